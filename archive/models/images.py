@@ -1,0 +1,76 @@
+"""The archive's image model: Wagtail images with rights, credit, identifier and checksum."""
+
+import hashlib
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
+
+from archive.access import AccessControlled, AccessLevel, can_view
+from archive.models.rights import validate_rights_uri
+
+
+def new_image_identifier() -> str:
+    return f"img-{secrets.token_hex(5)}"
+
+
+class ArchiveImage(AccessControlled, AbstractImage):
+    identifier = models.CharField(
+        _("identifier"), max_length=64, unique=True, default=new_image_identifier, editable=False
+    )
+    credit = models.CharField(_("credit"), max_length=255, blank=True)
+    rights_uri = models.URLField(
+        _("rights statement"),
+        blank=True,
+        validators=[validate_rights_uri],
+        help_text=_("A rightsstatements.org or Creative Commons URI."),
+    )
+    is_illustration = models.BooleanField(
+        _("illustration"), default=False, help_text=_("Generated or staged, not a documentary photograph.")
+    )
+    checksum_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False, db_index=True)
+
+    admin_form_fields = Image.admin_form_fields + ("credit", "rights_uri", "is_illustration", "access_level", "sacred_group")
+
+    class Meta(AbstractImage.Meta):
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def save(self, *args, **kwargs):
+        if self.file and not self.checksum_sha256:
+            self.checksum_sha256 = self._hash_file()
+        super().save(*args, **kwargs)
+
+    def _hash_file(self) -> str:
+        digest = hashlib.sha256()
+        with self.open_file() as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def visible_to(self, user) -> bool:
+        """An image is as restricted as the strictest record that shows it."""
+        if not self.can_view(user):
+            return False
+        from archive.models.records import RecordImage
+
+        uses = RecordImage.objects.filter(image=self).values_list("page__access_level", "page__sacred_group")
+        return all(can_view(user, level, group) for level, group in uses)
+
+    @property
+    def effective_public(self) -> bool:
+        from archive.models.records import RecordImage
+
+        return self.access_level == AccessLevel.PUBLIC and not (
+            RecordImage.objects.filter(image=self).exclude(page__access_level=AccessLevel.PUBLIC).exists()
+        )
+
+
+class ArchiveRendition(AbstractRendition):
+    image = models.ForeignKey(ArchiveImage, on_delete=models.CASCADE, related_name="renditions")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("image", "filter_spec", "focal_point_key"), name="unique_rendition")
+        ]

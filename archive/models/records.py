@@ -1,0 +1,695 @@
+"""Heritage records as Wagtail pages.
+
+``RecordPage`` is the one base every record type shares. It is a concrete (multi-table)
+page model rather than an abstract one so that cross-type listings — every record of an
+ethnic group, a province, a collection — are single, paginated queries with one access
+filter, instead of a union over five tables.
+"""
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField
+from wagtail.models import Locale, Orderable, Page, PageManager
+
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from archive import lunar
+from archive.access import AccessControlled, AccessLevel, access_filter
+from archive.models.rights import rights_label, validate_rights_uri
+from archive.text import normalise_text_fields
+
+IDENTIFIER_PREFIX = "dtts-"
+
+
+def new_record_identifier() -> str:
+    return f"{IDENTIFIER_PREFIX}{secrets.token_hex(4)}"
+
+
+class RecordQuerySet(PageQuerySet):
+    def visible_to(self, user):
+        """Only records ``user`` may see: the single rule behind every listing."""
+        return self.filter(access_filter(user))
+
+    def listed_for(self, user, locale=None):
+        """Live records in one locale that ``user`` may see, for public listings."""
+        locale = locale or Locale.get_active()
+        return self.live().filter(locale=locale).visible_to(user)
+
+    def in_province(self, province):
+        return self.filter(places__current_province=province).distinct()
+
+
+class RecordManager(PageManager.from_queryset(RecordQuerySet)):
+    pass
+
+
+class PersistentIdentifier(models.Model):
+    """The stable identifier of a record, shared by all its translations.
+
+    Renaming or moving a page changes its URL, never this identifier; ``/id/<identifier>``
+    resolves it to the page's current URL.
+    """
+
+    identifier = models.CharField(_("identifier"), max_length=64, unique=True)
+    translation_key = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("persistent identifier")
+
+    def __str__(self):
+        return self.identifier
+
+
+class CollectionPage(Page):
+    """A collection of records (an index page in the tree)."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage", "archive.CollectionPage"]
+    subpage_types = [
+        "archive.CollectionPage",
+        "archive.FestivalPage",
+        "archive.CustomPage",
+        "archive.PerformingArtPage",
+        "archive.CraftPage",
+        "archive.DocumentPage",
+    ]
+    template = "archive/collection_page.html"
+    page_size = 24
+
+    class Meta:
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
+
+    def records_for(self, user):
+        return RecordPage.objects.listed_for(user, self.locale).descendant_of(self).order_by("title")
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        context = super().get_context(request, *args, **kwargs)
+        records = self.records_for(request.user).specific().select_related("locale")
+        context["records"] = Paginator(records, self.page_size).get_page(request.GET.get("page"))
+        return context
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("exact day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+    RANGE = "range", _("range")
+    CIRCA = "circa", _("circa")
+
+
+class HeritageLevel(models.TextChoices):
+    NONE = "", _("not inscribed")
+    UNESCO_REPRESENTATIVE = "unesco_representative", _("UNESCO Representative List")
+    UNESCO_URGENT = "unesco_urgent", _("UNESCO Urgent Safeguarding List")
+    NATIONAL = "national", _("National list of intangible cultural heritage")
+    PROVINCIAL = "provincial", _("Provincial list")
+
+
+class RecordPage(AccessControlled, Page):
+    """Fields, panels and behaviour shared by every heritage record type."""
+
+    identifier = models.CharField(
+        _("persistent identifier"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("Left empty, one is assigned. It never changes when the page is renamed or moved."),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    body = RichTextField(_("description"), blank=True, features=["h2", "h3", "bold", "italic", "ol", "ul", "link"])
+    ethnic_groups = ParentalManyToManyField("archive.EthnicGroup", verbose_name=_("ethnic groups"), related_name="records", blank=True)
+    places = ParentalManyToManyField(
+        "archive.Place",
+        verbose_name=_("places as recorded"),
+        related_name="records",
+        blank=True,
+        help_text=_("Name the units as the source records them, even if they no longer exist."),
+    )
+    subjects = ParentalManyToManyField("archive.Subject", verbose_name=_("subjects"), related_name="records", blank=True)
+    languages = ParentalManyToManyField("archive.Language", verbose_name=_("languages"), related_name="records", blank=True)
+    provenance = models.TextField(_("provenance / source"), blank=True)
+    rights_uri = models.URLField(
+        _("rights statement"),
+        blank=True,
+        validators=[validate_rights_uri],
+        help_text=_("A rightsstatements.org or Creative Commons URI."),
+    )
+    heritage_level = models.CharField(_("heritage status"), max_length=32, choices=HeritageLevel.choices, blank=True)
+    heritage_decision = models.CharField(_("inscription decision"), max_length=100, blank=True)
+    heritage_date = models.DateField(_("inscription date"), null=True, blank=True)
+    heritage_year = models.PositiveSmallIntegerField(_("inscription year"), null=True, blank=True)
+    date_precision = models.CharField(_("date precision"), max_length=8, choices=DatePrecision.choices, blank=True)
+    date_start = models.DateField(_("date"), null=True, blank=True)
+    date_end = models.DateField(_("end date"), null=True, blank=True)
+    date_start_lunar = models.CharField(
+        _("date in the lunar calendar"),
+        max_length=16,
+        blank=True,
+        help_text=_('Optional: day/month/year, "n" after a leap month, e.g. 15/2n/2023. Sets the date.'),
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    objects = RecordManager()
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("identifier"),
+        index.FilterField("access_level"),
+    ]
+
+    description_panels = [
+        FieldPanel("identifier"),
+        InlinePanel("other_titles", heading=_("Titles in other languages"), label=_("title")),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        InlinePanel("images", heading=_("Images"), label=_("image")),
+    ]
+    type_panels: list = []
+    context_panels = [
+        FieldPanel("ethnic_groups"),
+        FieldPanel("places"),
+        FieldPanel("subjects"),
+        FieldPanel("languages"),
+        MultiFieldPanel(
+            [
+                FieldPanel("date_precision"),
+                FieldRowPanel([FieldPanel("date_start"), FieldPanel("date_end")]),
+                FieldPanel("date_start_lunar"),
+            ],
+            heading=_("Date"),
+        ),
+        MultiFieldPanel([FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")])], heading=_("Location")),
+        InlinePanel("contributors", heading=_("Contributors"), label=_("contributor")),
+        InlinePanel("related_links", heading=_("Related records"), label=_("related record")),
+    ]
+    rights_panels = [
+        FieldPanel("provenance"),
+        FieldPanel("rights_uri"),
+        MultiFieldPanel(
+            [
+                FieldPanel("heritage_level"),
+                FieldRowPanel([FieldPanel("heritage_decision"), FieldPanel("heritage_date"), FieldPanel("heritage_year")]),
+            ],
+            heading=_("Heritage status"),
+        ),
+        MultiFieldPanel([FieldPanel("access_level"), FieldPanel("sacred_group")], heading=_("Access")),
+    ]
+
+    parent_page_types = ["archive.CollectionPage"]
+    subpage_types: list[str] = []
+    template = "archive/record_page.html"
+    is_creatable = False
+    type_slug = "record"
+    type_label = _("record")
+    type_label_plural = _("records")
+    schema_type = "CreativeWork"
+
+    class Meta:
+        verbose_name = _("heritage record")
+        verbose_name_plural = _("heritage records")
+
+    @classmethod
+    def get_edit_handler(cls):  # noqa: D102 - one tabbed editor for every record type
+        return TabbedInterface(
+            [
+                ObjectList(Page.content_panels + cls.description_panels, heading=_("Description")),
+                ObjectList(cls.type_panels, heading=cls.type_label.capitalize() if cls.type_panels else _("Details")),
+                ObjectList(cls.context_panels, heading=_("Context")),
+                ObjectList(cls.rights_panels, heading=_("Rights and access")),
+                ObjectList(Page.promote_panels, heading=_("Promote")),
+            ]
+        ).bind_to_model(cls)
+
+    # --- validation and saving ---------------------------------------------------------
+
+    def clean(self):
+        super().clean()
+        normalise_text_fields(self)
+        self.clean_access()
+        errors = {}
+        if self.identifier:
+            clash = PersistentIdentifier.objects.filter(identifier=self.identifier)
+            if self.translation_key:
+                clash = clash.exclude(translation_key=self.translation_key)
+            if clash.exists():
+                errors["identifier"] = _("The identifier %(identifier)s already belongs to another record.") % {
+                    "identifier": self.identifier
+                }
+        if self.date_start_lunar:
+            try:
+                parsed = lunar.parse(self.date_start_lunar)
+                self.date_start = lunar.to_gregorian(parsed.year, parsed.month, parsed.day, parsed.leap)
+                self.date_precision = self.date_precision or DatePrecision.DAY
+            except lunar.InvalidLunarDate as exc:
+                errors["date_start_lunar"] = str(exc)
+        if self.date_precision == DatePrecision.RANGE and not (self.date_start and self.date_end):
+            errors["date_end"] = _("A range needs a start and an end date.")
+        if self.date_start and self.date_end and self.date_end < self.date_start:
+            errors["date_end"] = _("The end date is before the start date.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        normalise_text_fields(self)
+        if not self.identifier:
+            self.identifier = new_record_identifier()
+        self._inherit_access_from_source()
+        with transaction.atomic():
+            result = super().save(*args, **kwargs)
+            PersistentIdentifier.objects.update_or_create(
+                translation_key=self.translation_key, defaults={"identifier": self.identifier}
+            )
+            # Translations and aliases share the source's access level.
+            RecordPage.objects.filter(translation_key=self.translation_key).exclude(pk=self.pk).update(
+                access_level=self.access_level, sacred_group=self.sacred_group_id, identifier=self.identifier
+            )
+        return result
+
+    def _inherit_access_from_source(self) -> None:
+        """A translation takes the access level of the record in the default language."""
+        if not self.pk or not self.translation_key:
+            return
+        source = (
+            RecordPage.objects.filter(translation_key=self.translation_key, locale__language_code=settings.LANGUAGE_CODE)
+            .exclude(pk=self.pk)
+            .values("access_level", "sacred_group_id")
+            .first()
+        )
+        if source:
+            self.access_level = source["access_level"]
+            self.sacred_group_id = source["sacred_group_id"]
+
+    # --- serving -------------------------------------------------------------------------
+
+    def serve(self, request, *args, **kwargs):
+        if not self.can_view(request.user):
+            if self.access_level == AccessLevel.REGISTERED and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise Http404
+        response = super().serve(request, *args, **kwargs)
+        if not self.is_public:
+            response["Cache-Control"] = "private, no-store"
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_sitemap_urls(self, request=None):
+        return super().get_sitemap_urls(request) if self.is_public else []
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related_records"] = self.related_for(request.user)
+        context["images"] = self.visible_images(request.user)
+        context["citation"] = self.citation(self.get_full_url(request))
+        return context
+
+    @property
+    def type_metadata_template(self) -> str:
+        return f"archive/metadata/{self.type_slug}.html"
+
+    # --- presentation helpers -----------------------------------------------------------
+
+    @property
+    def rights_label(self) -> str:
+        return rights_label(self.rights_uri)
+
+    @property
+    def date_display(self) -> str:
+        start, end = self.date_start, self.date_end
+        if not start:
+            return ""
+        precision = self.date_precision or DatePrecision.DAY
+        if precision == DatePrecision.YEAR:
+            return str(start.year)
+        if precision == DatePrecision.MONTH:
+            return date_format(start, "YEAR_MONTH_FORMAT")
+        if precision == DatePrecision.CIRCA:
+            return _("c. %(year)s") % {"year": start.year}
+        if precision == DatePrecision.RANGE and end:
+            if start.year != end.year or (start.month, start.day) == (1, 1):
+                return f"{start.year}–{end.year}"
+            return f"{date_format(start, 'SHORT_DATE_FORMAT')}–{date_format(end, 'SHORT_DATE_FORMAT')}"
+        return date_format(start, "DATE_FORMAT")
+
+    @property
+    def public_coordinates(self):
+        if self.latitude is None or self.longitude is None:
+            return None
+        if self.access_level != AccessLevel.PUBLIC or any(place.sacred for place in self.places.all()):
+            return None
+        return (self.latitude, self.longitude)
+
+    def title_in(self, tag: str) -> str:
+        for other in self.other_titles.all():
+            if other.language.tag == tag:
+                return other.title
+        return ""
+
+    def related_for(self, user):
+        target_ids = [link.target_id for link in self.related_links.all()]
+        if not target_ids:
+            return []
+        targets = RecordPage.objects.filter(pk__in=target_ids).values_list("translation_key", flat=True)
+        return list(
+            RecordPage.objects.listed_for(user, self.locale)
+            .filter(translation_key__in=list(targets))
+            .exclude(pk=self.pk)
+            .order_by("title")
+        )
+
+    def visible_images(self, user):
+        """Gallery images, dropping any whose own access level the user does not meet."""
+        return [item for item in self.images.all() if item.image.can_view(user)]
+
+    def citation(self, url: str) -> str:
+        parts = [self.title]
+        if self.date_display:
+            parts.append(self.date_display)
+        parts.append(str(settings.SITE_NAME))
+        parts.append(f"{_('identifier')} {self.identifier}")
+        return ". ".join(str(part) for part in parts) + f". {url}"
+
+    def get_type_label(self) -> str:
+        return str(self.type_label)
+
+
+class RecordTitle(Orderable):
+    page = ParentalKey(RecordPage, on_delete=models.CASCADE, related_name="other_titles")
+    language = models.ForeignKey("archive.Language", verbose_name=_("language"), on_delete=models.PROTECT)
+    title = models.CharField(_("title"), max_length=255)
+
+    panels = [FieldRowPanel([FieldPanel("language"), FieldPanel("title")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("title in another language")
+
+
+class ContributorRole(models.TextChoices):
+    INFORMANT = "informant", _("informant")
+    ARTISAN = "artisan", _("artisan (nghệ nhân)")
+    RECORDER = "recorder", _("recorder")
+    PHOTOGRAPHER = "photographer", _("photographer")
+    AUTHOR = "author", _("author")
+    EDITOR = "editor", _("editor")
+
+
+class RecordContributor(Orderable):
+    page = ParentalKey(RecordPage, on_delete=models.CASCADE, related_name="contributors")
+    name = models.CharField(_("name"), max_length=255)
+    role = models.CharField(_("role"), max_length=20, choices=ContributorRole.choices)
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("role")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("contributor")
+
+
+class RecordImage(Orderable):
+    page = ParentalKey(RecordPage, on_delete=models.CASCADE, related_name="images")
+    image = models.ForeignKey(settings.WAGTAILIMAGES_IMAGE_MODEL, verbose_name=_("image"), on_delete=models.PROTECT, related_name="record_uses")
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("image")
+
+    def clean(self):
+        super().clean()
+        if self.image_id and not (self.image.description or "").strip():
+            raise ValidationError({"image": _("Give this image alternative text (its description) first.")})
+
+
+class RelatedRecord(Orderable):
+    page = ParentalKey(RecordPage, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey(RecordPage, verbose_name=_("record"), on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("target")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related record")
+
+
+# --- record types ----------------------------------------------------------------------
+
+
+class FestivalPage(RecordPage):
+    lunar_month = models.PositiveSmallIntegerField(_("lunar month"), null=True, blank=True)
+    lunar_day = models.PositiveSmallIntegerField(_("lunar day"), null=True, blank=True)
+    lunar_leap_month = models.BooleanField(_("in a leap month"), default=False)
+    duration_days = models.PositiveSmallIntegerField(_("duration (days)"), default=1)
+    calendar_note = models.CharField(
+        _("calendar note"),
+        max_length=255,
+        blank=True,
+        help_text=_("For festivals on another calendar (Chăm, Khmer), when they fall."),
+    )
+
+    type_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("lunar_day"), FieldPanel("lunar_month"), FieldPanel("lunar_leap_month")]),
+                FieldPanel("duration_days"),
+            ],
+            heading=_("Recurs every year on (Vietnamese lunar calendar)"),
+        ),
+        FieldPanel("calendar_note"),
+    ]
+    is_creatable = True
+    type_slug = "festival"
+    type_label = _("festival")
+    type_label_plural = _("festivals")
+    schema_type = "Event"
+
+    class Meta:
+        verbose_name = _("festival")
+        verbose_name_plural = _("festivals")
+
+    @property
+    def has_lunar_rule(self) -> bool:
+        return bool(self.lunar_month and self.lunar_day)
+
+    @property
+    def lunar_rule_display(self) -> str:
+        if not self.has_lunar_rule:
+            return ""
+        month = f"{self.lunar_month}{_(' (leap)') if self.lunar_leap_month else ''}"
+        text = _("day %(day)s of lunar month %(month)s") % {"day": self.lunar_day, "month": month}
+        if self.duration_days > 1:
+            text += " " + _("(%(days)s days)") % {"days": self.duration_days}
+        return text
+
+    def clean(self):
+        super().clean()
+        if bool(self.lunar_month) != bool(self.lunar_day):
+            raise ValidationError({"lunar_day": _("Give both the lunar day and month, or neither.")})
+        if self.has_lunar_rule:
+            try:
+                lunar.check_month_day(self.lunar_month, self.lunar_day)
+            except lunar.InvalidLunarDate as exc:
+                raise ValidationError({"lunar_day": str(exc)}) from exc
+            if self.lunar_leap_month and not lunar.years_with_leap_month(self.lunar_month):
+                raise ValidationError(
+                    {"lunar_leap_month": _("No year from 1900 to 2100 has a leap month %(month)s.") % {"month": self.lunar_month}}
+                )
+        if not 1 <= self.duration_days <= 60:
+            raise ValidationError({"duration_days": _("A festival lasts from 1 to 60 days.")})
+
+    def occurrences_between(self, start: dt.date, end: dt.date):
+        if not self.has_lunar_rule:
+            return []
+        return lunar.occurrences_between(
+            self.lunar_month, self.lunar_day, self.lunar_leap_month, start, end, self.duration_days
+        )
+
+    def next_occurrence(self, today: dt.date | None = None):
+        today = today or dt.date.today()
+        spans = self.occurrences_between(today, today + dt.timedelta(days=800))
+        return spans[0] if spans else None
+
+    def jsonld_extra(self, request) -> dict:
+        upcoming = self.next_occurrence()
+        if not upcoming:
+            return {}
+        return {
+            "startDate": upcoming[0].isoformat(),
+            "endDate": upcoming[1].isoformat(),
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        }
+
+
+class CustomPage(RecordPage):
+    class Category(models.TextChoices):
+        CUSTOM = "custom", _("custom")
+        PRACTICE = "practice", _("practice")
+        BELIEF = "belief", _("belief")
+
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices, default=Category.CUSTOM)
+
+    type_panels = [FieldPanel("category")]
+    is_creatable = True
+    type_slug = "custom"
+    type_label = _("custom, practice or belief")
+    type_label_plural = _("customs, practices and beliefs")
+
+    class Meta:
+        verbose_name = _("custom, practice or belief")
+        verbose_name_plural = _("customs, practices and beliefs")
+
+
+class PerformingArtPage(RecordPage):
+    genre = models.CharField(_("genre"), max_length=120, blank=True)
+
+    type_panels = [FieldPanel("genre")]
+    is_creatable = True
+    type_slug = "performing-art"
+    type_label = _("performing art")
+    type_label_plural = _("performing arts")
+
+    class Meta:
+        verbose_name = _("performing art")
+        verbose_name_plural = _("performing arts")
+
+
+class CraftPage(RecordPage):
+    class Category(models.TextChoices):
+        CRAFT = "craft", _("craft")
+        PRODUCT = "product", _("product")
+        ARTEFACT = "artefact", _("artefact")
+
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices, default=Category.CRAFT)
+    materials = models.CharField(_("materials"), max_length=255, blank=True)
+    technique = models.TextField(_("technique"), blank=True)
+
+    type_panels = [FieldPanel("category"), FieldPanel("materials"), FieldPanel("technique")]
+    is_creatable = True
+    type_slug = "craft"
+    type_label = _("craft, product or artefact")
+    type_label_plural = _("crafts, products and artefacts")
+
+    class Meta:
+        verbose_name = _("craft, product or artefact")
+        verbose_name_plural = _("crafts, products and artefacts")
+
+
+class DocumentPage(RecordPage):
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", _("in force")
+        EXPIRED = "expired", _("expired")
+        REPLACED = "replaced", _("replaced")
+        UNKNOWN = "unknown", _("unknown")
+
+    document_number = models.CharField(
+        _("document number"), max_length=64, blank=True, db_index=True, help_text=_('e.g. "101/KH-UBND"')
+    )
+    document_type = models.CharField(_("document type"), max_length=100, blank=True)
+    issuing_body = models.CharField(_("issuing body"), max_length=255, blank=True)
+    signer = models.CharField(_("signer"), max_length=255, blank=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UNKNOWN)
+    full_text = models.TextField(_("full text"), blank=True)
+
+    type_panels = [
+        FieldRowPanel([FieldPanel("document_number"), FieldPanel("document_type")]),
+        FieldPanel("issuing_body"),
+        FieldPanel("signer"),
+        FieldRowPanel([FieldPanel("issue_date"), FieldPanel("effective_date"), FieldPanel("status")]),
+        FieldPanel("full_text"),
+    ]
+    search_fields = RecordPage.search_fields + [
+        index.SearchField("document_number"),
+        index.SearchField("full_text"),
+        index.SearchField("issuing_body"),
+    ]
+    is_creatable = True
+    type_slug = "document"
+    type_label = _("ethnic-affairs document")
+    type_label_plural = _("ethnic-affairs documents")
+    schema_type = "Legislation"
+
+    class Meta:
+        verbose_name = _("ethnic-affairs document")
+        verbose_name_plural = _("ethnic-affairs documents")
+
+    def jsonld_extra(self, request) -> dict:
+        data = {}
+        if self.document_number:
+            data["legislationIdentifier"] = self.document_number
+        if self.issue_date:
+            data["legislationDate"] = self.issue_date.isoformat()
+        if self.status in (self.Status.IN_FORCE, self.Status.EXPIRED, self.Status.REPLACED):
+            in_force = self.status == self.Status.IN_FORCE
+            data["legislationLegalForce"] = f"https://schema.org/{'InForce' if in_force else 'NotInForce'}"
+        if self.issuing_body:
+            data["legislationPassedBy"] = {"@type": "Organization", "name": self.issuing_body}
+        if self.document_type:
+            data["legislationType"] = self.document_type
+        return data
+
+    def clean(self):
+        super().clean()
+        if self.issue_date and self.effective_date and self.effective_date < self.issue_date:
+            raise ValidationError({"effective_date": _("A document cannot take effect before it is issued.")})
+
+
+RECORD_TYPES = [FestivalPage, CustomPage, PerformingArtPage, CraftPage, DocumentPage]
+
+
+def record_type_by_slug(slug: str):
+    for model in RECORD_TYPES:
+        if model.type_slug == slug:
+            return model
+    return None
+
+
+def active_language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+__all__ = [
+    "RECORD_TYPES",
+    "CollectionPage",
+    "ContributorRole",
+    "CraftPage",
+    "CustomPage",
+    "DatePrecision",
+    "DocumentPage",
+    "FestivalPage",
+    "HeritageLevel",
+    "PerformingArtPage",
+    "PersistentIdentifier",
+    "RecordContributor",
+    "RecordImage",
+    "RecordPage",
+    "RecordQuerySet",
+    "RecordTitle",
+    "RelatedRecord",
+    "record_type_by_slug",
+]

@@ -1,0 +1,309 @@
+"""Site pages: home, standard and news pages, browse pages, the festival calendar."""
+
+import calendar as pycalendar
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from archive.access import access_filter
+from archive.models import RECORD_TYPES, CollectionPage, EthnicGroup, FestivalPage, Place, RecordPage, record_type_by_slug
+from cms import calendar_feed
+from cms.blocks import BodyBlock
+
+PAGE_SIZE = 24
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def record_cards(queryset):
+    """What a list of record cards needs, in a constant number of queries."""
+    return queryset.specific().select_related("locale").prefetch_related("ethnic_groups")
+
+
+class HomePage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "archive.CollectionPage",
+        "cms.StandardPage",
+        "cms.NewsIndexPage",
+        "cms.EthnicGroupIndexPage",
+        "cms.PlaceIndexPage",
+        "cms.RecordTypeIndexPage",
+        "cms.FestivalCalendarPage",
+    ]
+    template = "cms/home_page.html"
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        records = RecordPage.objects.listed_for(request.user, self.locale)
+        context["latest_records"] = record_cards(records.order_by("-first_published_at")[:8])
+        context["record_count"] = records.count()
+        context["collections"] = self.get_children().live().public().type(CollectionPage)
+        context["ethnic_groups"] = groups_with_counts(request.user, self.locale).filter(record_count__gt=0)[:12]
+        group_index = EthnicGroupIndexPage.objects.child_of(self).live().first()
+        context["group_index_url"] = group_index.get_url(request) if group_index else None
+        return context
+
+
+class StandardPage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    subpage_types = ["cms.StandardPage"]
+    template = "cms/standard_page.html"
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class NewsIndexPage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.NewsPage"]
+    template = "cms/news_index_page.html"
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        news = NewsPage.objects.child_of(self).live().public().order_by("-date")
+        context["news"] = paginate(request, news)
+        return context
+
+
+class NewsPage(Page):
+    date = models.DateField(_("date"), default=timezone.localdate)
+    summary = models.TextField(_("summary"), blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
+    parent_page_types = ["cms.NewsIndexPage"]
+    subpage_types: list[str] = []
+    template = "cms/news_page.html"
+
+    class Meta:
+        verbose_name = _("news item")
+        verbose_name_plural = _("news")
+
+
+def groups_with_counts(user, locale):
+    visible = Q(records__live=True, records__locale=locale) & access_filter(user, prefix="records__")
+    return EthnicGroup.objects.annotate(record_count=Count("records", filter=visible, distinct=True)).order_by("code")
+
+
+class BrowsePage(RoutablePageMixin, Page):
+    """Base for the browse pages: an index route and one route per term."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+
+    class Meta:
+        abstract = True
+
+    def render_term(self, request, template, term, records, **extra):
+        context = self.get_context(request)
+        context.update({"term": term, "records": paginate(request, record_cards(records)), **extra})
+        return TemplateResponse(request, template, context)
+
+
+class EthnicGroupIndexPage(BrowsePage):
+    template = "cms/ethnic_group_index_page.html"
+
+    class Meta:
+        verbose_name = _("ethnic groups index")
+
+    @path("")
+    def index(self, request):
+        context = self.get_context(request)
+        context["groups"] = groups_with_counts(request.user, self.locale)
+        return TemplateResponse(request, self.template, context)
+
+    @path("<slug:slug>/", name="group")
+    def group(self, request, slug):
+        group = get_object_or_404(EthnicGroup, slug=slug)
+        records = RecordPage.objects.listed_for(request.user, self.locale).filter(ethnic_groups=group).order_by("title")
+        return self.render_term(request, "cms/ethnic_group_page.html", group, records)
+
+    def get_sitemap_urls(self, request=None):
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)
+        return urls + [{"location": f"{base}{slug}/"} for slug in EthnicGroup.objects.values_list("slug", flat=True)]
+
+
+class PlaceIndexPage(BrowsePage):
+    template = "cms/place_index_page.html"
+
+    class Meta:
+        verbose_name = _("places index")
+
+    @path("")
+    def index(self, request):
+        context = self.get_context(request)
+        visible = Q(covered_places__records__live=True, covered_places__records__locale=self.locale) & access_filter(
+            request.user, prefix="covered_places__records__"
+        )
+        context["provinces"] = Place.objects.current_provinces().annotate(
+            record_count=Count("covered_places__records", filter=visible, distinct=True)
+        )
+        return TemplateResponse(request, self.template, context)
+
+    @path("<slug:slug>/", name="province")
+    def province(self, request, slug):
+        province = get_object_or_404(Place.objects.current_provinces(), slug=slug)
+        records = RecordPage.objects.listed_for(request.user, self.locale).in_province(province).order_by("title")
+        records = records.prefetch_related("places__parent")
+        return self.render_term(request, "cms/place_page.html", province, records)
+
+
+class RecordTypeIndexPage(BrowsePage):
+    template = "cms/record_type_index_page.html"
+
+    class Meta:
+        verbose_name = _("record types index")
+
+    def record_types(self, user):
+        records = RecordPage.objects.listed_for(user, self.locale)
+        counts = dict(records.values_list("content_type").annotate(n=Count("pk")).values_list("content_type", "n"))
+        from django.contrib.contenttypes.models import ContentType
+
+        result = []
+        for model in RECORD_TYPES:
+            content_type = ContentType.objects.get_for_model(model)
+            result.append({"model": model, "slug": model.type_slug, "count": counts.get(content_type.pk, 0)})
+        return result
+
+    @path("")
+    def index(self, request):
+        context = self.get_context(request)
+        context["record_types"] = self.record_types(request.user)
+        return TemplateResponse(request, self.template, context)
+
+    @path("<slug:slug>/", name="type")
+    def record_type(self, request, slug):
+        model = record_type_by_slug(slug)
+        if model is None:
+            raise Http404
+        records = model.objects.listed_for(request.user, self.locale).order_by("title")
+        return self.render_term(request, "cms/record_type_page.html", model, records, type_label=model.type_label_plural)
+
+
+class FestivalCalendarPage(BrowsePage):
+    """Festivals falling in a Gregorian month, computed from their lunar rules, and an .ics feed."""
+
+    template = "cms/festival_calendar_page.html"
+
+    class Meta:
+        verbose_name = _("festival calendar")
+
+    def festivals(self, user):
+        return (
+            FestivalPage.objects.listed_for(user, self.locale)
+            .filter(lunar_month__isnull=False, lunar_day__isnull=False)
+            .select_related("locale")
+            .prefetch_related("ethnic_groups")
+            .order_by("title")
+        )
+
+    @staticmethod
+    def parse_year_month(request):
+        today = timezone.localdate()
+        try:
+            year = int(request.GET.get("year", today.year))
+            month = int(request.GET.get("month", today.month))
+        except ValueError as exc:
+            raise Http404 from exc
+        if not (1901 <= year <= 2099 and 1 <= month <= 12):
+            raise Http404
+        return year, month
+
+    @staticmethod
+    def events_between(festivals, start: dt.date, end: dt.date):
+        """(first day, last day, festival) for every occurrence overlapping [start, end]."""
+        events, cache = [], {}
+        for festival in festivals:
+            rule = (festival.lunar_month, festival.lunar_day, festival.lunar_leap_month, festival.duration_days)
+            if rule not in cache:  # many festivals share a rule: compute each rule once
+                cache[rule] = festival.occurrences_between(start, end)
+            events.extend((first, last, festival) for first, last in cache[rule])
+        events.sort(key=lambda event: (event[0], event[2].title))
+        return events
+
+    @path("")
+    def index(self, request):
+        year, month = self.parse_year_month(request)
+        start = dt.date(year, month, 1)
+        end = dt.date(year, month, pycalendar.monthrange(year, month)[1])
+        context = self.get_context(request)
+        previous = start - dt.timedelta(days=1)
+        following = end + dt.timedelta(days=1)
+        context.update(
+            {
+                "year": year,
+                "month": month,
+                "month_start": start,
+                "events": self.events_between(self.festivals(request.user), start, end),
+                "previous": {"year": previous.year, "month": previous.month},
+                "next": {"year": following.year, "month": following.month},
+                "months": range(1, 13),
+            }
+        )
+        return TemplateResponse(request, self.template, context)
+
+    @path("lich.ics", name="ics")
+    def ics(self, request):
+        today = timezone.localdate()
+        try:
+            year = int(request.GET.get("year", today.year))
+        except ValueError as exc:
+            raise Http404 from exc
+        if not 1901 <= year <= 2099:
+            raise Http404
+        start, end = dt.date(year, 1, 1), dt.date(year + 1, 12, 31)
+        events = self.events_between(self.festivals(request.user), start, end)
+        body = calendar_feed.render(events, request, str(self.title))
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="festivals-{year}.ics"'
+        if request.user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    footer_text = RichTextField(_("footer text (Vietnamese)"), blank=True, features=["bold", "italic", "link"])
+    footer_text_en = RichTextField(_("footer text (English)"), blank=True, features=["bold", "italic", "link"])
+    contact_email = models.EmailField(_("contact email"), blank=True)
+
+    panels = [FieldPanel("footer_text"), FieldPanel("footer_text_en"), FieldPanel("contact_email")]
+
+    class Meta:
+        verbose_name = _("site settings")

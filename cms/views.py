@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+from wagtail.models import Locale, Page
+
+from cms.sitemap import AllLocalesSitemap
+
+
+@require_safe
+def sitemap(request):
+    return wagtail_sitemap(request, sitemaps={"pages": AllLocalesSitemap(request)})
+
+
+@require_safe
+@cache_control(max_age=3600, public=True)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /django-admin/",
+        "Disallow: /id/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _home_for_language():
+    try:
+        return Page.objects.live().filter(depth=2, locale=Locale.get_active()).first()
+    except Locale.DoesNotExist:
+        return None
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", {"home": _home_for_language()}, status=404)
+
+
+def server_error(request):
+    # Keep the error page free of database work: the database may be what failed.
+    return render(request, "500.html", {"settings_debug": settings.DEBUG}, status=500)

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from cms import views as cms_views
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", cms_views.sitemap, name="sitemap"),
+    path("robots.txt", cms_views.robots_txt, name="robots_txt"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("archive.urls")),
+]
+
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=True)
+
+handler404 = "cms.views.page_not_found"
+handler500 = "cms.views.server_error"
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns = staticfiles_urlpatterns() + urlpatterns
