@@ -60,6 +60,10 @@ def to_gregorian(year: int, month: int, day: int, leap: bool = False) -> dt.date
     # lunar_vn rolls day 30 of a 29-day month into the next month: catch it by round trip.
     back = to_lunar(solar)
     if (back.year, back.month, back.day, back.leap) != (year, month, day, leap):
+        if leap and (back.month, back.leap) != (month, True):
+            raise InvalidLunarDate(
+                _("Lunar year %(year)s has no leap month %(month)s.") % {"year": year, "month": month}
+            )
         raise InvalidLunarDate(
             _("Lunar month %(month)s%(leap)s of %(year)s has only 29 days.")
             % {"month": month, "leap": _(" (leap)") if leap else "", "year": year}

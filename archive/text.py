@@ -19,3 +19,11 @@ def normalise_text_fields(instance) -> None:
             value = getattr(instance, field.attname, None)
             if isinstance(value, str):
                 setattr(instance, field.attname, nfc(value))
+
+
+def ascii_slug(value: str, max_length: int = 100) -> str:
+    """A URL slug for Vietnamese text: "Đắk Lắk" → "dak-lak" (đ folds to d, not dropped)."""
+    from django.utils.text import slugify
+
+    folded = nfc(value or "").replace("đ", "d").replace("Đ", "D")
+    return slugify(folded)[:max_length].strip("-")

@@ -40,12 +40,14 @@ def serve_media(request, path: str):
     if not default_storage.exists(path):
         raise Http404
     cache_control = "public, max-age=604800, immutable" if verdict.public else "private, no-store"
-    if settings.MEDIA_SERVE_METHOD == "x-accel":
+    if hasattr(default_storage, "bucket_name"):
+        # Object storage: a short-lived signed URL to the private bucket.
+        response = HttpResponseRedirect(default_storage.url(path))
+    elif settings.MEDIA_SERVE_METHOD == "x-accel":
+        # nginx sends the file from its internal /protected-media/ location.
         response = HttpResponse()
         response["X-Accel-Redirect"] = f"/protected-media/{path}"
         response["Content-Type"] = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    elif hasattr(default_storage, "bucket_name"):
-        response = HttpResponseRedirect(default_storage.url(path))
     else:
         response = FileResponse(default_storage.open(path, "rb"), content_type=mimetypes.guess_type(path)[0])
     response["Cache-Control"] = cache_control

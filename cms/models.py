@@ -278,7 +278,7 @@ class FestivalCalendarPage(BrowsePage):
         )
         return TemplateResponse(request, self.template, context)
 
-    @path("lich.ics", name="ics")
+    @path("ics/", name="ics")
     def ics(self, request):
         today = timezone.localdate()
         try:

@@ -224,7 +224,6 @@ class RecordPage(AccessControlled, Page):
 
     parent_page_types = ["archive.CollectionPage"]
     subpage_types: list[str] = []
-    template = "archive/record_page.html"
     is_creatable = False
     type_slug = "record"
     type_label = _("record")
@@ -318,6 +317,10 @@ class RecordPage(AccessControlled, Page):
             response["Cache-Control"] = "private, no-store"
             response["X-Robots-Tag"] = "noindex"
         return response
+
+    def get_template(self, request, *args, **kwargs):
+        # One template for every record type; type-specific rows come from type_metadata_template.
+        return "archive/record_page.html"
 
     def get_sitemap_urls(self, request=None):
         return super().get_sitemap_urls(request) if self.is_public else []

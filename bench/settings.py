@@ -1,0 +1,47 @@
+"""Settings for the page benchmark (bench/pages.py).
+
+The development settings, but run as production would serve pages: DEBUG off (no
+query log, cached templates), the database in a throw-away SQLite file, tasks run
+inline, plain static-file storage (no manifest needed).
+"""
+
+import os
+from pathlib import Path
+
+from config.settings.dev import *  # noqa: F403
+from config.settings.dev import DATABASES
+
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/heritage-bench"))  # noqa: S108 - a throw-away benchmark database
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+
+# Always SQLite, with the WAL options of config/settings/base.py (whatever DATABASE_URL says).
+_SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+    "transaction_mode": "IMMEDIATE",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _SQLITE_OPTIONS = dict(DATABASES["default"].get("OPTIONS", _SQLITE_OPTIONS))
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": Path(os.environ.get("BENCH_DB", BENCH_DIR / "db.sqlite3")),
+        "OPTIONS": _SQLITE_OPTIONS,
+    }
+}
+
+MEDIA_ROOT = BENCH_DIR / "media"
+STATIC_ROOT = BENCH_DIR / "static"  # empty; only so WhiteNoise does not warn
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,148 @@
+"""The demo site: home pages, browse pages, an about page and a news item, in both locales."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+from urllib.parse import urlsplit
+from wagtail.models import Locale, Site
+
+from archive.demo.loader import RecordLoader, load_taxonomies
+from cms.models import (
+    EthnicGroupIndexPage,
+    FestivalCalendarPage,
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    PlaceIndexPage,
+    RecordTypeIndexPage,
+    StandardPage,
+)
+from cms.setup import ADMINISTRATORS, CURATORS, REVIEWERS, ensure_site_structure
+
+HOME = {
+    "vi": {
+        "title": "Di sản số các dân tộc thiểu số Việt Nam",
+        "intro": "Lưu giữ và chia sẻ lễ hội, phong tục, nghệ thuật, nghề thủ công và tài liệu của các dân tộc "
+        "thiểu số Việt Nam, cho cộng đồng trong nước và ở nước ngoài.",
+    },
+    "en": {
+        "title": "Digital Heritage of Vietnam's Ethnic Minorities",
+        "intro": "Preserving and sharing the festivals, customs, performing arts, crafts and documents of "
+        "Vietnam's ethnic minorities with communities at home and abroad.",
+    },
+}
+
+SECTIONS = [
+    (EthnicGroupIndexPage, {"vi": ("Các dân tộc", "dan-toc"), "en": ("Ethnic groups", "ethnic-groups")},
+     {"vi": "54 dân tộc Việt Nam và các bản ghi về mỗi dân tộc.", "en": "Vietnam's 54 ethnic groups and the records about each."}),
+    (PlaceIndexPage, {"vi": ("Địa phương", "dia-phuong"), "en": ("Places", "places")},
+     {"vi": "Tìm bản ghi theo tỉnh, thành phố hiện nay.", "en": "Find records by today's province or city."}),
+    (RecordTypeIndexPage, {"vi": ("Loại hình", "loai-hinh"), "en": ("Record types", "record-types")},
+     {"vi": "Lễ hội, phong tục, nghệ thuật trình diễn, nghề thủ công và văn bản.", "en": "Festivals, customs, performing arts, crafts and documents."}),
+    (FestivalCalendarPage, {"vi": ("Lịch lễ hội", "lich-le-hoi"), "en": ("Festival calendar", "festival-calendar")},
+     {"vi": "Ngày dương lịch của các lễ hội theo âm lịch Việt Nam.", "en": "Gregorian dates of festivals held by the Vietnamese lunar calendar."}),
+    (StandardPage, {"vi": ("Giới thiệu", "gioi-thieu"), "en": ("About", "about")},
+     {"vi": "Kho lưu trữ số này do các Ban Dân tộc cấp tỉnh xây dựng nhằm số hóa và chia sẻ di sản văn hóa "
+            "của đồng bào các dân tộc thiểu số. Các hình ảnh trong bản trình diễn là hình minh họa được tạo tự động.",
+      "en": "This digital archive is built by provincial ethnic-affairs boards to digitise and share the cultural "
+            "heritage of ethnic-minority communities. Images in this demo are generated illustrations."}),
+    (NewsIndexPage, {"vi": ("Tin tức", "tin-tuc"), "en": ("News", "news")},
+     {"vi": "Tin hoạt động của kho lưu trữ.", "en": "News from the archive."}),
+]
+
+DEMO_USERS = [
+    ("admin", True, []),
+    ("curator", False, [CURATORS]),
+    ("reviewer", False, [REVIEWERS]),
+    ("manager", False, [ADMINISTRATORS]),
+    ("researcher", False, []),
+    ("community", False, ["Cộng đồng người Dao – Cấp sắc"]),
+]
+
+
+def _configure_site():
+    parts = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    site = Site.objects.get(is_default_site=True)
+    site.hostname = parts.hostname or "localhost"
+    site.port = parts.port or (443 if parts.scheme == "https" else 80)
+    site.site_name = settings.WAGTAIL_SITE_NAME
+    site.save()
+
+
+def _homes():
+    default = Locale.get_default()
+    home = HomePage.objects.get(depth=2, locale=default)
+    homes = {default.language_code: home}
+    for locale in Locale.objects.exclude(pk=default.pk):
+        homes[locale.language_code] = home.get_translation(locale)
+    for code, page in homes.items():
+        text = HOME.get(code, HOME["vi"])
+        if page.intro != text["intro"]:
+            page.title, page.intro = text["title"], text["intro"]
+            page.save_revision().publish()
+    return homes
+
+
+def _sections(homes):
+    default_code = Locale.get_default().language_code
+    for model, names, intros in SECTIONS:
+        home = homes[default_code]
+        page = model.objects.child_of(home).first()
+        if page is None:
+            title, slug = names[default_code]
+            page = home.add_child(instance=model(title=title, slug=slug, intro=intros[default_code], show_in_menus=True))
+            page.save_revision().publish()
+        for code, other_home in homes.items():
+            if code == default_code or page.has_translation(other_home.locale):
+                continue
+            translation = page.copy_for_translation(other_home.locale)
+            translation.title, translation.slug = names[code]
+            translation.intro = intros[code]
+            translation.save_revision().publish()
+        if model is NewsIndexPage and not NewsPage.objects.child_of(page).exists():
+            news = page.add_child(
+                instance=NewsPage(
+                    title="Ra mắt kho lưu trữ số di sản các dân tộc thiểu số",
+                    slug="ra-mat-kho-luu-tru",
+                    summary="Phiên bản đầu tiên của kho lưu trữ với 54 dân tộc, 34 tỉnh, thành phố và các bản ghi mẫu.",
+                )
+            )
+            news.save_revision().publish()
+            for code, other_home in homes.items():
+                if code != default_code:
+                    translation = news.copy_for_translation(other_home.locale, copy_parents=True)
+                    translation.title = "The ethnic-minority heritage archive opens"
+                    translation.slug = "archive-opens"
+                    translation.summary = "A first version of the archive, with the 54 ethnic groups, 34 provinces and sample records."
+                    translation.save_revision().publish()
+
+
+def _users(password: str):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    created = []
+    for username, is_superuser, groups in DEMO_USERS:
+        user, was_created = User.objects.get_or_create(
+            username=username, defaults={"is_superuser": is_superuser, "is_staff": is_superuser, "email": f"{username}@example.org"}
+        )
+        if was_created:
+            user.set_password(password)
+            user.save()
+            created.append(username)
+        for name in groups:
+            user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return created
+
+
+@transaction.atomic
+def load_demo(with_users: bool = False, password: str = "", with_images: bool = True) -> dict:
+    ensure_site_structure()
+    _configure_site()
+    report = load_taxonomies()
+    homes = _homes()
+    _sections(homes)
+    report.update(RecordLoader(with_images=with_images).load(homes))
+    if with_users:
+        report["users"] = len(_users(password))
+    return report

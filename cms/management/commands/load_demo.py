@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from archive.demo.loader import DemoDataError
+from cms.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo collection (54 ethnic groups, 34 provinces, heritage records). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--with-users", action="store_true", help="Also create demo accounts (admin, curator, ...).")
+        parser.add_argument("--password", default="", help="Password for new demo accounts (required with --with-users).")
+        parser.add_argument("--no-images", action="store_true", help="Skip generating illustration images.")
+
+    def handle(self, *args, with_users=False, password="", no_images=False, **options):
+        if with_users and len(password) < 8:
+            raise CommandError("--with-users needs --password of at least 8 characters.")
+        try:
+            report = load_demo(with_users=with_users, password=password, with_images=not no_images)
+        except DemoDataError as exc:
+            raise CommandError(f"Demo data problem, nothing was loaded: {exc}") from exc
+        summary = ", ".join(f"{count} {name}" for name, count in report.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded (new: {summary})."))

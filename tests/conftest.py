@@ -1,0 +1,174 @@
+import datetime as dt
+import io
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.images import ImageFile
+from django.db import transaction
+from PIL import Image
+from wagtail.models import Locale
+
+from archive.models import ArchiveImage, CollectionPage, EthnicGroup, FestivalPage, Place, RecordImage
+from cms.setup import CURATORS, ensure_site_structure
+
+_counter = itertools.count(1)
+
+
+# --- builders: plain functions, so module-scoped fixtures can use them too -------------
+
+
+def build_homes():
+    from cms.models import HomePage
+
+    ensure_site_structure()
+    vi = HomePage.objects.get(depth=2, locale__language_code="vi")
+    return {"vi": vi, "en": vi.get_translation(Locale.objects.get(language_code="en"))}
+
+
+def build_collection(homes, title="Lễ hội", slug="le-hoi", title_en="Festivals", slug_en="festivals"):
+    page = homes["vi"].add_child(instance=CollectionPage(title=title, slug=slug))
+    page.save_revision().publish()
+    translation = page.copy_for_translation(homes["en"].locale)
+    translation.title, translation.slug = title_en, slug_en
+    translation.save_revision().publish()
+    return page
+
+
+def create_record(parent, model=FestivalPage, title=None, access_level="public", translate=False, image=None, **fields):
+    """Create and publish a record (Vietnamese, optionally translated to English)."""
+    number = next(_counter)
+    groups = fields.pop("ethnic_groups", [])
+    places = fields.pop("places", [])
+    page = model(
+        title=title or f"Bản ghi thử {number}",
+        slug=fields.pop("slug", f"ban-ghi-{number}"),
+        access_level=access_level,
+        summary=fields.pop("summary", f"Tóm tắt {number}"),
+        **fields,
+    )
+    page.ethnic_groups = groups
+    page.places = places
+    if image is not None:
+        page.images.add(RecordImage(image=image, caption="ảnh"))
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    if translate:
+        translation = page.copy_for_translation(Locale.objects.get(language_code="en"), copy_parents=True)
+        translation.title = f"{page.title} (EN)"
+        translation.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def png_image(title="ảnh", access_level="public"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (120, 30, 20)).save(buffer, format="PNG")
+    image = ArchiveImage(title=title, description=f"Mô tả {title}", access_level=access_level)
+    image.file = ImageFile(buffer, name=f"{title}.png")
+    image.save()
+    return image
+
+
+def create_user(username, groups=(), **extra):
+    user = User.objects.create_user(username=username, password="pw-123456", **extra)
+    for group in groups:
+        user.groups.add(group)
+    return user
+
+
+def create_places():
+    thanh_hoa = Place.objects.create(kind="province", code="38", slug="thanh-hoa", name="Thanh Hóa", name_en="Thanh Hoa")
+    trieu_son = Place.objects.create(
+        kind="former_district",
+        slug="trieu-son-district",
+        name="huyện Triệu Sơn",
+        parent=thanh_hoa,
+        valid_to=dt.date(2025, 6, 30),
+        successor=thanh_hoa,
+    )
+    return thanh_hoa, trieu_son
+
+
+def create_visitors(sacred_group):
+    """One user per kind of visitor; ``None`` is the anonymous visitor."""
+    return {
+        "anonymous": None,
+        "researcher": create_user("researcher"),
+        "staff": create_user("curator", [Group.objects.get(name=CURATORS)]),
+        "community": create_user("community", [sacred_group]),
+    }
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """Data built once per module inside a transaction rolled back at the end.
+
+    Tests still use the ``db`` fixture; their own changes roll back to a savepoint.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+# --- function-scoped fixtures ---------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    """Cached renditions and settings must not outlive the rolled-back rows they describe."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
+@pytest.fixture
+def homes(db):
+    return build_homes()
+
+
+@pytest.fixture
+def collection(homes):
+    return build_collection(homes)
+
+
+@pytest.fixture
+def tay(db):
+    return EthnicGroup.objects.create(code="02", slug="tay", name="Tày", name_en="Tay", other_names="Thổ, Ngạn")
+
+
+@pytest.fixture
+def places(db):
+    return create_places()
+
+
+@pytest.fixture
+def sacred_group(db):
+    return Group.objects.create(name="Cộng đồng người Dao – Cấp sắc")
+
+
+@pytest.fixture
+def make_record(collection):
+    def make(model=FestivalPage, **fields):
+        return create_record(collection, model, **fields)
+
+    return make
+
+
+@pytest.fixture
+def users(homes, sacred_group):
+    return create_visitors(sacred_group)
+
+
+@pytest.fixture
+def client_for():
+    from django.test import Client
+
+    def make(user):
+        browser = Client()
+        if user is not None:
+            browser.force_login(user)
+        return browser
+
+    return make
