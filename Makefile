@@ -1,0 +1,46 @@
+# Two commands run everything on a fresh machine (see README.md):
+#   make demo   set up, load the demo collection, run the site and the task worker
+#   make test   set up and run the test suite
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PASSWORD ?= heritage-demo
+
+.PHONY: demo test lint venv dev-venv clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+dev-venv: $(VENV)/.dev
+
+demo: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo --with-users --password "$(DEMO_PASSWORD)"
+	@echo "Site: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/ (admin / $(DEMO_PASSWORD))"
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+test: dev-venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var
