@@ -77,3 +77,13 @@ def group_index_url(context):
     if request is not None:
         request._group_index_url = url
     return url
+
+
+@register.filter
+def grouped(value):
+    """1845492 → "1.845.492" in Vietnamese, "1,845,492" in English."""
+    try:
+        text = f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value
+    return text.replace(",", ".") if (get_language() or "vi").startswith("vi") else text
