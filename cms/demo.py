@@ -6,7 +6,7 @@ from django.db import transaction
 from urllib.parse import urlsplit
 from wagtail.models import Locale, Site
 
-from archive.demo.loader import RecordLoader, load_taxonomies
+from archive.demo.loader import DATA_DIR, RecordLoader, load_taxonomies
 from cms.models import (
     EthnicGroupIndexPage,
     FestivalCalendarPage,
@@ -136,13 +136,14 @@ def _users(password: str):
 
 
 @transaction.atomic
-def load_demo(with_users: bool = False, password: str = "", with_images: bool = True) -> dict:
+def load_demo(with_users: bool = False, password: str = "", with_images: bool = True, data_dir=None) -> dict:
+    data_dir = data_dir or DATA_DIR
     ensure_site_structure()
     _configure_site()
-    report = load_taxonomies()
+    report = load_taxonomies(data_dir)
     homes = _homes()
     _sections(homes)
-    report.update(RecordLoader(with_images=with_images).load(homes))
+    report.update(RecordLoader(data_dir, with_images=with_images).load(homes))
     if with_users:
         report["users"] = len(_users(password))
     return report

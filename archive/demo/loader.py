@@ -395,7 +395,7 @@ class RecordLoader:
             page.other_titles.add(RecordTitle(language=language, title=other["text"], sort_order=order))
         if self.with_images:
             image = illustration_for(spec["identifier"], spec["title"], page.access_level)
-            page.images.add(RecordImage(image=image, caption="Ảnh minh họa (không phải ảnh tư liệu)"))
+            page.images.add(RecordImage(image=image))
         try:
             collection.add_child(instance=page)
         except ValidationError as exc:

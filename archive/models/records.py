@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -329,7 +330,7 @@ class RecordPage(AccessControlled, Page):
         context = super().get_context(request, *args, **kwargs)
         context["related_records"] = self.related_for(request.user)
         context["images"] = self.visible_images(request.user)
-        context["citation"] = self.citation(self.get_full_url(request))
+        context["citation"] = self.citation(request.build_absolute_uri(reverse("resolve_identifier", args=[self.identifier])))
         return context
 
     @property
@@ -391,12 +392,9 @@ class RecordPage(AccessControlled, Page):
         return [item for item in self.images.all() if item.image.can_view(user)]
 
     def citation(self, url: str) -> str:
-        parts = [self.title]
-        if self.date_display:
-            parts.append(self.date_display)
-        parts.append(str(settings.SITE_NAME))
-        parts.append(f"{_('identifier')} {self.identifier}")
-        return ". ".join(str(part) for part in parts) + f". {url}"
+        """"Title. Date. Archive. Persistent URL" — the URL resolves however the page moves."""
+        parts = [self.title, self.date_display, str(settings.SITE_NAME), url]
+        return ". ".join(part for part in parts if part)
 
     def get_type_label(self) -> str:
         return str(self.type_label)

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.demo.loader import DemoDataError
@@ -11,12 +13,13 @@ class Command(BaseCommand):
         parser.add_argument("--with-users", action="store_true", help="Also create demo accounts (admin, curator, ...).")
         parser.add_argument("--password", default="", help="Password for new demo accounts (required with --with-users).")
         parser.add_argument("--no-images", action="store_true", help="Skip generating illustration images.")
+        parser.add_argument("--data-dir", type=Path, help="Read the demo YAML from this folder instead.")
 
-    def handle(self, *args, with_users=False, password="", no_images=False, **options):
+    def handle(self, *args, with_users=False, password="", no_images=False, data_dir=None, **options):
         if with_users and len(password) < 8:
             raise CommandError("--with-users needs --password of at least 8 characters.")
         try:
-            report = load_demo(with_users=with_users, password=password, with_images=not no_images)
+            report = load_demo(with_users=with_users, password=password, with_images=not no_images, data_dir=data_dir)
         except DemoDataError as exc:
             raise CommandError(f"Demo data problem, nothing was loaded: {exc}") from exc
         summary = ", ".join(f"{count} {name}" for name, count in report.items())

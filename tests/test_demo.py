@@ -1,0 +1,101 @@
+"""The demo collection: complete, idempotent, and refusing bad data without half-writing."""
+
+
+import pytest
+
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+
+from archive.models import (
+    DocumentPage,
+    EthnicGroup,
+    FestivalPage,
+    Language,
+    Place,
+    RecordPage,
+    Subject,
+)
+
+REQUIRED_TITLES = ["Lồng Tồng", "Cấp sắc", "Gầu Tào", "Then", "Xòe", "Cồng chiêng", "gốm", "Katê", "Ok Om Bok"]
+
+
+@pytest.fixture(scope="module")
+def demo(module_db):
+    call_command("load_demo", "--no-images")
+    counts = {
+        "records": RecordPage.objects.count(),
+        "groups": EthnicGroup.objects.count(),
+        "places": Place.objects.count(),
+        "languages": Language.objects.count(),
+        "subjects": Subject.objects.count(),
+        "groups_auth": Group.objects.count(),
+    }
+    call_command("load_demo", "--no-images")  # the second run must add nothing
+    return counts
+
+
+def test_loading_twice_adds_nothing(demo, db):
+    assert RecordPage.objects.count() == demo["records"]
+    assert EthnicGroup.objects.count() == demo["groups"]
+    assert Place.objects.count() == demo["places"]
+    assert Language.objects.count() == demo["languages"]
+    assert Subject.objects.count() == demo["subjects"]
+    assert Group.objects.count() == demo["groups_auth"]
+
+
+def test_all_54_groups_with_codes_and_code_system(demo, db):
+    assert EthnicGroup.objects.count() == 54
+    assert sorted(EthnicGroup.objects.values_list("code", flat=True)) == [f"{n:02d}" for n in range(1, 55)]
+    assert set(EthnicGroup.objects.values_list("code_system", flat=True)) == {"QĐ 121-TCTK/PPCĐ (1979)"}
+    khmer = EthnicGroup.objects.get(code="05")
+    assert "Khmer" in khmer.name and khmer.population_2019 == 1319652
+
+
+def test_34_provinces_and_historic_units(demo, db):
+    assert Place.objects.current_provinces().count() == 34
+    trieu_son = Place.objects.get(name="huyện Triệu Sơn")
+    assert trieu_son.current_province.code == "38"
+    ha_giang = Place.objects.get(name="tỉnh Hà Giang")
+    assert ha_giang.current_province.name == "Tuyên Quang"
+
+
+def test_required_records_in_both_languages(demo, db):
+    vi_titles = " | ".join(RecordPage.objects.filter(locale__language_code="vi").values_list("title", flat=True))
+    for needle in REQUIRED_TITLES:
+        assert needle.lower() in vi_titles.lower(), needle
+    vi = RecordPage.objects.filter(locale__language_code="vi").count()
+    en = RecordPage.objects.filter(locale__language_code="en").count()
+    assert vi >= 24 and en == vi
+    english = RecordPage.objects.filter(locale__language_code="en", title__icontains="Lồng Tồng").first()
+    assert english is not None and "Festival" in english.title
+
+
+def test_seed_documents(demo, db):
+    plan_101 = DocumentPage.objects.get(locale__language_code="vi", document_number="101/KH-UBND")
+    assert plan_101.issuing_body == "Ủy ban nhân dân tỉnh Lạng Sơn"
+    assert plan_101.issue_date.isoformat() == "2021-05-05"
+    assert plan_101.signer == "Lương Trọng Quỳnh"
+    assert "414/QĐ-TTg" in plan_101.full_text and len(plan_101.full_text) > 10000
+    plan_44 = DocumentPage.objects.get(locale__language_code="vi", document_number="44/KH-UBND")
+    assert plan_44.issue_date.isoformat() == "2024-02-19"
+    assert any("Triệu Sơn" in place.name for place in plan_44.places.all())
+
+
+def test_every_access_level_is_present(demo, db):
+    levels = set(RecordPage.objects.values_list("access_level", flat=True))
+    assert levels == {"public", "registered", "staff", "sacred"}
+    for record in RecordPage.objects.filter(access_level="sacred"):
+        assert record.sacred_group is not None
+
+
+def test_festivals_with_lunar_rules_reach_the_calendar(demo, db):
+    assert FestivalPage.objects.filter(lunar_month__isnull=False).count() >= 3
+    # Gầu Tào opens on the first day of the first lunar month: Tết Bính Ngọ is 17 Feb 2026.
+    body = Client().get("/vi/lich-le-hoi/?year=2026&month=2").content.decode()
+    assert "Gầu Tào" in body and "17/2/2026" in body
+
+
+def test_demo_site_renders_for_visitors(demo, db):
+    for url in ("/vi/", "/en/", "/vi/dan-toc/", "/vi/dan-toc/tay/", "/vi/dia-phuong/tuyen-quang/", "/en/festivals/"):
+        assert Client().get(url).status_code == 200, url
