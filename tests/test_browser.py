@@ -1,0 +1,95 @@
+"""A visitor on a 360 px phone walks home → ethnic group → record in Debian Chromium."""
+
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not shutil.which(CHROMIUM),
+        reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt install chromium); .ci/run installs it",
+    ),
+]
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def demo_server(live_server):
+    call_command("load_demo")
+    return live_server.url
+
+
+@pytest.fixture
+def phone():
+    # Playwright's sync API runs an event loop in this thread; the ORM work is done by then.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def no_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_home_to_ethnic_group_to_record_on_a_phone(demo_server, phone):
+    context = phone.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{demo_server}/vi/")
+    assert page.locator("h1").first.inner_text().startswith("Di sản số")
+    assert no_horizontal_scroll(page)
+
+    # The keyboard reaches the skip link first and it moves focus to the content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+
+    page.locator("a[data-group='tay']").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Dân tộc Tày"
+    assert no_horizontal_scroll(page)
+    cards = page.locator(".card-title").all_inner_texts()
+    assert "Lễ hội Lồng Tồng" in cards
+    # Restricted records are not listed to an anonymous visitor.
+    assert not any("ghi chép điền dã" in title.lower() for title in cards)
+
+    page.get_by_role("link", name="Lễ hội Lồng Tồng").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Lễ hội Lồng Tồng"
+    assert page.get_by_text("dtts-0001").first.is_visible()
+    image = page.locator(".gallery img").first
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert image.get_attribute("loading") == "lazy"
+    assert "minh họa" in image.get_attribute("alt")
+    assert page.evaluate("document.querySelector('.gallery img').getBoundingClientRect().width") <= 360
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(os.environ.get("SCREENSHOT_DIR", "/tmp")) + "/record-360.png", full_page=False)
+    context.close()
+
+
+def test_pages_show_their_content_without_javascript(demo_server, phone):
+    context = phone.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{demo_server}/vi/lich-le-hoi/?year=2026&month=2")
+    assert "Gầu Tào" in page.locator("main").inner_text()
+    page.goto(f"{demo_server}/en/ethnic-groups/")
+    assert page.locator("table tbody tr").count() == 54
+    context.close()
