@@ -9,8 +9,9 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.utils.translation import gettext as _
 from lunar_vn import SUPPORTED_YEAR_RANGE, convert_lunar_to_solar, convert_solar_to_lunar
+
+from django.utils.translation import gettext as _
 
 VIETNAM_TIME_ZONE = 7.0
 MIN_YEAR, MAX_YEAR = SUPPORTED_YEAR_RANGE
@@ -88,9 +89,7 @@ def parse(text: str) -> LunarDate:
     try:
         date = LunarDate(int(year_text), int(month_text), int(day_text), leap)
     except ValueError as exc:
-        raise InvalidLunarDate(
-            _('Write a lunar date as day/month/year, e.g. "15/1/2024" or "15/2n/2023".')
-        ) from exc
+        raise InvalidLunarDate(_('Write a lunar date as day/month/year, e.g. "15/1/2024" or "15/2n/2023".')) from exc
     to_gregorian(date.year, date.month, date.day, date.leap)
     return date
 

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import get_language_from_request
 from django.views.decorators.http import require_safe
+
 from wagtail.models import Locale
 
 from archive import media

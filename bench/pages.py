@@ -69,6 +69,16 @@ def parse_args():
     parser.add_argument("--batch", type=int, default=100, help="records per transaction (default 100)")
     parser.add_argument("--seed", type=int, default=20250701)
     parser.add_argument("--reuse", action="store_true", help="keep an existing database (records are added)")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="measure the existing database as it is: no migrate, no site loading, no generation, no checkpoint",
+    )
+    parser.add_argument(
+        "--analyze",
+        action="store_true",
+        help="run SQLite ANALYZE before measuring (query planner statistics; off by default, as on a fresh site)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile 20 requests of each kind at the end")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one request of each kind")
     return parser.parse_args()
@@ -208,6 +218,18 @@ class Generator:
         if self.projection is not None:
             out["projected_publish_seconds_for_all"] = round(self.projection, 1)
         return out
+
+
+def analyze(args):
+    """Give SQLite's query planner statistics (sqlite_stat1), as ANALYZE or PRAGMA optimize would."""
+    if not args.analyze:
+        return
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"  ANALYZE ran in {time.perf_counter() - started:.2f} s")
 
 
 def corpus_counts():
@@ -491,9 +513,10 @@ def print_table(final, small, comparison, generation):
                         print(f"      +{added['times']} x {short_sql(added['sql'])}")
                     break
     gen = generation
-    print("\nGeneration:")
+    if gen.get("method"):
+        print("\nGeneration:")
     for method in ("publish", "fast"):
-        if gen[method]["records"]:
+        if gen.get(method, {}).get("records"):
             print(
                 f"  {method:<8} {gen[method]['records']:>6} records in {gen[method]['seconds']:8.1f} s "
                 f"({gen[method]['ms_per_record']} ms/record)"
@@ -509,29 +532,43 @@ def main():
 
     run_started = time.perf_counter()
     print(f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, DEBUG={settings.DEBUG}")
-    db_path, migrate_seconds = fresh_database(args.reuse)
-    print(f"database {db_path} migrated in {migrate_seconds:.1f} s")
-    site_report, site_seconds = load_site()
-    print(f"site and taxonomies loaded in {site_seconds:.1f} s: {site_report}")
-
-    generator = Generator(args)
+    migrate_seconds = site_seconds = 0.0
+    site_report = None
+    if args.measure_only:
+        db_path = Path(settings.DATABASES["default"]["NAME"])
+        if not db_path.exists():
+            raise SystemExit(f"--measure-only: no database at {db_path}")
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+        print(f"measuring the existing database {db_path}")
+        generator = None
+    else:
+        db_path, migrate_seconds = fresh_database(args.reuse)
+        print(f"database {db_path} migrated in {migrate_seconds:.1f} s")
+        site_report, site_seconds = load_site()
+        print(f"site and taxonomies loaded in {site_seconds:.1f} s: {site_report}")
+        generator = Generator(args)
     client = make_client()
     urls = Urls(args.seed)
-    checkpoint = args.checkpoint if 0 < args.checkpoint < args.records else None
+    checkpoint = args.checkpoint if generator and 0 < args.checkpoint < args.records else None
 
     small = None
     query_urls = None
     if checkpoint:
         generator.generate_until(checkpoint)
+        analyze(args)
         query_urls = {kind: urls.of(kind, args.query_urls) for kind in KINDS}
         small = measure(
             f"checkpoint ({checkpoint} synthetic records)", urls, client, args, query_urls, args.checkpoint_requests
         )
-    generator.generate_until(args.records)
-    generation_seconds = generator.stats["publish"]["seconds"] + generator.stats["fast"]["seconds"]
+    generation_seconds = 0.0
+    if generator:
+        generator.generate_until(args.records)
+        generation_seconds = generator.stats["publish"]["seconds"] + generator.stats["fast"]["seconds"]
+    analyze(args)
     if query_urls is None:
         query_urls = {kind: urls.of(kind, args.query_urls) for kind in KINDS}
-    final = measure(f"full corpus ({args.records} synthetic records)", urls, client, args, query_urls, args.requests)
+    label = "existing database" if args.measure_only else f"full corpus ({args.records} synthetic records)"
+    final = measure(label, urls, client, args, query_urls, args.requests)
     comparison = compare_queries(small, final) if small else None
     if small:
         # URLs drawn from the whole corpus too (records created after the checkpoint).
@@ -540,7 +577,7 @@ def main():
         }
     profiles = profile(client, urls) if args.profile else None
 
-    generation = generator.summary()
+    generation = generator.summary() if generator else {}
     generation["total_seconds"] = round(generation_seconds, 1)
     print_table(final, small, comparison, generation)
     total = time.perf_counter() - run_started

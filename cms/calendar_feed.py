@@ -2,8 +2,9 @@
 
 import datetime as dt
 
-from django.conf import settings
 from icalendar import Calendar, Event
+
+from django.conf import settings
 
 
 def render(events, request, name: str) -> bytes:

@@ -1,9 +1,11 @@
 """The demo site: home pages, browse pages, an about page and a news item, in both locales."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
-from urllib.parse import urlsplit
+
 from wagtail.models import Locale, Site
 
 from archive.demo.loader import DATA_DIR, RecordLoader, load_taxonomies
@@ -33,21 +35,50 @@ HOME = {
 }
 
 SECTIONS = [
-    (EthnicGroupIndexPage, {"vi": ("Các dân tộc", "dan-toc"), "en": ("Ethnic groups", "ethnic-groups")},
-     {"vi": "54 dân tộc Việt Nam và các bản ghi về mỗi dân tộc.", "en": "Vietnam's 54 ethnic groups and the records about each."}),
-    (PlaceIndexPage, {"vi": ("Địa phương", "dia-phuong"), "en": ("Places", "places")},
-     {"vi": "Tìm bản ghi theo tỉnh, thành phố hiện nay.", "en": "Find records by today's province or city."}),
-    (RecordTypeIndexPage, {"vi": ("Loại hình", "loai-hinh"), "en": ("Record types", "record-types")},
-     {"vi": "Lễ hội, phong tục, nghệ thuật trình diễn, nghề thủ công và văn bản.", "en": "Festivals, customs, performing arts, crafts and documents."}),
-    (FestivalCalendarPage, {"vi": ("Lịch lễ hội", "lich-le-hoi"), "en": ("Festival calendar", "festival-calendar")},
-     {"vi": "Ngày dương lịch của các lễ hội theo âm lịch Việt Nam.", "en": "Gregorian dates of festivals held by the Vietnamese lunar calendar."}),
-    (StandardPage, {"vi": ("Giới thiệu", "gioi-thieu"), "en": ("About", "about")},
-     {"vi": "Kho lưu trữ số này do các Ban Dân tộc cấp tỉnh xây dựng nhằm số hóa và chia sẻ di sản văn hóa "
+    (
+        EthnicGroupIndexPage,
+        {"vi": ("Các dân tộc", "dan-toc"), "en": ("Ethnic groups", "ethnic-groups")},
+        {
+            "vi": "54 dân tộc Việt Nam và các bản ghi về mỗi dân tộc.",
+            "en": "Vietnam's 54 ethnic groups and the records about each.",
+        },
+    ),
+    (
+        PlaceIndexPage,
+        {"vi": ("Địa phương", "dia-phuong"), "en": ("Places", "places")},
+        {"vi": "Tìm bản ghi theo tỉnh, thành phố hiện nay.", "en": "Find records by today's province or city."},
+    ),
+    (
+        RecordTypeIndexPage,
+        {"vi": ("Loại hình", "loai-hinh"), "en": ("Record types", "record-types")},
+        {
+            "vi": "Lễ hội, phong tục, nghệ thuật trình diễn, nghề thủ công và văn bản.",
+            "en": "Festivals, customs, performing arts, crafts and documents.",
+        },
+    ),
+    (
+        FestivalCalendarPage,
+        {"vi": ("Lịch lễ hội", "lich-le-hoi"), "en": ("Festival calendar", "festival-calendar")},
+        {
+            "vi": "Ngày dương lịch của các lễ hội theo âm lịch Việt Nam.",
+            "en": "Gregorian dates of festivals held by the Vietnamese lunar calendar.",
+        },
+    ),
+    (
+        StandardPage,
+        {"vi": ("Giới thiệu", "gioi-thieu"), "en": ("About", "about")},
+        {
+            "vi": "Kho lưu trữ số này do các Ban Dân tộc cấp tỉnh xây dựng nhằm số hóa và chia sẻ di sản văn hóa "
             "của đồng bào các dân tộc thiểu số. Các hình ảnh trong bản trình diễn là hình minh họa được tạo tự động.",
-      "en": "This digital archive is built by provincial ethnic-affairs boards to digitise and share the cultural "
-            "heritage of ethnic-minority communities. Images in this demo are generated illustrations."}),
-    (NewsIndexPage, {"vi": ("Tin tức", "tin-tuc"), "en": ("News", "news")},
-     {"vi": "Tin hoạt động của kho lưu trữ.", "en": "News from the archive."}),
+            "en": "This digital archive is built by provincial ethnic-affairs boards to digitise and share the "
+            "cultural heritage of ethnic-minority communities. Images in this demo are generated illustrations.",
+        },
+    ),
+    (
+        NewsIndexPage,
+        {"vi": ("Tin tức", "tin-tuc"), "en": ("News", "news")},
+        {"vi": "Tin hoạt động của kho lưu trữ.", "en": "News from the archive."},
+    ),
 ]
 
 DEMO_USERS = [
@@ -90,7 +121,9 @@ def _sections(homes):
         page = model.objects.child_of(home).first()
         if page is None:
             title, slug = names[default_code]
-            page = home.add_child(instance=model(title=title, slug=slug, intro=intros[default_code], show_in_menus=True))
+            page = home.add_child(
+                instance=model(title=title, slug=slug, intro=intros[default_code], show_in_menus=True)
+            )
             page.save_revision().publish()
         for code, other_home in homes.items():
             if code == default_code or page.has_translation(other_home.locale):
@@ -113,7 +146,9 @@ def _sections(homes):
                     translation = news.copy_for_translation(other_home.locale, copy_parents=True)
                     translation.title = "The ethnic-minority heritage archive opens"
                     translation.slug = "archive-opens"
-                    translation.summary = "A first version of the archive, with the 54 ethnic groups, 34 provinces and sample records."
+                    translation.summary = (
+                        "A first version of the archive, with the 54 ethnic groups, 34 provinces and sample records."
+                    )
                     translation.save_revision().publish()
 
 
@@ -124,7 +159,8 @@ def _users(password: str):
     created = []
     for username, is_superuser, groups in DEMO_USERS:
         user, was_created = User.objects.get_or_create(
-            username=username, defaults={"is_superuser": is_superuser, "is_staff": is_superuser, "email": f"{username}@example.org"}
+            username=username,
+            defaults={"is_superuser": is_superuser, "is_staff": is_superuser, "email": f"{username}@example.org"},
         )
         if was_created:
             user.set_password(password)

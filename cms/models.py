@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -18,7 +19,15 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from archive.access import access_filter
-from archive.models import RECORD_TYPES, CollectionPage, EthnicGroup, FestivalPage, Place, RecordPage, record_type_by_slug
+from archive.models import (
+    RECORD_TYPES,
+    CollectionPage,
+    EthnicGroup,
+    FestivalPage,
+    Place,
+    RecordPage,
+    record_type_by_slug,
+)
 from cms import calendar_feed
 from cms.blocks import BodyBlock
 
@@ -213,7 +222,9 @@ class RecordTypeIndexPage(BrowsePage):
         if model is None:
             raise Http404
         records = model.objects.listed_for(request.user, self.locale).order_by("title")
-        return self.render_term(request, "cms/record_type_page.html", model, records, type_label=model.type_label_plural)
+        return self.render_term(
+            request, "cms/record_type_page.html", model, records, type_label=model.type_label_plural
+        )
 
 
 class FestivalCalendarPage(BrowsePage):

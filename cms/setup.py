@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -33,30 +34,54 @@ COLLECTION_PERMISSIONS = {
     CURATORS: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
     REVIEWERS: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
     ADMINISTRATORS: [
-        "add_image", "change_image", "delete_image", "choose_image",
-        "add_document", "change_document", "delete_document", "choose_document",
+        "add_image",
+        "change_image",
+        "delete_image",
+        "choose_image",
+        "add_document",
+        "change_document",
+        "delete_document",
+        "choose_document",
     ],
 }
 MODEL_PERMISSIONS = {
     CURATORS: [
         ("wagtailadmin", "access_admin"),
-        ("archive", "add_place"), ("archive", "change_place"),
-        ("archive", "add_subject"), ("archive", "change_subject"),
+        ("archive", "add_place"),
+        ("archive", "change_place"),
+        ("archive", "add_subject"),
+        ("archive", "change_subject"),
     ],
     REVIEWERS: [
         ("wagtailadmin", "access_admin"),
-        ("archive", "add_place"), ("archive", "change_place"),
-        ("archive", "add_subject"), ("archive", "change_subject"),
-        ("archive", "change_ethnicgroup"), ("archive", "add_language"), ("archive", "change_language"),
+        ("archive", "add_place"),
+        ("archive", "change_place"),
+        ("archive", "add_subject"),
+        ("archive", "change_subject"),
+        ("archive", "change_ethnicgroup"),
+        ("archive", "add_language"),
+        ("archive", "change_language"),
     ],
     ADMINISTRATORS: [
         ("wagtailadmin", "access_admin"),
-        *[(app, f"{action}_{model}") for app, model in [
-            ("archive", "ethnicgroup"), ("archive", "place"), ("archive", "language"), ("archive", "subject"),
-        ] for action in ("add", "change", "delete")],
-        ("auth", "add_user"), ("auth", "change_user"), ("auth", "add_group"), ("auth", "change_group"),
-        ("wagtailcore", "add_locale"), ("wagtailcore", "change_locale"),
-        ("wagtailcore", "add_workflow"), ("wagtailcore", "change_workflow"),
+        *[
+            (app, f"{action}_{model}")
+            for app, model in [
+                ("archive", "ethnicgroup"),
+                ("archive", "place"),
+                ("archive", "language"),
+                ("archive", "subject"),
+            ]
+            for action in ("add", "change", "delete")
+        ],
+        ("auth", "add_user"),
+        ("auth", "change_user"),
+        ("auth", "add_group"),
+        ("auth", "change_group"),
+        ("wagtailcore", "add_locale"),
+        ("wagtailcore", "change_locale"),
+        ("wagtailcore", "add_workflow"),
+        ("wagtailcore", "change_workflow"),
         ("cms", "change_sitesettings"),
     ],
 }
@@ -89,8 +114,9 @@ def ensure_home_pages():
             )
         )
     if site is None:
-        site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                                   site_name=settings.WAGTAIL_SITE_NAME)
+        site = Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=settings.WAGTAIL_SITE_NAME
+        )
     elif site.root_page_id != home.pk:
         old_root = site.root_page
         site.root_page = home
@@ -129,9 +155,12 @@ def ensure_editorial_groups():
         for permission in _permissions(("wagtailcore", codename) for codename in PAGE_PERMISSIONS[name]):
             GroupPagePermission.objects.get_or_create(group=group, page=root_page, permission=permission)
         for permission in _permissions(
-            (("wagtailimages" if "image" in codename else "wagtaildocs"), codename) for codename in COLLECTION_PERMISSIONS[name]
+            (("wagtailimages" if "image" in codename else "wagtaildocs"), codename)
+            for codename in COLLECTION_PERMISSIONS[name]
         ):
-            GroupCollectionPermission.objects.get_or_create(group=group, collection=root_collection, permission=permission)
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root_collection, permission=permission
+            )
 
     if not Workflow.objects.filter(name=WORKFLOW_NAME).exists():
         workflow = Workflow.objects.create(name=WORKFLOW_NAME, active=True)

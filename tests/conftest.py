@@ -3,10 +3,12 @@ import io
 import itertools
 
 import pytest
+from PIL import Image
+
 from django.contrib.auth.models import Group, User
 from django.core.files.images import ImageFile
 from django.db import transaction
-from PIL import Image
+
 from wagtail.models import Locale
 
 from archive.models import ArchiveImage, CollectionPage, EthnicGroup, FestivalPage, Place, RecordImage
@@ -78,7 +80,9 @@ def create_user(username, groups=(), **extra):
 
 
 def create_places():
-    thanh_hoa = Place.objects.create(kind="province", code="38", slug="thanh-hoa", name="Thanh Hóa", name_en="Thanh Hoa")
+    thanh_hoa = Place.objects.create(
+        kind="province", code="38", slug="thanh-hoa", name="Thanh Hóa", name_en="Thanh Hoa"
+    )
     trieu_son = Place.objects.create(
         kind="former_district",
         slug="trieu-son-district",

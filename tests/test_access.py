@@ -9,7 +9,9 @@ import json
 import re
 
 import pytest
+
 from django.contrib.auth.models import Group
+
 from wagtail.models import Locale
 
 from archive.models import EthnicGroup, FestivalPage, RelatedRecord
@@ -175,7 +177,9 @@ def test_unknown_media_path_is_404(site, client_for):
 
 
 def test_draft_records_are_not_shown(world, db, client_for):
-    record = create_record(world["collection"], FestivalPage, title="Bản nháp TOKENDRAFTZQX", lunar_month=1, lunar_day=15)
+    record = create_record(
+        world["collection"], FestivalPage, title="Bản nháp TOKENDRAFTZQX", lunar_month=1, lunar_day=15
+    )
     record.unpublish()
     assert client_for(None).get("/vi/le-hoi/").content.decode().count("TOKENDRAFTZQX") == 0
     assert client_for(None).get(record.url or "/vi/le-hoi/ban-nhap/").status_code == 404

@@ -1,9 +1,9 @@
 """A visitor on a 360 px phone walks home → ethnic group → record in Debian Chromium."""
 
-import os
 import shutil
 
 import pytest
+
 from django.core.management import call_command
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,9 +35,9 @@ def demo_server(live_server):
 
 
 @pytest.fixture
-def phone():
+def phone(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM work is done by then.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -50,7 +50,7 @@ def no_horizontal_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_home_to_ethnic_group_to_record_on_a_phone(demo_server, phone):
+def test_home_to_ethnic_group_to_record_on_a_phone(demo_server, phone, tmp_path):
     context = phone.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="vi-VN")
     page = context.new_page()
     page.goto(f"{demo_server}/vi/")
@@ -81,7 +81,7 @@ def test_home_to_ethnic_group_to_record_on_a_phone(demo_server, phone):
     assert "minh họa" in image.get_attribute("alt")
     assert page.evaluate("document.querySelector('.gallery img').getBoundingClientRect().width") <= 360
     assert no_horizontal_scroll(page)
-    page.screenshot(path=str(os.environ.get("SCREENSHOT_DIR", "/tmp")) + "/record-360.png", full_page=False)
+    page.screenshot(path=str(tmp_path / "record-360.png"))
     context.close()
 
 

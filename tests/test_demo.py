@@ -1,6 +1,5 @@
 """The demo collection: complete, idempotent, and refusing bad data without half-writing."""
 
-
 import pytest
 
 from django.contrib.auth.models import Group

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+
 from django.core.exceptions import ValidationError
 
 from archive import lunar
@@ -16,7 +17,12 @@ def test_tet_1985_follows_the_vietnamese_calendar_not_the_chinese_one():
 
 @pytest.mark.parametrize(
     ("year", "expected"),
-    [(1968, dt.date(1968, 1, 29)), (2007, dt.date(2007, 2, 17)), (2024, dt.date(2024, 2, 10)), (2030, dt.date(2030, 2, 2))],
+    [
+        (1968, dt.date(1968, 1, 29)),
+        (2007, dt.date(2007, 2, 17)),
+        (2024, dt.date(2024, 2, 10)),
+        (2030, dt.date(2030, 2, 2)),
+    ],
 )
 def test_tet_in_years_where_the_calendars_differ(year, expected):
     assert lunar.to_gregorian(year, 1, 1) == expected

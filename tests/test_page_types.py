@@ -3,7 +3,15 @@
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
-from archive.models import CollectionPage, CraftPage, CustomPage, DocumentPage, FestivalPage, PerformingArtPage, RecordPage
+from archive.models import (
+    CollectionPage,
+    CraftPage,
+    CustomPage,
+    DocumentPage,
+    FestivalPage,
+    PerformingArtPage,
+    RecordPage,
+)
 from cms.models import (
     EthnicGroupIndexPage,
     FestivalCalendarPage,
@@ -24,9 +32,7 @@ class PageTypeRules(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(HomePage, {Page})
 
     def test_home_holds_collections_and_site_pages(self):
-        self.assertAllowedSubpageTypes(
-            HomePage, {CollectionPage, StandardPage, NewsIndexPage} | BROWSE
-        )
+        self.assertAllowedSubpageTypes(HomePage, {CollectionPage, StandardPage, NewsIndexPage} | BROWSE)
 
     def test_records_live_only_in_collections(self):
         for model in RECORD_TYPES:

@@ -4,10 +4,19 @@ import json
 import re
 
 import pytest
+
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from archive.models import CollectionPage, CustomPage, DocumentPage, FestivalPage, PersistentIdentifier, Place, RecordPage
+from archive.models import (
+    CollectionPage,
+    CustomPage,
+    DocumentPage,
+    FestivalPage,
+    PersistentIdentifier,
+    Place,
+    RecordPage,
+)
 from archive.text import ascii_slug
 
 
@@ -36,7 +45,7 @@ def test_identifier_is_assigned_once_and_shared_by_translations(make_record):
 
 
 def test_identifier_resolves_in_the_visitors_language(make_record):
-    record = make_record(FestivalPage, translate=True, identifier="dtts-9002")
+    make_record(FestivalPage, translate=True, identifier="dtts-9002")
     english = Client().get("/id/dtts-9002", HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 302 and "/en/" in english["Location"]
     vietnamese = Client().get("/id/dtts-9002", HTTP_ACCEPT_LANGUAGE="vi")
@@ -94,8 +103,9 @@ def test_record_under_a_historic_unit_is_listed_under_todays_province(homes, pla
 
 
 def test_sacred_site_coordinates_never_reach_the_public(homes, make_record):
-    site = Place.objects.create(kind="site", slug="rung-thieng", name="Rừng thiêng", latitude="21.123456",
-                                longitude="105.654321", sacred=True)
+    site = Place.objects.create(
+        kind="site", slug="rung-thieng", name="Rừng thiêng", latitude="21.123456", longitude="105.654321", sacred=True
+    )
     record = make_record(CustomPage, places=[site], latitude="21.123456", longitude="105.654321")
     body = Client().get(record.url).content.decode()
     assert "21.123456" not in body and "105.654321" not in body

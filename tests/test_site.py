@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
+from icalendar import Calendar
+
 from django.contrib.auth.models import Group
 from django.test import Client
-from icalendar import Calendar
 
 from archive.models import CraftPage, EthnicGroup, FestivalPage
 from cms.demo import _homes, _sections
@@ -58,8 +59,18 @@ def test_root_redirects_to_a_language(site):
 @pytest.mark.parametrize(
     "url",
     [
-        "/vi/dan-toc/", "/vi/dia-phuong/", "/vi/loai-hinh/", "/vi/lich-le-hoi/", "/vi/gioi-thieu/", "/vi/tin-tuc/",
-        "/en/ethnic-groups/", "/en/places/", "/en/record-types/", "/en/festival-calendar/", "/en/about/", "/en/news/",
+        "/vi/dan-toc/",
+        "/vi/dia-phuong/",
+        "/vi/loai-hinh/",
+        "/vi/lich-le-hoi/",
+        "/vi/gioi-thieu/",
+        "/vi/tin-tuc/",
+        "/en/ethnic-groups/",
+        "/en/places/",
+        "/en/record-types/",
+        "/en/festival-calendar/",
+        "/en/about/",
+        "/en/news/",
     ],
 )
 def test_browse_and_site_pages_render(site, url):
@@ -120,7 +131,9 @@ def test_festival_calendar_computes_dates_from_lunar_rules(site, make_record, ta
 
 
 def test_ics_feed_is_valid_icalendar(site, make_record):
-    make_record(FestivalPage, title="Lễ hội Gầu Tào", lunar_month=1, lunar_day=1, duration_days=3, identifier="dtts-7001")
+    make_record(
+        FestivalPage, title="Lễ hội Gầu Tào", lunar_month=1, lunar_day=1, duration_days=3, identifier="dtts-7001"
+    )
     response = Client().get("/vi/lich-le-hoi/ics/?year=2025")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)

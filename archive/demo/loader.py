@@ -15,10 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from django.utils.html import escape
+
 from wagtail.models import Locale
 
 from archive import lunar
@@ -164,7 +166,9 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
         if key not in by_key:
             found = Place.objects.filter(slug=key).first()
             if found is None:
-                raise DemoDataError(f"places.yaml, {where}: unknown place {key!r} (not a province code or a key above it)")
+                raise DemoDataError(
+                    f"places.yaml, {where}: unknown place {key!r} (not a province code or a key above it)"
+                )
             by_key[key] = found
         return by_key[key]
 
@@ -201,8 +205,9 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
     for item in languages.get("languages", []):
         language = Language.objects.filter(tag=item["tag"]).first()
         if language is None:
-            language = Language(tag=item["tag"], name=item["name"], name_en=item.get("name_en", ""),
-                                source=languages.get("source", ""))
+            language = Language(
+                tag=item["tag"], name=item["name"], name_en=item.get("name_en", ""), source=languages.get("source", "")
+            )
             try:
                 language.full_clean()
             except ValidationError as exc:
@@ -239,8 +244,11 @@ def illustration_png(seed: str, size=(1200, 800)) -> bytes:
         step = 60 + digest[(row + 7) % 32] % 60
         for x in range(-step, width + step, step):
             cx, cy = x + step // 2, y + band // 2
-            draw.polygon([(cx, y + 8), (cx + step // 2 - 4, cy), (cx, y + band - 8), (cx - step // 2 + 4, cy)],
-                         outline=colour, width=6)
+            draw.polygon(
+                [(cx, y + 8), (cx + step // 2 - 4, cy), (cx, y + band - 8), (cx - step // 2 + 4, cy)],
+                outline=colour,
+                width=6,
+            )
         amplitude = 12 + digest[(row + 3) % 32] % 12
         points = [(x, y + band - 6 - amplitude * (1 + math.sin(x / 25.0))) for x in range(0, width + 10, 10)]
         draw.line(points, fill=palette[5], width=3)
@@ -322,7 +330,9 @@ class RecordLoader:
         identifiers = [spec.get("identifier") for spec in specs]
         duplicates = {value for value in identifiers if identifiers.count(value) > 1}
         if duplicates:
-            raise DemoDataError(f"records.yaml: identifier used by more than one record: {', '.join(sorted(duplicates))}")
+            raise DemoDataError(
+                f"records.yaml: identifier used by more than one record: {', '.join(sorted(duplicates))}"
+            )
         pages = {}
         for spec in specs:
             where = f"record {spec.get('identifier', '?')}"
@@ -340,8 +350,9 @@ class RecordLoader:
         collection = CollectionPage.objects.child_of(home).filter(slug=item["slug"]).first()
         if collection is None:
             collection = home.add_child(
-                instance=CollectionPage(title=item["title"], slug=item["slug"], intro=item.get("intro", ""),
-                                        show_in_menus=False)
+                instance=CollectionPage(
+                    title=item["title"], slug=item["slug"], intro=item.get("intro", ""), show_in_menus=False
+                )
             )
             collection.save_revision().publish()
             self.created["collections"] += 1
@@ -358,12 +369,16 @@ class RecordLoader:
     def _record(self, spec, collection, where):
         existing = PersistentIdentifier.objects.filter(identifier=spec["identifier"]).first()
         if existing is not None:
-            page = RecordPage.objects.filter(translation_key=existing.translation_key, locale=self.default_locale).first()
+            page = RecordPage.objects.filter(
+                translation_key=existing.translation_key, locale=self.default_locale
+            ).first()
             if page is not None:
                 return page.specific
         model = PAGE_TYPES.get(spec.get("type"))
         if model is None:
-            raise DemoDataError(f"records.yaml, {where}: unknown type {spec.get('type')!r} (use {', '.join(PAGE_TYPES)})")
+            raise DemoDataError(
+                f"records.yaml, {where}: unknown type {spec.get('type')!r} (use {', '.join(PAGE_TYPES)})"
+            )
         page = model(
             title=spec["title"],
             slug=spec.get("slug") or ascii_slug(spec["title"]),
@@ -389,7 +404,9 @@ class RecordLoader:
         page.subjects = self._terms(Subject, "slug", spec.get("subjects"), where)
         page.languages = self._terms(Language, "tag", spec.get("languages"), where)
         for order, contributor in enumerate(spec.get("contributors") or []):
-            page.contributors.add(RecordContributor(name=contributor["name"], role=contributor["role"], sort_order=order))
+            page.contributors.add(
+                RecordContributor(name=contributor["name"], role=contributor["role"], sort_order=order)
+            )
         for order, other in enumerate(spec.get("other_titles") or []):
             language = self._terms(Language, "tag", [other["lang"]], where)[0]
             page.other_titles.add(RecordTitle(language=language, title=other["text"], sort_order=order))
@@ -448,7 +465,9 @@ class RecordLoader:
             page.issuing_body = document.get("issuing_body") or ""
             page.signer = document.get("signer") or ""
             page.issue_date = _date(document.get("issue_date"), f"records.yaml, {where}, document.issue_date")
-            page.effective_date = _date(document.get("effective_date"), f"records.yaml, {where}, document.effective_date")
+            page.effective_date = _date(
+                document.get("effective_date"), f"records.yaml, {where}, document.effective_date"
+            )
             page.status = document.get("status") or "unknown"
             if document.get("full_text_file"):
                 path = self.data_dir / "documents" / document["full_text_file"]
@@ -461,7 +480,9 @@ class RecordLoader:
         wanted = [identifier for identifier in spec.get("related") or [] if identifier != spec["identifier"]]
         unknown = [identifier for identifier in wanted if identifier not in pages]
         if unknown:
-            raise DemoDataError(f"records.yaml, record {spec['identifier']}: unknown related record {', '.join(unknown)}")
+            raise DemoDataError(
+                f"records.yaml, record {spec['identifier']}: unknown related record {', '.join(unknown)}"
+            )
         have = {link.target_id for link in page.related_links.all()}
         missing = [pages[identifier] for identifier in wanted if pages[identifier].pk not in have]
         if missing:

@@ -5,6 +5,7 @@ import secrets
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 
 from archive.access import AccessControlled, AccessLevel, can_view
@@ -31,7 +32,13 @@ class ArchiveImage(AccessControlled, AbstractImage):
     )
     checksum_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False, db_index=True)
 
-    admin_form_fields = Image.admin_form_fields + ("credit", "rights_uri", "is_illustration", "access_level", "sacred_group")
+    admin_form_fields = Image.admin_form_fields + (
+        "credit",
+        "rights_uri",
+        "is_illustration",
+        "access_level",
+        "sacred_group",
+    )
 
     class Meta(AbstractImage.Meta):
         verbose_name = _("image")

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
     FieldPanel,
@@ -29,7 +30,6 @@ from wagtail.admin.panels import (
 )
 from wagtail.fields import RichTextField
 from wagtail.models import Locale, Orderable, Page, PageManager
-
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -143,7 +143,9 @@ class RecordPage(AccessControlled, Page):
     )
     summary = models.TextField(_("summary"), blank=True)
     body = RichTextField(_("description"), blank=True, features=["h2", "h3", "bold", "italic", "ol", "ul", "link"])
-    ethnic_groups = ParentalManyToManyField("archive.EthnicGroup", verbose_name=_("ethnic groups"), related_name="records", blank=True)
+    ethnic_groups = ParentalManyToManyField(
+        "archive.EthnicGroup", verbose_name=_("ethnic groups"), related_name="records", blank=True
+    )
     places = ParentalManyToManyField(
         "archive.Place",
         verbose_name=_("places as recorded"),
@@ -151,8 +153,12 @@ class RecordPage(AccessControlled, Page):
         blank=True,
         help_text=_("Name the units as the source records them, even if they no longer exist."),
     )
-    subjects = ParentalManyToManyField("archive.Subject", verbose_name=_("subjects"), related_name="records", blank=True)
-    languages = ParentalManyToManyField("archive.Language", verbose_name=_("languages"), related_name="records", blank=True)
+    subjects = ParentalManyToManyField(
+        "archive.Subject", verbose_name=_("subjects"), related_name="records", blank=True
+    )
+    languages = ParentalManyToManyField(
+        "archive.Language", verbose_name=_("languages"), related_name="records", blank=True
+    )
     provenance = models.TextField(_("provenance / source"), blank=True)
     rights_uri = models.URLField(
         _("rights statement"),
@@ -216,7 +222,9 @@ class RecordPage(AccessControlled, Page):
         MultiFieldPanel(
             [
                 FieldPanel("heritage_level"),
-                FieldRowPanel([FieldPanel("heritage_decision"), FieldPanel("heritage_date"), FieldPanel("heritage_year")]),
+                FieldRowPanel(
+                    [FieldPanel("heritage_decision"), FieldPanel("heritage_date"), FieldPanel("heritage_year")]
+                ),
             ],
             heading=_("Heritage status"),
         ),
@@ -297,7 +305,9 @@ class RecordPage(AccessControlled, Page):
         if not self.pk or not self.translation_key:
             return
         source = (
-            RecordPage.objects.filter(translation_key=self.translation_key, locale__language_code=settings.LANGUAGE_CODE)
+            RecordPage.objects.filter(
+                translation_key=self.translation_key, locale__language_code=settings.LANGUAGE_CODE
+            )
             .exclude(pk=self.pk)
             .values("access_level", "sacred_group_id")
             .first()
@@ -330,7 +340,9 @@ class RecordPage(AccessControlled, Page):
         context = super().get_context(request, *args, **kwargs)
         context["related_records"] = self.related_for(request.user)
         context["images"] = self.visible_images(request.user)
-        context["citation"] = self.citation(request.build_absolute_uri(reverse("resolve_identifier", args=[self.identifier])))
+        context["citation"] = self.citation(
+            request.build_absolute_uri(reverse("resolve_identifier", args=[self.identifier]))
+        )
         return context
 
     @property
@@ -392,7 +404,7 @@ class RecordPage(AccessControlled, Page):
         return [item for item in self.images.all() if item.image.can_view(user)]
 
     def citation(self, url: str) -> str:
-        """"Title. Date. Archive. Persistent URL" — the URL resolves however the page moves."""
+        """ "Title. Date. Archive. Persistent URL" — the URL resolves however the page moves."""
         parts = [self.title, self.date_display, str(settings.SITE_NAME), url]
         return ". ".join(part for part in parts if part)
 
@@ -433,7 +445,12 @@ class RecordContributor(Orderable):
 
 class RecordImage(Orderable):
     page = ParentalKey(RecordPage, on_delete=models.CASCADE, related_name="images")
-    image = models.ForeignKey(settings.WAGTAILIMAGES_IMAGE_MODEL, verbose_name=_("image"), on_delete=models.PROTECT, related_name="record_uses")
+    image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        verbose_name=_("image"),
+        on_delete=models.PROTECT,
+        related_name="record_uses",
+    )
     caption = models.CharField(_("caption"), max_length=500, blank=True)
 
     panels = [FieldPanel("image"), FieldPanel("caption")]
@@ -517,7 +534,10 @@ class FestivalPage(RecordPage):
                 raise ValidationError({"lunar_day": str(exc)}) from exc
             if self.lunar_leap_month and not lunar.years_with_leap_month(self.lunar_month):
                 raise ValidationError(
-                    {"lunar_leap_month": _("No year from 1900 to 2100 has a leap month %(month)s.") % {"month": self.lunar_month}}
+                    {
+                        "lunar_leap_month": _("No year from 1900 to 2100 has a leap month %(month)s.")
+                        % {"month": self.lunar_month}
+                    }
                 )
         if not 1 <= self.duration_days <= 60:
             raise ValidationError({"duration_days": _("A festival lasts from 1 to 60 days.")})

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
 
@@ -23,9 +24,7 @@ class TaxonomyTerm(index.Indexed, models.Model):
 
     name = models.CharField(_("name (Vietnamese)"), max_length=255)
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
-    source = models.TextField(
-        _("source note"), blank=True, help_text=_("Where these facts come from.")
-    )
+    source = models.TextField(_("source note"), blank=True, help_text=_("Where these facts come from."))
 
     search_fields = [index.SearchField("name"), index.SearchField("name_en"), index.AutocompleteField("name")]
 
@@ -36,16 +35,16 @@ class TaxonomyTerm(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        normalise_text_fields(self)
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         """The name in the active language, falling back to Vietnamese."""
         if (get_language() or "vi").startswith("en") and self.name_en:
             return self.name_en
         return self.name
-
-    def save(self, *args, **kwargs):
-        normalise_text_fields(self)
-        super().save(*args, **kwargs)
 
 
 class EthnicGroup(TaxonomyTerm):
@@ -93,9 +92,7 @@ class EthnicGroup(TaxonomyTerm):
         ordering = ["code"]
         verbose_name = _("ethnic group")
         verbose_name_plural = _("ethnic groups")
-        constraints = [
-            models.UniqueConstraint(fields=["code_system", "code"], name="unique_ethnic_group_code")
-        ]
+        constraints = [models.UniqueConstraint(fields=["code_system", "code"], name="unique_ethnic_group_code")]
 
     @property
     def other_names_list(self) -> list[str]:
@@ -103,7 +100,11 @@ class EthnicGroup(TaxonomyTerm):
 
     @property
     def display_language_group(self) -> str:
-        return self.language_group_en if (get_language() or "").startswith("en") and self.language_group_en else self.language_group
+        return (
+            self.language_group_en
+            if (get_language() or "").startswith("en") and self.language_group_en
+            else self.language_group
+        )
 
     @property
     def display_language_family(self) -> str:
@@ -201,6 +202,12 @@ class Place(TaxonomyTerm):
         verbose_name = _("place")
         verbose_name_plural = _("places")
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(f"{self.kind}-{self.name}")[:120]
+        super().save(*args, **kwargs)
+        self.refresh_current_province()
+
     @property
     def is_current(self) -> bool:
         return self.valid_to is None or self.valid_to >= timezone.localdate()
@@ -250,12 +257,6 @@ class Place(TaxonomyTerm):
         if self.is_province and self.valid_to is None and self.successor_id:
             raise ValidationError({"successor": _("A unit that exists today has no successor.")})
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(f"{self.kind}-{self.name}")[:120]
-        super().save(*args, **kwargs)
-        self.refresh_current_province()
-
     def refresh_current_province(self) -> None:
         """Store the province of today; when it changes, units resolving through this one follow."""
         current = self.resolve_current_province()
@@ -302,5 +303,3 @@ class Subject(TaxonomyTerm):
         ordering = ["name"]
         verbose_name = _("subject")
         verbose_name_plural = _("subjects")
-
-

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.translation import get_language
+
 from wagtail.models import Locale, Page
 
 from archive.jsonld import record_jsonld, script_tag
@@ -15,7 +16,10 @@ def localized_home(context):
     if cached is None:
         from cms.models import HomePage
 
-        cached = HomePage.objects.live().filter(locale__language_code=get_language()).first() or HomePage.objects.live().first()
+        cached = (
+            HomePage.objects.live().filter(locale__language_code=get_language()).first()
+            or HomePage.objects.live().first()
+        )
         if request is not None:
             request._localized_home = cached
     return cached
@@ -44,7 +48,7 @@ def language_links(context):
             translations[translation.locale.language_code] = translation
         page_url = page.get_url(request) or ""
         if request is not None and page_url and request.path.startswith(page_url):
-            suffix = request.path[len(page_url):]
+            suffix = request.path[len(page_url) :]
             if request.GET:
                 suffix += "?" + request.GET.urlencode()
     for locale in locales:

@@ -10,8 +10,12 @@ class Command(BaseCommand):
     help = "Load the demo collection (54 ethnic groups, 34 provinces, heritage records). Safe to run again."
 
     def add_arguments(self, parser):
-        parser.add_argument("--with-users", action="store_true", help="Also create demo accounts (admin, curator, ...).")
-        parser.add_argument("--password", default="", help="Password for new demo accounts (required with --with-users).")
+        parser.add_argument(
+            "--with-users", action="store_true", help="Also create demo accounts (admin, curator, ...)."
+        )
+        parser.add_argument(
+            "--password", default="", help="Password for new demo accounts (required with --with-users)."
+        )
         parser.add_argument("--no-images", action="store_true", help="Skip generating illustration images.")
         parser.add_argument("--data-dir", type=Path, help="Read the demo YAML from this folder instead.")
 
