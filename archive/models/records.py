@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -337,6 +338,19 @@ class RecordPage(AccessControlled, Page):
         return super().get_sitemap_urls(request) if self.is_public else []
 
     def get_context(self, request, *args, **kwargs):
+        # Everything the page, its metadata panel and its JSON-LD show, in one query each.
+        prefetch_related_objects(
+            [self],
+            "other_titles__language",
+            "ethnic_groups",
+            "places__parent__parent",
+            "places__current_province",
+            "subjects",
+            "languages",
+            "contributors",
+            "images__image",
+            "related_links",
+        )
         context = super().get_context(request, *args, **kwargs)
         context["related_records"] = self.related_for(request.user)
         context["images"] = self.visible_images(request.user)
