@@ -1,7 +1,9 @@
 """Curators see validation errors in the Wagtail admin, not a crash."""
 
 import pytest
+
 from django.contrib.auth.models import User
+
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from archive.models import FestivalPage
