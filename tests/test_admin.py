@@ -67,3 +67,24 @@ def test_admin_refuses_a_duplicate_identifier(admin_client, collection, make_rec
     assert response.status_code == 200
     assert "dtts-5555" in response.content.decode()
     assert FestivalPage.objects.filter(identifier="dtts-5555").count() == 1
+
+
+def test_taxonomies_are_edited_in_the_admin(admin_client, tay):
+    response = admin_client.get("/admin/snippets/archive/ethnicgroup/")
+    assert response.status_code == 200
+    assert "Tày" in response.content.decode()
+    edit = admin_client.get(f"/admin/snippets/archive/ethnicgroup/edit/{tay.pk}/")
+    assert edit.status_code == 200 and "code_system" in edit.content.decode()
+
+
+def test_image_upload_requires_alt_text(admin_client):
+    from tests.conftest import png_image
+
+    image = png_image("alt")
+    response = admin_client.post(
+        f"/admin/images/{image.pk}/",
+        {"title": "Ảnh", "description": "", "file": "", "collection": image.collection_id, "tags": ""},
+    )
+    assert response.status_code == 200
+    image.refresh_from_db()
+    assert image.description == "Mô tả alt"

@@ -6,9 +6,17 @@ import pytest
 import yaml
 
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from archive.demo import loader
 from archive.models import ArchiveImage, EthnicGroup, RecordPage
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Messages are asserted in English here; Vietnamese ones are checked separately."""
+    with translation.override("en"):
+        yield
 
 # --- bad data: a clear error, nothing written ------------------------------------------
 

@@ -5,9 +5,17 @@ import datetime as dt
 import pytest
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from archive import lunar
 from archive.models import FestivalPage
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Messages are asserted in English here; Vietnamese ones are checked separately."""
+    with translation.override("en"):
+        yield
 
 
 def test_tet_1985_follows_the_vietnamese_calendar_not_the_chinese_one():
@@ -92,3 +100,8 @@ def test_record_date_entered_in_the_lunar_calendar_sets_the_gregorian_date():
     page.clean()
     assert page.date_start == dt.date(1985, 1, 21)
     assert page.date_precision == "day"
+
+
+def test_errors_are_given_in_vietnamese_too():
+    with translation.override("vi"), pytest.raises(lunar.InvalidLunarDate, match="không có tháng 5 nhuận"):
+        lunar.to_gregorian(2024, 5, 1, leap=True)
