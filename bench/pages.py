@@ -349,10 +349,11 @@ def normalise_sql(sql: str) -> str:
 
 
 def count_queries(client, url):
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # warm: per-process caches (content types, site root paths, templates)
+    reset_queries()  # request_started clears the log too; start from empty so the slice below is right
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     return {

@@ -102,6 +102,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # --- Database: SQLite (WAL) by default, DATABASE_URL for PostgreSQL -------------------
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
