@@ -315,25 +315,37 @@ def percentile(values, q):
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def time_kind(client, urls, warmup_urls):
-    for url in warmup_urls:
-        response = client.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {url} answered {response.status_code} during warm-up")
+def time_kinds(client, urls_by_kind, warmup_by_kind):
+    """Time every kind, interleaved (one request of each kind in turn).
+
+    Interleaving exposes every kind to the same background load, so the ratios to the
+    baseline stay meaningful on a shared or noisy machine.
+    """
+    for urls in warmup_by_kind.values():
+        for url in urls:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {url} answered {response.status_code} during warm-up")
     gc.collect()
-    timings, statuses = [], Counter()
-    for url in urls:
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        statuses[response.status_code] += 1
+    timings = {kind: [] for kind in urls_by_kind}
+    statuses = {kind: Counter() for kind in urls_by_kind}
+    for index in range(max(len(urls) for urls in urls_by_kind.values())):
+        for kind, urls in urls_by_kind.items():
+            if index < len(urls):
+                started = time.perf_counter()
+                response = client.get(urls[index])
+                timings[kind].append((time.perf_counter() - started) * 1000)
+                statuses[kind][response.status_code] += 1
     return {
-        "n": len(timings),
-        "p50_ms": round(statistics.median(timings), 3),
-        "p95_ms": round(percentile(timings, 95), 3),
-        "mean_ms": round(statistics.fmean(timings), 3),
-        "max_ms": round(max(timings), 3),
-        "statuses": {str(code): n for code, n in statuses.items()},
+        kind: {
+            "n": len(values),
+            "p50_ms": round(statistics.median(values), 3),
+            "p95_ms": round(percentile(values, 95), 3),
+            "mean_ms": round(statistics.fmean(values), 3),
+            "max_ms": round(max(values), 3),
+            "statuses": {str(code): n for code, n in statuses[kind].items()},
+        }
+        for kind, values in timings.items()
     }
 
 
@@ -377,10 +389,23 @@ def measure(label, urls_helper, client, args, query_urls, n_requests):
         if args.show_queries:
             for sql in per_url[0]["sql"]:
                 print(f"      {short_sql(sql)}")
+    result["load_average_before"] = os.getloadavg()
+    result["timing"] = time_kinds(
+        client,
+        {kind: urls_helper.of(kind, n_requests) for kind in KINDS},
+        {kind: urls_helper.of(kind, args.warmup) for kind in KINDS},
+    )
+    result["load_average_after"] = os.getloadavg()
     for kind in KINDS:
-        timing = time_kind(client, urls_helper.of(kind, n_requests), urls_helper.of(kind, args.warmup))
-        result["timing"][kind] = timing
-        print(f"  {LABELS[kind]:<28} p50 {timing['p50_ms']:8.2f} ms   p95 {timing['p95_ms']:8.2f} ms", flush=True)
+        timing = result["timing"][kind]
+        bad = {code: n for code, n in timing["statuses"].items() if code != "200"}
+        print(
+            f"  {LABELS[kind]:<28} p50 {timing['p50_ms']:8.2f} ms   p95 {timing['p95_ms']:8.2f} ms"
+            + (f"   non-200: {bad}" if bad else ""),
+            flush=True,
+        )
+    load = " / ".join(f"{value:.2f}" for value in result["load_average_after"])
+    print(f"  load average after timing (1/5/15 min): {load} on {os.cpu_count()} CPUs", flush=True)
     baseline = result["timing"]["baseline"]["p50_ms"]
     for kind in KINDS:
         timing = result["timing"][kind]

@@ -36,6 +36,24 @@ def test_identifier_survives_rename_and_move(homes, collection, make_record):
     assert response["Location"].endswith(record.url)
 
 
+def test_identifier_cannot_be_changed(collection, make_record):
+    record = make_record(FestivalPage, identifier="dtts-9010")
+    record.identifier = "dtts-other"
+    with pytest.raises(ValidationError) as error:
+        record.full_clean()
+    assert "dtts-9010" in " ".join(error.value.message_dict["identifier"])
+    record.save()  # even bypassing validation, the stored identifier stays
+    record.refresh_from_db()
+    assert record.identifier == "dtts-9010"
+
+
+def test_a_copied_record_gets_its_own_identifier(collection, make_record):
+    record = make_record(FestivalPage, identifier="dtts-9011")
+    copy = record.copy(update_attrs={"slug": "ban-sao", "title": "Bản sao"})
+    assert copy.specific.identifier != "dtts-9011"
+    assert PersistentIdentifier.objects.get(translation_key=copy.translation_key).identifier == copy.specific.identifier
+
+
 def test_identifier_is_assigned_once_and_shared_by_translations(make_record):
     record = make_record(FestivalPage, translate=True)
     assert record.identifier.startswith("dtts-")

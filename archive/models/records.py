@@ -234,6 +234,8 @@ class RecordPage(AccessControlled, Page):
 
     parent_page_types = ["archive.CollectionPage"]
     subpage_types: list[str] = []
+    # A copy is a new record with its own identifier; translations get theirs back in save().
+    exclude_fields_in_copy = ["identifier"]
     is_creatable = False
     type_slug = "record"
     type_label = _("record")
@@ -263,7 +265,12 @@ class RecordPage(AccessControlled, Page):
         normalise_text_fields(self)
         self.clean_access()
         errors = {}
-        if self.identifier:
+        assigned = PersistentIdentifier.objects.filter(translation_key=self.translation_key).first()
+        if assigned and self.identifier != assigned.identifier:
+            errors["identifier"] = _("A persistent identifier never changes: this record is %(identifier)s.") % {
+                "identifier": assigned.identifier
+            }
+        elif self.identifier:
             clash = PersistentIdentifier.objects.filter(identifier=self.identifier)
             if self.translation_key:
                 clash = clash.exclude(translation_key=self.translation_key)
@@ -287,14 +294,14 @@ class RecordPage(AccessControlled, Page):
 
     def save(self, *args, **kwargs):
         normalise_text_fields(self)
-        if not self.identifier:
-            self.identifier = new_record_identifier()
+        assigned = PersistentIdentifier.objects.filter(translation_key=self.translation_key).first()
+        # Once assigned, the identifier is fixed; a new record gets one if none was given.
+        self.identifier = assigned.identifier if assigned else (self.identifier or new_record_identifier())
         self._inherit_access_from_source()
         with transaction.atomic():
             result = super().save(*args, **kwargs)
-            PersistentIdentifier.objects.update_or_create(
-                translation_key=self.translation_key, defaults={"identifier": self.identifier}
-            )
+            if assigned is None:
+                PersistentIdentifier.objects.create(translation_key=self.translation_key, identifier=self.identifier)
             # Translations and aliases share the source's access level.
             RecordPage.objects.filter(translation_key=self.translation_key).exclude(pk=self.pk).update(
                 access_level=self.access_level, sacred_group=self.sacred_group_id, identifier=self.identifier
