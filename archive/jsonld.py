@@ -8,6 +8,7 @@ import json
 
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 _ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
@@ -34,7 +35,7 @@ def record_jsonld(record, request, related=(), images=()) -> dict:
         "url": url,
         "name": record.title,
         "identifier": record.identifier,
-        "inLanguage": record.locale.language_code,
+        "inLanguage": get_language(),
         "isAccessibleForFree": True,
     }
     alternate = [other.title for other in record.other_titles.all()]

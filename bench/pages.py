@@ -277,8 +277,24 @@ class Urls:
         pages = {page.pk: page for page in RecordPage.objects.filter(pk__in=chosen)}
         return [pages[pk].get_url() for pk in chosen]
 
-    def groups(self, count):
-        return [f"{self.group_base}{self.rng.choice(self.group_slugs)}/" for _ in range(count)]
+    def groups(self, count, min_records=0):
+        slugs = self.group_slugs
+        if min_records:
+            # Groups whose page already lists records: an empty listing skips its queries.
+            from django.db.models import Count, Q
+
+            from archive.models import EthnicGroup
+
+            listed = Q(records__live=True, records__access_level="public", records__locale=self.locale)
+            slugs = (
+                list(
+                    EthnicGroup.objects.annotate(n=Count("records", filter=listed))
+                    .filter(n__gte=min_records)
+                    .values_list("slug", flat=True)
+                )
+                or slugs
+            )
+        return [f"{self.group_base}{self.rng.choice(slugs)}/" for _ in range(count)]
 
     def calendar(self, count):
         return [
@@ -288,6 +304,10 @@ class Urls:
 
     def baseline(self, count):
         return ["/robots.txt"] * count
+
+    def for_counting(self, kind, count):
+        """URLs whose query counts are compared between corpus sizes."""
+        return self.groups(count, min_records=3) if kind == "group" else self.of(kind, count)
 
     def of(self, kind, count):
         return {"baseline": self.baseline, "record": self.records, "group": self.groups, "calendar": self.calendar}[
@@ -582,7 +602,7 @@ def main():
     if checkpoint:
         generator.generate_until(checkpoint)
         analyze(args)
-        query_urls = {kind: urls.of(kind, args.query_urls) for kind in KINDS}
+        query_urls = {kind: urls.for_counting(kind, args.query_urls) for kind in KINDS}
         small = measure(
             f"checkpoint ({checkpoint} synthetic records)", urls, client, args, query_urls, args.checkpoint_requests
         )
@@ -592,14 +612,14 @@ def main():
         generation_seconds = generator.stats["publish"]["seconds"] + generator.stats["fast"]["seconds"]
     analyze(args)
     if query_urls is None:
-        query_urls = {kind: urls.of(kind, args.query_urls) for kind in KINDS}
+        query_urls = {kind: urls.for_counting(kind, args.query_urls) for kind in KINDS}
     label = "existing database" if args.measure_only else f"full corpus ({args.records} synthetic records)"
     final = measure(label, urls, client, args, query_urls, args.requests)
     comparison = compare_queries(small, final) if small else None
     if small:
         # URLs drawn from the whole corpus too (records created after the checkpoint).
         final["queries_new_urls"] = {
-            kind: [count_queries(client, url) for url in urls.of(kind, args.query_urls)] for kind in KINDS
+            kind: [count_queries(client, url) for url in urls.for_counting(kind, args.query_urls)] for kind in KINDS
         }
     profiles = profile(client, urls) if args.profile else None
 

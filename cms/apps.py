@@ -17,4 +17,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self):
+        from cms import signal_handlers
+
         post_migrate.connect(_after_migrate, dispatch_uid="cms.setup")
+        signal_handlers.connect()

@@ -30,6 +30,7 @@ from archive.models import (
 )
 from cms import calendar_feed
 from cms.blocks import BodyBlock
+from cms.navigation import navigation
 
 PAGE_SIZE = 24
 
@@ -65,13 +66,12 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        records = RecordPage.objects.listed_for(request.user, self.locale)
+        records = RecordPage.objects.listed_for(request.user, self.locale_id)
         context["latest_records"] = record_cards(records.order_by("-first_published_at")[:8])
         context["record_count"] = records.count()
         context["collections"] = self.get_children().live().public().type(CollectionPage)
         context["ethnic_groups"] = groups_with_counts(request.user, self.locale).filter(record_count__gt=0)[:12]
-        group_index = EthnicGroupIndexPage.objects.child_of(self).live().first()
-        context["group_index_url"] = group_index.get_url(request) if group_index else None
+        context["group_index_url"] = navigation(self.locale.language_code)["group_index_url"]
         return context
 
 
@@ -159,7 +159,9 @@ class EthnicGroupIndexPage(BrowsePage):
     @path("<slug:slug>/", name="group")
     def group(self, request, slug):
         group = get_object_or_404(EthnicGroup, slug=slug)
-        records = RecordPage.objects.listed_for(request.user, self.locale).filter(ethnic_groups=group).order_by("title")
+        records = (
+            RecordPage.objects.listed_for(request.user, self.locale_id).filter(ethnic_groups=group).order_by("title")
+        )
         return self.render_term(request, "cms/ethnic_group_page.html", group, records)
 
     def get_sitemap_urls(self, request=None):
@@ -188,7 +190,7 @@ class PlaceIndexPage(BrowsePage):
     @path("<slug:slug>/", name="province")
     def province(self, request, slug):
         province = get_object_or_404(Place.objects.current_provinces(), slug=slug)
-        records = RecordPage.objects.listed_for(request.user, self.locale).in_province(province).order_by("title")
+        records = RecordPage.objects.listed_for(request.user, self.locale_id).in_province(province).order_by("title")
         records = records.prefetch_related("places__parent")
         return self.render_term(request, "cms/place_page.html", province, records)
 
@@ -200,7 +202,7 @@ class RecordTypeIndexPage(BrowsePage):
         verbose_name = _("record types index")
 
     def record_types(self, user):
-        records = RecordPage.objects.listed_for(user, self.locale)
+        records = RecordPage.objects.listed_for(user, self.locale_id)
         counts = dict(records.values_list("content_type").annotate(n=Count("pk")).values_list("content_type", "n"))
         from django.contrib.contenttypes.models import ContentType
 
@@ -221,7 +223,7 @@ class RecordTypeIndexPage(BrowsePage):
         model = record_type_by_slug(slug)
         if model is None:
             raise Http404
-        records = model.objects.listed_for(request.user, self.locale).order_by("title")
+        records = model.objects.listed_for(request.user, self.locale_id).order_by("title")
         return self.render_term(
             request, "cms/record_type_page.html", model, records, type_label=model.type_label_plural
         )
@@ -237,7 +239,7 @@ class FestivalCalendarPage(BrowsePage):
 
     def festivals(self, user):
         return (
-            FestivalPage.objects.listed_for(user, self.locale)
+            FestivalPage.objects.listed_for(user, self.locale_id)
             .filter(lunar_month__isnull=False, lunar_day__isnull=False)
             .select_related("locale")
             .prefetch_related("ethnic_groups")

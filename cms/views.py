@@ -6,7 +6,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
-from wagtail.models import Locale, Page
 
 from cms.sitemap import AllLocalesSitemap
 
@@ -29,15 +28,8 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-def _home_for_language():
-    try:
-        return Page.objects.live().filter(depth=2, locale=Locale.get_active()).first()
-    except Locale.DoesNotExist:
-        return None
-
-
 def page_not_found(request, exception=None):
-    return render(request, "404.html", {"home": _home_for_language()}, status=404)
+    return render(request, "404.html", status=404)
 
 
 def server_error(request):

@@ -18,6 +18,7 @@ def english_messages():
     with translation.override("en"):
         yield
 
+
 # --- bad data: a clear error, nothing written ------------------------------------------
 
 

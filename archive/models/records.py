@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -37,6 +37,7 @@ from wagtail.search import index
 from archive import lunar
 from archive.access import AccessControlled, AccessLevel, access_filter
 from archive.models.rights import rights_label, validate_rights_uri
+from archive.models.taxonomy import Place
 from archive.text import normalise_text_fields
 
 IDENTIFIER_PREFIX = "dtts-"
@@ -52,7 +53,7 @@ class RecordQuerySet(PageQuerySet):
         return self.filter(access_filter(user))
 
     def listed_for(self, user, locale=None):
-        """Live records in one locale that ``user`` may see, for public listings."""
+        """Live records in one locale (a Locale or its id) that ``user`` may see, for public listings."""
         locale = locale or Locale.get_active()
         return self.live().filter(locale=locale).visible_to(user)
 
@@ -105,7 +106,7 @@ class CollectionPage(Page):
         verbose_name_plural = _("collections")
 
     def records_for(self, user):
-        return RecordPage.objects.listed_for(user, self.locale).descendant_of(self).order_by("title")
+        return RecordPage.objects.listed_for(user, self.locale_id).descendant_of(self).order_by("title")
 
     def get_context(self, request, *args, **kwargs):
         from django.core.paginator import Paginator
@@ -348,15 +349,13 @@ class RecordPage(AccessControlled, Page):
         # Everything the page, its metadata panel and its JSON-LD show, in one query each.
         prefetch_related_objects(
             [self],
-            "other_titles__language",
+            Prefetch("other_titles", queryset=RecordTitle.objects.select_related("language")),
             "ethnic_groups",
-            "places__parent__parent",
-            "places__current_province",
+            Prefetch("places", queryset=Place.objects.select_related("parent__parent", "current_province")),
             "subjects",
             "languages",
             "contributors",
-            "images__image",
-            "related_links",
+            Prefetch("images", queryset=RecordImage.objects.select_related("image")),
         )
         context = super().get_context(request, *args, **kwargs)
         context["related_records"] = self.related_for(request.user)
@@ -409,13 +408,11 @@ class RecordPage(AccessControlled, Page):
         return ""
 
     def related_for(self, user):
-        target_ids = [link.target_id for link in self.related_links.all()]
-        if not target_ids:
-            return []
-        targets = RecordPage.objects.filter(pk__in=target_ids).values_list("translation_key", flat=True)
+        """Related records the user may see, in this page's language (links point at the source pages)."""
+        targets = RecordPage.objects.filter(pk__in=RelatedRecord.objects.filter(page=self).values("target_id"))
         return list(
-            RecordPage.objects.listed_for(user, self.locale)
-            .filter(translation_key__in=list(targets))
+            RecordPage.objects.listed_for(user, self.locale_id)
+            .filter(translation_key__in=targets.values("translation_key"))
             .exclude(pk=self.pk)
             .order_by("title")
         )

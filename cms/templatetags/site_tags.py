@@ -1,36 +1,18 @@
 from django import template
 from django.utils.translation import get_language
 
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from archive.jsonld import record_jsonld, script_tag
+from cms.navigation import navigation
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def localized_home(context):
-    """The home page in the active language (cached on the request)."""
-    request = context.get("request")
-    cached = getattr(request, "_localized_home", None)
-    if cached is None:
-        from cms.models import HomePage
-
-        cached = (
-            HomePage.objects.live().filter(locale__language_code=get_language()).first()
-            or HomePage.objects.live().first()
-        )
-        if request is not None:
-            request._localized_home = cached
-    return cached
-
-
-@register.simple_tag(takes_context=True)
-def main_menu(context):
-    home = localized_home(context)
-    if home is None:
-        return []
-    return list(home.get_children().live().in_menu().public().only("id", "title", "url_path", "locale_id"))
+@register.simple_tag
+def site_navigation():
+    """Home URL, main menu, browse URLs and languages for the active language (cached)."""
+    return navigation(get_language() or "vi")
 
 
 @register.simple_tag(takes_context=True)
@@ -39,7 +21,6 @@ def language_links(context):
     request = context.get("request")
     page = context.get("page")
     current = get_language()
-    locales = Locale.objects.all().order_by("pk")
     links = []
     translations = {}
     suffix = ""
@@ -51,11 +32,10 @@ def language_links(context):
             suffix = request.path[len(page_url) :]
             if request.GET:
                 suffix += "?" + request.GET.urlencode()
-    for locale in locales:
-        code = locale.language_code
+    for code, name in navigation(current or "vi")["languages"]:
         target = translations.get(code)
         url = (target.get_url(request) + suffix) if target else f"/{code}/"
-        links.append({"code": code, "name": locale.get_display_name(), "url": url, "current": code == current})
+        links.append({"code": code, "name": name, "url": url, "current": code == current})
     return links
 
 
@@ -65,22 +45,6 @@ def record_structured_data(context, record):
     return script_tag(
         record_jsonld(record, request, related=context.get("related_records", ()), images=context.get("images", ()))
     )
-
-
-@register.simple_tag(takes_context=True)
-def group_index_url(context):
-    """URL of the ethnic-group browse page in the active language, or an empty string."""
-    request = context.get("request")
-    if request is not None and hasattr(request, "_group_index_url"):
-        return request._group_index_url
-    from cms.models import EthnicGroupIndexPage
-
-    home = localized_home(context)
-    index = EthnicGroupIndexPage.objects.child_of(home).live().first() if home else None
-    url = index.get_url(request) if index else ""
-    if request is not None:
-        request._group_index_url = url
-    return url
 
 
 @register.filter

@@ -1,0 +1,48 @@
+"""The site's navigation (home, main menu, browse-page URLs) per language, cached.
+
+Computed once per language and kept in the cache until a page is published,
+unpublished, moved or deleted (see ``cms.signal_handlers``), so a page view does not
+rebuild the menu from the tree every time.
+"""
+
+from django.core.cache import cache
+
+VERSION_KEY = "cms:navigation:version"
+
+
+def invalidate() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+
+
+def _build(language: str) -> dict:
+    from wagtail.models import Locale
+
+    from cms.models import EthnicGroupIndexPage, HomePage
+
+    home = HomePage.objects.live().filter(locale__language_code=language).first() or HomePage.objects.live().first()
+    if home is None:
+        return {"home_url": "/", "menu": [], "group_index_url": "", "languages": []}
+    menu = [
+        {"id": page.pk, "title": page.title, "url": page.get_url()}
+        for page in home.get_children().live().in_menu().public().specific()
+    ]
+    group_index = EthnicGroupIndexPage.objects.child_of(home).live().first()
+    return {
+        "home_url": home.get_url(),
+        "menu": menu,
+        "group_index_url": group_index.get_url() if group_index else "",
+        "languages": [(locale.language_code, locale.get_display_name()) for locale in Locale.objects.order_by("pk")],
+    }
+
+
+def navigation(language: str) -> dict:
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    key = f"cms:navigation:{version}:{language}"
+    found = cache.get(key)
+    if found is None:
+        found = _build(language)
+        cache.set(key, found, 60 * 60 * 24)
+    return found
