@@ -1,20 +1,12 @@
 """The site's navigation (home, main menu, browse-page URLs) per language, cached.
 
-Computed once per language and kept in the cache until a page is published,
-unpublished, moved or deleted (see ``cms.signal_handlers``), so a page view does not
-rebuild the menu from the tree every time.
+Computed once per language and kept in the cache for the current content version (see
+``cms.page_cache``), so a page view does not rebuild the menu from the tree every time.
 """
 
 from django.core.cache import cache
 
-VERSION_KEY = "cms:navigation:version"
-
-
-def invalidate() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+from cms.page_cache import content_version
 
 
 def _build(language: str) -> dict:
@@ -39,8 +31,7 @@ def _build(language: str) -> dict:
 
 
 def navigation(language: str) -> dict:
-    version = cache.get_or_set(VERSION_KEY, 1, None)
-    key = f"cms:navigation:{version}:{language}"
+    key = f"cms:navigation:{content_version()}:{language}"
     found = cache.get(key)
     if found is None:
         found = _build(language)

@@ -95,7 +95,7 @@ def ensure_locales():
 @transaction.atomic
 def ensure_home_pages():
     """A HomePage as the default site's root, and its translation in every locale."""
-    from cms.models import HomePage
+    from cms.models import HomePage, SiteSettings
 
     root = Page.get_first_root_node()
     if root is None:  # a flushed database (transactional tests) has no tree to build on
@@ -128,6 +128,7 @@ def ensure_home_pages():
     for locale in Locale.objects.exclude(pk=default_locale.pk):
         if not home.has_translation(locale):
             home.copy_for_translation(locale)
+    SiteSettings.objects.get_or_create(site=site)
     return home
 
 

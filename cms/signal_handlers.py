@@ -1,15 +1,32 @@
-from django.db.models.signals import post_delete
+"""Start a new content version whenever something the public pages show changes."""
+
+from django.db.models.signals import post_delete, post_save
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms import navigation
+from cms import page_cache
+
+# Models whose rows appear on public pages besides the pages themselves.
+SHOWN_MODELS = (
+    "archive.EthnicGroup",
+    "archive.Place",
+    "archive.Language",
+    "archive.Subject",
+    "archive.ArchiveImage",
+    "cms.SiteSettings",
+    "wagtailcore.Locale",
+    "wagtailcore.Site",
+)
 
 
-def _page_tree_changed(**kwargs):
-    navigation.invalidate()
+def _content_changed(**kwargs):
+    page_cache.invalidate()
 
 
 def connect():
     for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(_page_tree_changed, dispatch_uid=f"cms.navigation.{signal!r}")
-    post_delete.connect(_page_tree_changed, sender="wagtailcore.Page", dispatch_uid="cms.navigation.delete")
+        signal.connect(_content_changed, dispatch_uid=f"cms.content.{id(signal)}")
+    post_delete.connect(_content_changed, sender="wagtailcore.Page", dispatch_uid="cms.content.page-delete")
+    for model in SHOWN_MODELS:
+        post_save.connect(_content_changed, sender=model, dispatch_uid=f"cms.content.save.{model}")
+        post_delete.connect(_content_changed, sender=model, dispatch_uid=f"cms.content.delete.{model}")
