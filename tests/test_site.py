@@ -185,3 +185,30 @@ def test_curators_submit_and_reviewers_publish(site, make_record):
     assert not record.permissions_for_user(curator).can_publish()
     assert record.permissions_for_user(reviewer).can_publish()
     assert curator.has_perm("wagtailadmin.access_admin")
+
+
+def test_a_curators_submission_is_published_when_a_reviewer_approves(site, make_record):
+    from django.contrib.auth.models import User
+
+    curator = User.objects.create_user("c2")
+    curator.groups.add(Group.objects.get(name="Curators"))
+    reviewer = User.objects.create_user("r2")
+    reviewer.groups.add(Group.objects.get(name="Reviewers"))
+    record = make_record(FestivalPage, title="Lễ hội bản nháp")
+    record.unpublish()
+    record.title = "Lễ hội chờ duyệt"
+    record.save_revision(user=curator)
+    workflow = record.get_workflow()
+    workflow.start(record, curator)
+    record.refresh_from_db()
+    assert record.workflow_in_progress and not record.live
+    assert Client().get(record.url or "/vi/le-hoi/x/").status_code == 404
+    task_state = record.current_workflow_task_state
+    assert task_state.task.specific.user_can_access_editor(record, reviewer)
+    assert not task_state.task.specific.user_can_access_editor(
+        record, curator
+    ) or not task_state.task.specific.get_actions(record, curator)
+    task_state.task.specific.on_action(task_state, reviewer, "approve")
+    record.refresh_from_db()
+    assert record.live and record.title == "Lễ hội chờ duyệt"
+    assert "Lễ hội chờ duyệt" in Client().get(record.url).content.decode()
