@@ -94,6 +94,7 @@ def parse(text: str) -> LunarDate:
     return date
 
 
+@lru_cache(maxsize=65536)
 def occurrence(lunar_year: int, month: int, day: int, leap: bool = False) -> dt.date | None:
     """Gregorian date of a recurring lunar rule in one lunar year.
 

@@ -31,6 +31,11 @@ DATABASES = {
     }
 }
 
+# The whole-page cache for anonymous visitors (cms.page_cache) is off by default: the
+# benchmark measures rendering, which every first visit, every visit after a content
+# change and every signed-in visitor gets. bench/pages.py --page-cache turns it on.
+PAGE_CACHE_SECONDS = int(os.environ.get("BENCH_PAGE_CACHE_SECONDS", 0))
+
 MEDIA_ROOT = BENCH_DIR / "media"
 STATIC_ROOT = BENCH_DIR / "static"  # empty; only so WhiteNoise does not warn
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

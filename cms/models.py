@@ -18,6 +18,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from archive import lunar
 from archive.access import access_filter
 from archive.models import (
     RECORD_TYPES,
@@ -238,12 +239,8 @@ class FestivalCalendarPage(BrowsePage):
         verbose_name = _("festival calendar")
 
     def festivals(self, user):
-        return (
-            FestivalPage.objects.listed_for(user, self.locale_id)
-            .filter(lunar_month__isnull=False, lunar_day__isnull=False)
-            .select_related("locale")
-            .prefetch_related("ethnic_groups")
-            .order_by("title")
+        return FestivalPage.objects.listed_for(user, self.locale_id).filter(
+            lunar_month__isnull=False, lunar_day__isnull=False
         )
 
     @staticmethod
@@ -258,15 +255,29 @@ class FestivalCalendarPage(BrowsePage):
             raise Http404
         return year, month
 
-    @staticmethod
-    def events_between(festivals, start: dt.date, end: dt.date):
-        """(first day, last day, festival) for every occurrence overlapping [start, end]."""
-        events, cache = [], {}
-        for festival in festivals:
-            rule = (festival.lunar_month, festival.lunar_day, festival.lunar_leap_month, festival.duration_days)
-            if rule not in cache:  # many festivals share a rule: compute each rule once
-                cache[rule] = festival.occurrences_between(start, end)
-            events.extend((first, last, festival) for first, last in cache[rule])
+    def events_between(self, user, start: dt.date, end: dt.date):
+        """(first day, last day, festival) for every occurrence overlapping [start, end].
+
+        Festivals share rules, so the dates are worked out once per distinct rule and only
+        the festivals whose rule falls in the period are fetched: the work does not grow
+        with the number of festivals outside it.
+        """
+        festivals = self.festivals(user)
+        rule_fields = ("lunar_month", "lunar_day", "lunar_leap_month", "duration_days")
+        spans = {}
+        for month, day, leap, days in festivals.values_list(*rule_fields).distinct():
+            found = lunar.occurrences_between(month, day, leap, start, end, days)
+            if found:
+                spans[(month, day, leap, days)] = found
+        if not spans:
+            return []
+        matching = Q()
+        for rule in spans:
+            matching |= Q(**dict(zip(rule_fields, rule, strict=True)))
+        events = []
+        for festival in festivals.filter(matching).select_related("locale").prefetch_related("ethnic_groups"):
+            rule = tuple(getattr(festival, field) for field in rule_fields)
+            events.extend((first, last, festival) for first, last in spans[rule])
         events.sort(key=lambda event: (event[0], event[2].title))
         return events
 
@@ -283,7 +294,7 @@ class FestivalCalendarPage(BrowsePage):
                 "year": year,
                 "month": month,
                 "month_start": start,
-                "events": self.events_between(self.festivals(request.user), start, end),
+                "events": self.events_between(request.user, start, end),
                 "previous": {"year": previous.year, "month": previous.month},
                 "next": {"year": following.year, "month": following.month},
                 "months": range(1, 13),
@@ -301,7 +312,7 @@ class FestivalCalendarPage(BrowsePage):
         if not 1901 <= year <= 2099:
             raise Http404
         start, end = dt.date(year, 1, 1), dt.date(year + 1, 12, 31)
-        events = self.events_between(self.festivals(request.user), start, end)
+        events = self.events_between(request.user, start, end)
         body = calendar_feed.render(events, request, str(self.title))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="festivals-{year}.ics"'
