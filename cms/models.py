@@ -255,31 +255,35 @@ class FestivalCalendarPage(BrowsePage):
             raise Http404
         return year, month
 
-    def events_between(self, user, start: dt.date, end: dt.date):
-        """(first day, last day, festival) for every occurrence overlapping [start, end].
+    RULE_FIELDS = ("lunar_month", "lunar_day", "lunar_leap_month", "duration_days")
+    page_size = 50
 
-        Festivals share rules, so the dates are worked out once per distinct rule and only
-        the festivals whose rule falls in the period are fetched: the work does not grow
-        with the number of festivals outside it.
+    def occurrences(self, user, start: dt.date, end: dt.date):
+        """(first day, title, last day, page id) of every occurrence overlapping [start, end], in order.
+
+        Only the rule fields of the festivals are read, and each distinct rule is worked out
+        once; pages are fetched afterwards for the occurrences actually shown.
         """
-        festivals = self.festivals(user)
-        rule_fields = ("lunar_month", "lunar_day", "lunar_leap_month", "duration_days")
-        spans = {}
-        for month, day, leap, days in festivals.values_list(*rule_fields).distinct():
-            found = lunar.occurrences_between(month, day, leap, start, end, days)
-            if found:
-                spans[(month, day, leap, days)] = found
-        if not spans:
-            return []
-        matching = Q()
-        for rule in spans:
-            matching |= Q(**dict(zip(rule_fields, rule, strict=True)))
-        events = []
-        for festival in festivals.filter(matching).select_related("locale").prefetch_related("ethnic_groups"):
-            rule = tuple(getattr(festival, field) for field in rule_fields)
-            events.extend((first, last, festival) for first, last in spans[rule])
-        events.sort(key=lambda event: (event[0], event[2].title))
-        return events
+        found, spans = [], {}
+        for pk, title, *rule in self.festivals(user).values_list("pk", "title", *self.RULE_FIELDS):
+            rule = tuple(rule)
+            if rule not in spans:
+                month, day, leap, days = rule
+                spans[rule] = lunar.occurrences_between(month, day, leap, start, end, days)
+            found.extend((first, title, last, pk) for first, last in spans[rule])
+        found.sort()
+        return found
+
+    @staticmethod
+    def with_pages(occurrences):
+        """Turn occurrences into (first day, last day, festival page) for display."""
+        pages = (
+            FestivalPage.objects.filter(pk__in={pk for *_rest, pk in occurrences})
+            .select_related("locale")
+            .prefetch_related("ethnic_groups")
+            .in_bulk()
+        )
+        return [(first, last, pages[pk]) for first, _title, last, pk in occurrences if pk in pages]
 
     @path("")
     def index(self, request):
@@ -289,12 +293,16 @@ class FestivalCalendarPage(BrowsePage):
         context = self.get_context(request)
         previous = start - dt.timedelta(days=1)
         following = end + dt.timedelta(days=1)
+        occurrences = Paginator(self.occurrences(request.user, start, end), self.page_size).get_page(
+            request.GET.get("page")
+        )
         context.update(
             {
                 "year": year,
                 "month": month,
                 "month_start": start,
-                "events": self.events_between(request.user, start, end),
+                "occurrences": occurrences,
+                "events": self.with_pages(occurrences.object_list),
                 "previous": {"year": previous.year, "month": previous.month},
                 "next": {"year": following.year, "month": following.month},
                 "months": range(1, 13),
@@ -312,7 +320,7 @@ class FestivalCalendarPage(BrowsePage):
         if not 1901 <= year <= 2099:
             raise Http404
         start, end = dt.date(year, 1, 1), dt.date(year + 1, 12, 31)
-        events = self.events_between(request.user, start, end)
+        events = self.with_pages(self.occurrences(request.user, start, end))
         body = calendar_feed.render(events, request, str(self.title))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="festivals-{year}.ics"'
