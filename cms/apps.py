@@ -7,9 +7,10 @@ def _after_migrate(sender, app_config=None, using="default", plan=None, **kwargs
     # Run once, after the last app of the project has migrated.
     if app_config is None or app_config.label != "cms":
         return
-    from cms.setup import ensure_site_structure
+    from cms.setup import ensure_site_structure, refresh_planner_statistics
 
     ensure_site_structure()
+    refresh_planner_statistics(using)
 
 
 class CmsConfig(AppConfig):

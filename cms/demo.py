@@ -19,7 +19,7 @@ from cms.models import (
     RecordTypeIndexPage,
     StandardPage,
 )
-from cms.setup import ADMINISTRATORS, CURATORS, REVIEWERS, ensure_site_structure
+from cms.setup import ADMINISTRATORS, CURATORS, REVIEWERS, ensure_site_structure, refresh_planner_statistics
 
 HOME = {
     "vi": {
@@ -182,4 +182,5 @@ def load_demo(with_users: bool = False, password: str = "", with_images: bool = 
     report.update(RecordLoader(data_dir, with_images=with_images).load(homes))
     if with_users:
         report["users"] = len(_users(password))
+    refresh_planner_statistics()
     return report

@@ -21,7 +21,7 @@ def _build(language: str) -> dict:
         {"id": page.pk, "title": page.title, "url": page.get_url()}
         for page in home.get_children().live().in_menu().public().specific()
     ]
-    group_index = EthnicGroupIndexPage.objects.child_of(home).live().first()
+    group_index = home.get_children().live().type(EthnicGroupIndexPage).first()
     return {
         "home_url": home.get_url(),
         "menu": menu,

@@ -176,3 +176,15 @@ def ensure_editorial_groups():
 def ensure_site_structure():
     ensure_home_pages()
     ensure_editorial_groups()
+
+
+def refresh_planner_statistics(using: str = "default") -> None:
+    """Let the database planner see the data's shape (SQLite keeps no statistics until asked).
+
+    Without them SQLite starts the ethnic-group listing from the access-level index
+    (thousands of rows) instead of the group's links (hundreds).
+    """
+    from django.db import connections
+
+    with connections[using].cursor() as cursor:
+        cursor.execute("ANALYZE")
