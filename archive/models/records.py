@@ -17,7 +17,6 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -401,12 +400,6 @@ class RecordPage(AccessControlled, Page):
             return None
         return (self.latitude, self.longitude)
 
-    def title_in(self, tag: str) -> str:
-        for other in self.other_titles.all():
-            if other.language.tag == tag:
-                return other.title
-        return ""
-
     def related_for(self, user):
         """Related records the user may see, in this page's language (links point at the source pages)."""
         targets = RecordPage.objects.filter(pk__in=RelatedRecord.objects.filter(page=self).values("target_id"))
@@ -706,10 +699,6 @@ def record_type_by_slug(slug: str):
         if model.type_slug == slug:
             return model
     return None
-
-
-def active_language() -> str:
-    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
 __all__ = [
