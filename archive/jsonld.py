@@ -61,7 +61,8 @@ def record_jsonld(record, request, related=(), images=()) -> dict:
     if contributors:
         data["contributor"] = contributors
     if images:
-        data["image"] = [request.build_absolute_uri(item.image.get_rendition("width-1200").url) for item in images]
+        # The largest size the page already shows, so no extra rendition is made.
+        data["image"] = [request.build_absolute_uri(item.image.get_rendition("width-1080").url) for item in images]
     if related:
         data["isRelatedTo" if record.schema_type != "Event" else "subjectOf"] = [
             {"@type": r.specific_class.schema_type, "name": r.title, "url": r.get_full_url(request)} for r in related

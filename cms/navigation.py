@@ -1,4 +1,4 @@
-"""The site's navigation (home, main menu, browse-page URLs) per language, cached.
+"""The site's navigation (home, main menu, browse-page URLs, footer) per language, cached.
 
 Computed once per language and kept in the cache for the current content version (see
 ``cms.page_cache``), so a page view does not rebuild the menu from the tree every time.
@@ -10,13 +10,19 @@ from cms.page_cache import content_version
 
 
 def _build(language: str) -> dict:
-    from wagtail.models import Locale
+    from wagtail.models import Locale, Site
 
-    from cms.models import EthnicGroupIndexPage, HomePage
+    from cms.models import EthnicGroupIndexPage, HomePage, SiteSettings
 
-    home = HomePage.objects.live().filter(locale__language_code=language).first() or HomePage.objects.live().first()
+    homes = HomePage.objects.live().filter(depth=2)
+    home = homes.filter(locale__language_code=language).first() or homes.first()
+    site = Site.objects.filter(is_default_site=True).first()
+    site_settings = SiteSettings.objects.filter(site=site).first() if site else None
+    footer = ""
+    if site_settings:
+        footer = (site_settings.footer_text_en if language == "en" else "") or site_settings.footer_text
     if home is None:
-        return {"home_url": "/", "menu": [], "group_index_url": "", "languages": []}
+        return {"home_url": "/", "menu": [], "group_index_url": "", "languages": [], "footer": footer}
     menu = [
         {"id": page.pk, "title": page.title, "url": page.get_url()}
         for page in home.get_children().live().in_menu().public().specific()

@@ -55,3 +55,23 @@ def test_signed_in_visitors_bypass_the_cache(record, users, client_for):
     Client().get(record.url)
     response = client_for(users["researcher"]).get(record.url)
     assert "X-Page-Cache" not in response
+
+
+def test_footer_edits_in_site_settings_show_at_once(record):
+    from wagtail.models import Site
+
+    from cms.models import SiteSettings
+
+    Client().get(record.url)
+    settings = SiteSettings.objects.get(site=Site.objects.get(is_default_site=True))
+    settings.footer_text = "<p>Ban Dân tộc tỉnh Lạng Sơn</p>"
+    settings.footer_text_en = "<p>Lang Son Ethnic Affairs Board</p>"
+    settings.save()
+    assert "Ban Dân tộc tỉnh Lạng Sơn" in Client().get(record.url).content.decode()
+    english = record.get_translation_or_none(record.locale.__class__.objects.get(language_code="en"))
+    if english is None:
+        english = record.copy_for_translation(
+            record.locale.__class__.objects.get(language_code="en"), copy_parents=True
+        )
+        english.save_revision().publish()
+    assert "Lang Son Ethnic Affairs Board" in Client().get(english.url).content.decode()
