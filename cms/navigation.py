@@ -33,6 +33,7 @@ def _build(language: str) -> dict:
         "menu": menu,
         "group_index_url": group_index.get_url() if group_index else "",
         "languages": [(locale.language_code, locale.get_display_name()) for locale in Locale.objects.order_by("pk")],
+        "footer": footer,
     }
 
 
