@@ -48,4 +48,5 @@ def image_files(path: str, user) -> "Verdict | None":
         image = rendition.image if rendition else None
     if image is None:
         return None
-    return Verdict(allowed=image.visible_to(user), public=image.effective_public)
+    allowed, public = image.access_for(user)
+    return Verdict(allowed=allowed, public=public)

@@ -56,22 +56,14 @@ class ArchiveImage(AccessControlled, AbstractImage):
                 digest.update(chunk)
         return digest.hexdigest()
 
-    def visible_to(self, user) -> bool:
-        """An image is as restricted as the strictest record that shows it."""
-        if not self.can_view(user):
-            return False
+    def access_for(self, user) -> tuple[bool, bool]:
+        """(may ``user`` see it, is it public): as restricted as the strictest record showing it."""
         from archive.models.records import RecordImage
 
-        uses = RecordImage.objects.filter(image=self).values_list("page__access_level", "page__sacred_group")
-        return all(can_view(user, level, group) for level, group in uses)
-
-    @property
-    def effective_public(self) -> bool:
-        from archive.models.records import RecordImage
-
-        return self.access_level == AccessLevel.PUBLIC and not (
-            RecordImage.objects.filter(image=self).exclude(page__access_level=AccessLevel.PUBLIC).exists()
-        )
+        uses = list(RecordImage.objects.filter(image=self).values_list("page__access_level", "page__sacred_group"))
+        allowed = self.can_view(user) and all(can_view(user, level, group) for level, group in uses)
+        public = self.access_level == AccessLevel.PUBLIC and all(level == AccessLevel.PUBLIC for level, _ in uses)
+        return allowed, public
 
 
 class ArchiveRendition(AbstractRendition):
