@@ -108,6 +108,15 @@ def _validation_message(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _save_valid(instance, where: str) -> None:
+    """Validate and save a model instance, naming the data item when it is refused."""
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise DemoDataError(f"{where}: {_validation_message(exc)}") from exc
+    instance.save()
+
+
 # --- taxonomies --------------------------------------------------------------------------
 
 
@@ -193,11 +202,7 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
                     sacred=bool(item.get("sacred")),
                     source=item.get("source") or source,
                 )
-                try:
-                    place.full_clean()
-                except ValidationError as exc:
-                    raise DemoDataError(f"places.yaml, {where}: {_validation_message(exc)}") from exc
-                place.save()
+                _save_valid(place, f"places.yaml, {where}")
                 created["places"] += 1
             by_key[key] = place
 
@@ -208,11 +213,7 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
             language = Language(
                 tag=item["tag"], name=item["name"], name_en=item.get("name_en", ""), source=languages.get("source", "")
             )
-            try:
-                language.full_clean()
-            except ValidationError as exc:
-                raise DemoDataError(f"languages.yaml, {item['tag']}: {_validation_message(exc)}") from exc
-            language.save()
+            _save_valid(language, f"languages.yaml, {item['tag']}")
             created["languages"] += 1
 
     subjects = read("subjects.yaml", data_dir)
