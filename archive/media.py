@@ -50,3 +50,44 @@ def image_files(path: str, user) -> "Verdict | None":
         return None
     allowed, public = image.access_for(user)
     return Verdict(allowed=allowed, public=public)
+
+
+# --- What media a record holds ---------------------------------------------------------
+# Apps that attach media to records (``ingest``) register a summariser: given a record
+# page it returns the kinds of media present ("image", "video", "audio", "document") and
+# any text they carry (transcripts, captions, extracted document text). Discovery search
+# reads them through :func:`summarise` without knowing who stores what.
+
+
+class MediaSummary:
+    __slots__ = ("kinds", "texts")
+
+    def __init__(self, kinds=(), texts=()):
+        self.kinds = set(kinds)
+        self.texts = list(texts)
+
+
+Summariser = Callable[[object], "MediaSummary | None"]
+_summarisers: list[Summariser] = []
+
+
+def register_summariser(summariser: Summariser) -> Summariser:
+    if summariser not in _summarisers:
+        _summarisers.append(summariser)
+    return summariser
+
+
+def summarise(page) -> MediaSummary:
+    summary = MediaSummary()
+    for summariser in _summarisers:
+        part = summariser(page)
+        if part is not None:
+            summary.kinds |= part.kinds
+            summary.texts.extend(part.texts)
+    return summary
+
+
+@register_summariser
+def gallery_images(page) -> "MediaSummary | None":
+    # ``images`` is prefetched wherever many records are summarised at once.
+    return MediaSummary(kinds={"image"}) if page.images.all() else None

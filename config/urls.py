@@ -8,6 +8,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
+from search.urls import api_urlpatterns as search_api_urls
+from search.urls import page_urlpatterns as search_page_urls
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -16,10 +18,15 @@ urlpatterns = [
     path("sitemap.xml", cms_views.sitemap, name="sitemap"),
     path("robots.txt", cms_views.robots_txt, name="robots_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include(search_api_urls)),
     path("", include("archive.urls")),
 ]
 
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=True)
+urlpatterns += i18n_patterns(
+    path("", include(search_page_urls)),
+    path("", include(wagtail_urls)),
+    prefix_default_language=True,
+)
 
 handler404 = "cms.views.page_not_found"
 handler500 = "cms.views.server_error"

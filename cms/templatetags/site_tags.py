@@ -32,9 +32,11 @@ def language_links(context):
             suffix = request.path[len(page_url) :]
             if request.GET:
                 suffix += "?" + request.GET.urlencode()
+    # Views that are not pages (search) name their own URL in each language.
+    overrides = context.get("language_urls") or {}
     for code, name in navigation(current or "vi")["languages"]:
         target = translations.get(code)
-        url = (target.get_url(request) + suffix) if target else f"/{code}/"
+        url = overrides.get(code) or ((target.get_url(request) + suffix) if target else f"/{code}/")
         links.append({"code": code, "name": name, "url": url, "current": code == current})
     return links
 

@@ -34,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "archive",
     "cms",
+    "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -140,6 +141,15 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+
+# --- Discovery search -----------------------------------------------------------------
+# The embedded engine (tantivy, an index folder on local disk) unless ELASTICSEARCH_URL
+# names a cluster. Index names there start with SEARCH_INDEX_PREFIX.
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+SEARCH_ENGINE = "elasticsearch" if ELASTICSEARCH_URL else "embedded"
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", DATA_DIR / "search"))
+SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "heritage")
+SEARCH_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_TIMEOUT_SECONDS", "5"))
 
 # --- Internationalisation: Vietnamese first, English second ----------------------------
 LANGUAGE_CODE = "vi"

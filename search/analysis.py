@@ -1,0 +1,138 @@
+"""Vietnamese text as the search index sees it.
+
+Both engines index every text twice: once with its diacritics and once folded to plain
+letters. The engines' own analyzers lowercase and fold (tantivy's ``ascii_fold``,
+Elasticsearch's ``asciifolding``; both turn đ into d). What no engine analyzer does is
+put tone marks in one place: "hoà" and "hòa", "thuỷ" and "thủy" are the same word
+written in two styles. :func:`normalise` settles that, in Python, before text reaches
+either engine and before a query does.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# The five tone marks as combining characters (NFD).
+TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+# Vowel letters after stripping tones; the ones carrying a shape mark take the tone first.
+_PLAIN_VOWELS = set("aeiouy")
+_SHAPED_VOWELS = set("ăâêôơư")
+_VOWELS = _PLAIN_VOWELS | _SHAPED_VOWELS
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text or "")
+
+
+def _split_tone(word: str) -> tuple[str, str]:
+    """The word without its tone mark (NFC), and the mark ('' when none)."""
+    tone = ""
+    kept = []
+    for char in unicodedata.normalize("NFD", word):
+        if char in TONE_MARKS and not tone:
+            tone = char
+        else:
+            kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _tone_position(base: str) -> int | None:
+    """Index in ``base`` of the vowel that carries the tone, in the traditional style.
+
+    The rule: a vowel with a shape mark (ă â ê ô ơ ư) takes it (the second of ươ); in an
+    open syllable ending in two vowels the first does (hòa, thủy, khỏe, mùa); with three
+    the middle one (ngoài); followed by a consonant, the last vowel does (hoàng, thuyền).
+    "qu" and "gi" before another vowel are consonants.
+    """
+    lower = base.lower()
+    start = 0
+    if lower.startswith("qu") or (lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS):
+        start = 2
+    positions = [i for i in range(start, len(lower)) if lower[i] in _VOWELS]
+    if not positions:
+        # "gì", "gỉ": the i of gi is the only vowel.
+        positions = [i for i in range(len(lower)) if lower[i] in _VOWELS]
+        if not positions:
+            return None
+    # Only the first run of vowels counts (a syllable has one).
+    run = [positions[0]]
+    for index in positions[1:]:
+        if index != run[-1] + 1:
+            break
+        run.append(index)
+    shaped = [i for i in run if lower[i] in _SHAPED_VOWELS]
+    if shaped:
+        return shaped[-1]
+    if len(run) == 1:
+        return run[0]
+    closed = run[-1] + 1 < len(lower)
+    if closed:
+        return run[-1]
+    return run[1] if len(run) == 3 else run[0]
+
+
+@lru_cache(maxsize=65536)
+def _normalise_word(word: str) -> str:
+    base, tone = _split_tone(word)
+    if not tone:
+        return word
+    position = _tone_position(base)
+    if position is None:
+        return word
+    marked = base[position] + tone
+    return unicodedata.normalize("NFC", base[:position] + marked + base[position + 1 :])
+
+
+def normalise(text: str) -> str:
+    """NFC, with each word's tone mark where the traditional style puts it.
+
+    >>> normalise("hoà thuỷ khoẻ") == normalise("hòa thủy khỏe")
+    True
+    """
+    text = nfc(text)
+    if text.isascii():
+        return text
+    return _WORD.sub(lambda match: _normalise_word(match.group(0)), text)
+
+
+def fold(text: str) -> str:
+    """Lowercase without any diacritics; đ becomes d (as the engines' folding filters do)."""
+    decomposed = unicodedata.normalize("NFD", nfc(text).lower().replace("đ", "d"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != nfc(text).lower()
+
+
+def words(text: str) -> list[str]:
+    """Lowercased words split the way the engines' tokenizers split them (on non-letters)."""
+    return [match.group(0) for match in _WORD.finditer(normalise(text).lower()) if match.group(0) != "_"]
+
+
+# --- Vietnamese collation ------------------------------------------------------------------
+# The alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y, then tones
+# (none, grave, hook, tilde, acute, dot) as a tie-breaker. Other letters sort after.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_TONE_ORDER = {"": "0", "\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+
+
+def collation_key(text: str) -> str:
+    """A string whose byte order is Vietnamese alphabetical order ("đ" after "d")."""
+    primary: list[str] = []
+    tones: list[str] = []
+    for word in words(text):
+        base, tone = _split_tone(word)
+        for char in base:
+            index = _ALPHABET.find(char)
+            if index >= 0:
+                primary.append(chr(0x41 + index))
+            elif char.isdigit():
+                primary.append(chr(0x30 + int(char)) if char.isascii() else "~")
+            else:
+                primary.append("~" + char)
+        primary.append(" ")
+        tones.append(_TONE_ORDER.get(tone, "0"))
+    return "".join(primary).rstrip() + "\x01" + "".join(tones)

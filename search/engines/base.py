@@ -1,0 +1,118 @@
+"""The small interface both search engines implement, and the shapes they exchange."""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from search.analysis import fold, has_diacritics, nfc, normalise, words
+
+SORTS = ("relevance", "date", "oldest", "title")
+
+
+class EngineUnavailable(Exception):
+    """The engine cannot be reached or answered with an error; the message says which."""
+
+
+@dataclass
+class Term:
+    """One word of a query as the user typed it (a "101/KH-UBND" or "H'Mông" is one term)."""
+
+    raw: str
+    parts: list[str]  # words with diacritics, normalised and lowercased
+    folded: list[str]
+
+    @property
+    def is_compound(self) -> bool:
+        return len(self.parts) > 1
+
+    @property
+    def has_diacritics(self) -> bool:
+        return self.parts != self.folded
+
+    @property
+    def keyword(self) -> str:
+        return normalise(self.raw).lower()
+
+
+def parse_terms(text: str) -> list[Term]:
+    terms = []
+    for raw in nfc(text).split():
+        parts = words(raw)
+        if parts:
+            terms.append(Term(raw=raw, parts=parts, folded=[fold(part) for part in parts]))
+    return terms[:16]
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    locale: str = "vi"
+    access: tuple[str, ...] = ("public",)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 20
+    facets: tuple[str, ...] = ()
+    snippets: bool = True
+
+    @property
+    def terms(self) -> list[Term]:
+        return parse_terms(self.text)
+
+    @property
+    def has_diacritics(self) -> bool:
+        return has_diacritics(self.text)
+
+
+@dataclass
+class Hit:
+    pk: int
+    identifier: str
+    title: str
+    url: str
+    type: str
+    snippet: str = ""  # HTML: the text escaped, matches in <mark>
+    score: float = 0.0
+    type_label: str = ""
+
+
+@dataclass
+class EngineResult:
+    count: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]  # facet name -> {value: count}
+    suggestion: str = ""
+
+
+@dataclass
+class Suggestions:
+    titles: list[Hit]
+    values: dict[str, dict[str, int]]  # facet name ("group", "place", "province") -> {value: count}
+
+
+Progress = Callable[[int], None]
+
+
+class SearchEngine(ABC):
+    name = ""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> EngineResult: ...
+
+    @abstractmethod
+    def suggest(self, prefix: str, locale: str, access: tuple[str, ...], limit: int = 6) -> Suggestions: ...
+
+    @abstractmethod
+    def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
+        """Add or replace ``documents`` and remove the records ``removed``, in one write."""
+
+    @abstractmethod
+    def rebuild(self, documents: Iterable[dict], progress: Progress | None = None) -> int:
+        """Build a fresh index from ``documents`` and swap it in; searches keep working meanwhile."""
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def describe(self) -> dict:
+        """Name, location and state of the live index, for ``search_index status``."""

@@ -1,0 +1,319 @@
+"""The Elasticsearch engine, for when one machine is not enough (``ELASTICSEARCH_URL``).
+
+Searches go to the alias ``<prefix>-records``; a rebuild fills a new concrete index
+``<prefix>-records-<time>`` and moves the alias in one atomic call, so searches keep
+answering throughout. Queries are built with ``elasticsearch.dsl``; they mirror the
+embedded engine's (see ``embedded.py``) so both rank and count alike.
+"""
+
+import time
+from collections.abc import Iterable
+from html import escape
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
+from elasticsearch.dsl import Index, Mapping, Q, Search, analyzer, char_filter, normalizer
+from elasticsearch.helpers import BulkIndexError, streaming_bulk
+
+from search.analysis import normalise
+from search.documents import FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
+from search.engines.base import (
+    EngineResult,
+    EngineUnavailable,
+    Hit,
+    Progress,
+    SearchEngine,
+    SearchQuery,
+    Suggestions,
+    Term,
+)
+
+SNIPPET_CHARS = 220
+FUZZY_FIELDS = ("title", "names", "content")
+SUGGESTED_FACETS = ("group", "province", "place")
+NO_DATE_DESC, NO_DATE_ASC = 0, 99_999_999
+ORDERINGS = {"date": {"date": "desc"}, "oldest": {"date_asc": "asc"}, "title": {"title_sort": "asc"}}
+
+# Split words where tantivy's tokenizer does (apostrophes, underscores, dots), then lowercase.
+_split = char_filter(
+    "vi_split", type="mapping", mappings=["' => \\u0020", "’ => \\u0020", "_ => \\u0020", ". => \\u0020"]
+)
+VI_EXACT = analyzer("vi_exact", tokenizer="standard", char_filter=[_split], filter=["lowercase"])
+VI_FOLDED = analyzer("vi_folded", tokenizer="standard", char_filter=[_split], filter=["lowercase", "asciifolding"])
+KEYWORD_LOWER = normalizer("vi_keyword", filter=["lowercase"])
+
+
+def _mapping() -> Mapping:
+    mapping = Mapping()
+    mapping.field("pk", "integer")
+    for name in ("identifier", "url", "locale", "access", "title_sort"):
+        mapping.field(name, "keyword")
+    for name in TEXT_FIELDS:
+        mapping.field(name, "text", analyzer=VI_FOLDED)  # as written, folded
+        mapping.field(f"{name}_exact", "text", analyzer=VI_EXACT)  # tone marks normalised, kept
+    mapping.field(KEYWORD_FIELD, "keyword", normalizer=KEYWORD_LOWER)
+    mapping.field("date", "integer")
+    mapping.field("date_asc", "integer")
+    for facet in FACETS.values():
+        mapping.field(facet.field, "keyword")
+    return mapping
+
+
+def _source(data: dict) -> dict:
+    body = {name: data[name] for name in ("pk", "identifier", "url", "locale", "access", "title_sort")}
+    for name in TEXT_FIELDS:
+        value = data[name] if isinstance(data[name], list) else [data[name]]
+        body[name] = "\n".join(value)
+        body[f"{name}_exact"] = normalise(body[name])
+    body[KEYWORD_FIELD] = [normalise(keyword) for keyword in data[KEYWORD_FIELD]]
+    body["date"] = data.get("date") or NO_DATE_DESC
+    body["date_asc"] = data.get("date") or NO_DATE_ASC
+    for facet in FACETS.values():
+        body[facet.field] = data[facet.field]
+    return body
+
+
+class ElasticsearchEngine(SearchEngine):
+    name = "elasticsearch"
+
+    def __init__(self, url: str, prefix: str = "heritage", client: Elasticsearch | None = None, timeout: float = 5.0):
+        self.url = url
+        self.alias = f"{prefix}-records"
+        self.client = client or Elasticsearch(url, request_timeout=timeout, retry_on_timeout=False, max_retries=1)
+        self._ready = False
+
+    # --- errors and the index --------------------------------------------------------
+
+    def _call(self, function, *args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (TransportError, ApiError, BulkIndexError) as exc:
+            raise EngineUnavailable(f"Elasticsearch at {self._safe_url()} did not answer: {_describe(exc)}") from exc
+
+    def _safe_url(self) -> str:
+        # Never print credentials that may be part of the URL.
+        return self.url.split("@")[-1] if self.url else "(client)"
+
+    def _new_index(self) -> str:
+        name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 1_000_000:06d}"
+        index = Index(name, using=self.client)
+        index.settings(number_of_shards=1, number_of_replicas=0, max_result_window=10_000)
+        index.mapping(_mapping())
+        self._call(self.client.indices.create, index=name, **index.to_dict())
+        return name
+
+    def _ensure_index(self) -> None:
+        if self._ready:
+            return
+        if not self._call(self.client.indices.exists_alias, name=self.alias):
+            name = self._new_index()
+            self._call(self.client.indices.put_alias, index=name, name=self.alias)
+        self._ready = True
+
+    def _aliased_indices(self) -> list[str]:
+        try:
+            return list(self._call(self.client.indices.get_alias, name=self.alias).body)
+        except EngineUnavailable as exc:
+            if isinstance(exc.__cause__, NotFoundError):
+                return []
+            raise
+
+    # --- writing ----------------------------------------------------------------------
+
+    def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
+        self._ensure_index()
+        actions = [{"_op_type": "index", "_index": self.alias, "_id": doc["pk"], **_source(doc)} for doc in documents]
+        actions += [{"_op_type": "delete", "_index": self.alias, "_id": pk} for pk in removed]
+        if not actions:
+            return
+        stream = streaming_bulk(self.client, actions, refresh="wait_for", raise_on_error=False)
+        failures = [item for ok, item in self._call(list, stream) if not ok and not _is_missing_delete(item)]
+        if failures:
+            raise EngineUnavailable(f"Elasticsearch refused {len(failures)} index updates: {failures[0]}")
+
+    def rebuild(self, documents: Iterable[dict], progress: Progress | None = None) -> int:
+        name = self._new_index()
+        count = 0
+
+        def actions():
+            nonlocal count
+            for data in documents:
+                count += 1
+                if progress and count % 500 == 0:
+                    progress(count)
+                yield {"_op_type": "index", "_index": name, "_id": data["pk"], **_source(data)}
+
+        try:
+            for ok, item in self._call(streaming_bulk, self.client, actions(), chunk_size=1000, raise_on_error=False):
+                if not ok:
+                    raise EngineUnavailable(f"Elasticsearch refused a document: {item}")
+            self._call(self.client.indices.refresh, index=name)
+        except BaseException:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+            raise
+        old = self._aliased_indices()
+        swap = [{"remove": {"index": index, "alias": self.alias}} for index in old]
+        swap.append({"add": {"index": name, "alias": self.alias}})
+        self._call(self.client.indices.update_aliases, actions=swap)
+        for index in old:
+            self._call(self.client.indices.delete, index=index, ignore_unavailable=True)
+        self._ready = True
+        if progress:
+            progress(count)
+        return count
+
+    # --- reading ----------------------------------------------------------------------
+
+    def count(self) -> int:
+        self._ensure_index()
+        return self._call(self.client.count, index=self.alias)["count"]
+
+    def describe(self) -> dict:
+        self._ensure_index()
+        return {
+            "engine": self.name,
+            "location": self._safe_url(),
+            "index": ", ".join(self._aliased_indices()),
+            "documents": self.count(),
+        }
+
+    def _filters(self, query: SearchQuery) -> list:
+        return [Q("term", locale=query.locale), Q("terms", access=list(query.access))]
+
+    def _facet_filter(self, name: str, values: list[str]):
+        return Q("terms", **{FACETS[name].field: list(values)})
+
+    def _text_query(self, terms: list[Term]):
+        required = [Q("bool", should=self._term_alternatives(term), minimum_should_match=1) for term in terms]
+        bonus = []
+        flat = " ".join(word for term in terms for word in term.folded)
+        if len(flat.split()) > 1:
+            bonus += [
+                Q("match_phrase", title={"query": flat, "boost": 8.0}),
+                Q("match_phrase", names={"query": flat, "boost": 3.0}),
+                Q("match_phrase", content={"query": flat, "boost": 3.0}),
+                Q("match_phrase", content={"query": flat, "slop": 3, "boost": 1.5}),
+            ]
+            exact = " ".join(word for term in terms for word in term.parts)
+            if exact != flat:
+                bonus += [
+                    Q("match_phrase", title_exact={"query": exact, "boost": 4.0}),
+                    Q("match_phrase", content_exact={"query": exact, "boost": 2.0}),
+                ]
+        return Q("bool", must=required, should=bonus)
+
+    def _term_alternatives(self, term: Term) -> list:
+        alternatives = [Q("term", **{KEYWORD_FIELD: {"value": term.keyword, "boost": 20.0}})]
+        if term.is_compound:
+            text = " ".join(term.folded)
+            alternatives += [
+                Q("match_phrase", **{field: {"query": text, "boost": weight}}) for field, weight in TEXT_FIELDS.items()
+            ]
+            return alternatives
+        word, exact = term.folded[0], term.parts[0]
+        for field, weight in TEXT_FIELDS.items():
+            alternatives.append(Q("match", **{field: {"query": word, "boost": weight}}))
+            if term.has_diacritics:
+                alternatives.append(Q("match", **{f"{field}_exact": {"query": exact, "boost": weight * 1.5}}))
+        if len(word) >= 5:
+            distance = 2 if len(word) >= 8 else 1
+            alternatives += [
+                Q("fuzzy", **{field: {"value": word, "fuzziness": distance, "boost": 0.2}}) for field in FUZZY_FIELDS
+            ]
+        return alternatives
+
+    def _search(self) -> Search:
+        return Search(using=self.client, index=self.alias)
+
+    def search(self, query: SearchQuery) -> EngineResult:
+        self._ensure_index()
+        terms = query.terms
+        text_query = self._text_query(terms) if terms else Q("match_all")
+        facet_filters = {
+            name: self._facet_filter(name, values)
+            for name, values in query.filters.items()
+            if values and name in FACETS
+        }
+        search = self._search().query(Q("bool", must=[text_query], filter=self._filters(query)))
+        if facet_filters:
+            # Hits obey every facet; each facet's counts obey all the others (OR within, AND across).
+            search = search.post_filter(Q("bool", filter=list(facet_filters.values())))
+        for name in query.facets:
+            others = [clause for other, clause in facet_filters.items() if other != name]
+            search.aggs.bucket(name, "filter", Q("bool", filter=others)).bucket("values", FACETS[name].aggregation())
+        sort = query.sort if terms or query.sort != "relevance" else "title"
+        if sort in ORDERINGS:
+            search = search.sort(ORDERINGS[sort])
+        if terms and query.snippets:
+            search = search.highlight(
+                SNIPPET_FIELD, fragment_size=SNIPPET_CHARS, number_of_fragments=1, no_match_size=SNIPPET_CHARS
+            ).highlight_options(encoder="html", pre_tags=["<mark>"], post_tags=["</mark>"])
+        search = search.source(["pk", "identifier", "title", "url", "type", SNIPPET_FIELD]).extra(track_total_hits=True)
+        search = search[query.offset : query.offset + query.limit]
+        response = self._call(search.execute)
+        hits = [self._hit(hit) for hit in response.hits]
+        facets = {}
+        for name in query.facets:
+            buckets = response.aggregations[name]["values"]["buckets"]
+            facets[name] = {bucket["key"]: bucket["doc_count"] for bucket in buckets}
+        count = response.hits.total.value
+        suggestion = self._did_you_mean(terms) if count == 0 and terms else ""
+        return EngineResult(count=count, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _hit(self, hit) -> Hit:
+        fragments = getattr(getattr(hit.meta, "highlight", None), SNIPPET_FIELD, None)
+        snippet = " ".join(fragments[0].split()) if fragments else ""
+        if not snippet:
+            text = " ".join((getattr(hit, SNIPPET_FIELD, "") or "").split())
+            snippet = escape(text[:SNIPPET_CHARS])
+        return Hit(
+            pk=hit.pk,
+            identifier=hit.identifier,
+            title=hit.title,
+            url=hit.url,
+            type=hit.type,
+            snippet=snippet,
+            score=hit.meta.score or 0.0,
+        )
+
+    def _did_you_mean(self, terms: list[Term]) -> str:
+        text = " ".join(word for term in terms for word in term.folded)
+        search = self._search().extra(size=0).suggest("fix", text, term={"field": "content", "suggest_mode": "missing"})
+        response = self._call(search.execute)
+        words, changed = [], False
+        for entry in response.suggest.fix:
+            if entry.options:
+                words.append(entry.options[0].text)
+                changed = True
+            else:
+                words.append(entry.text)
+        return " ".join(words) if changed else ""
+
+    def suggest(self, prefix: str, locale: str, access: tuple[str, ...], limit: int = 6) -> Suggestions:
+        self._ensure_index()
+        words = " ".join(word for term in SearchQuery(text=prefix).terms for word in term.folded)
+        if not words:
+            return Suggestions(titles=[], values={})
+        filters = self._filters(SearchQuery(locale=locale, access=access))
+        titles = self._search().query(Q("bool", must=[Q("match_phrase_prefix", title=words)], filter=filters))
+        titles = titles.source(["pk", "identifier", "title", "url", "type"])[:limit]
+        names = self._search().query(Q("bool", must=[Q("match_phrase_prefix", names=words)], filter=filters))
+        names = names.extra(size=0)
+        for name in SUGGESTED_FACETS:
+            names.aggs.bucket(name, "terms", field=FACETS[name].field, size=50)
+        title_response = self._call(titles.execute)
+        names_response = self._call(names.execute)
+        values = {
+            name: {bucket["key"]: bucket["doc_count"] for bucket in names_response.aggregations[name]["buckets"]}
+            for name in SUGGESTED_FACETS
+        }
+        return Suggestions(titles=[self._hit(hit) for hit in title_response.hits], values=values)
+
+
+def _is_missing_delete(item: dict) -> bool:
+    result = item.get("delete", {})
+    return result.get("status") == 404
+
+
+def _describe(exc: Exception) -> str:
+    message = getattr(exc, "message", "") or exc.__class__.__name__
+    return str(message)[:300]

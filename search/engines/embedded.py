@@ -1,0 +1,423 @@
+"""The embedded engine: a tantivy index in a folder on local disk, no server.
+
+Layout under ``SEARCH_INDEX_DIR``::
+
+    records/CURRENT        name of the live generation (replaced atomically on a swap)
+    records/<generation>/  one tantivy index
+
+tantivy allows one writer per index across all processes, so writes come from the task
+worker (and ``search_index rebuild``, which writes a new generation); web processes only
+read, and reopen the index when ``CURRENT`` or the index's ``meta.json`` changes.
+"""
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable
+from html import escape
+from pathlib import Path
+
+import tantivy
+from tantivy import Document, Filter, Index, Occur, Order, Query, SchemaBuilder, TextAnalyzerBuilder, Tokenizer
+
+from search.analysis import normalise
+from search.documents import FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
+from search.engines.base import (
+    EngineResult,
+    EngineUnavailable,
+    Hit,
+    Progress,
+    SearchEngine,
+    SearchQuery,
+    Suggestions,
+    Term,
+)
+from search.engines.suggest import closest_word
+
+EXACT, FOLDED, KEYWORD = "vi_exact", "vi_folded", "vi_keyword"
+WRITER_HEAP = 64_000_000
+SNIPPET_CHARS = 220
+FUZZY_FIELDS = ("title", "names", "content")
+# Missing dates sort last either way.
+NO_DATE_DESC, NO_DATE_ASC = 0, 99_999_999
+ORDERINGS = {"date": ("date", Order.Desc), "oldest": ("date_asc", Order.Asc), "title": ("title_sort", Order.Asc)}
+
+
+def _analyzers():
+    simple = TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.lowercase())
+    return {
+        EXACT: simple.build(),
+        FOLDED: TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.lowercase()).filter(Filter.ascii_fold()).build(),
+        KEYWORD: TextAnalyzerBuilder(Tokenizer.raw()).filter(Filter.lowercase()).build(),
+    }
+
+
+def build_schema():
+    builder = SchemaBuilder()
+    builder.add_integer_field("pk", stored=True, indexed=True, fast=True)
+    for name in ("identifier", "url"):
+        builder.add_text_field(name, stored=True, tokenizer_name="raw")
+    for name in ("locale", "access"):
+        builder.add_text_field(name, tokenizer_name="raw")
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name=EXACT)
+        # The folded field stores the text as written: titles to show, snippets with diacritics.
+        builder.add_text_field(f"{name}_folded", stored=name in ("title", SNIPPET_FIELD), tokenizer_name=FOLDED)
+    builder.add_text_field(KEYWORD_FIELD, tokenizer_name=KEYWORD)
+    builder.add_text_field("title_sort", fast=True, tokenizer_name="raw")
+    builder.add_integer_field("date", indexed=True, fast=True)
+    builder.add_integer_field("date_asc", fast=True)
+    for facet in FACETS.values():
+        builder.add_text_field(facet.field, stored=facet.field == "type", fast=True, tokenizer_name="raw")
+    return builder.build()
+
+
+def _document(data: dict) -> Document:
+    doc = Document()
+    doc.add_integer("pk", data["pk"])
+    for name in ("identifier", "url", "locale", "access", "title_sort"):
+        doc.add_text(name, data[name])
+    for name in TEXT_FIELDS:
+        values = data[name] if isinstance(data[name], list) else [data[name]]
+        text = "\n".join(values)
+        if text:
+            doc.add_text(name, normalise(text))
+            doc.add_text(f"{name}_folded", text)
+    for keyword in data[KEYWORD_FIELD]:
+        doc.add_text(KEYWORD_FIELD, normalise(keyword))
+    date = data.get("date")
+    doc.add_integer("date", date or NO_DATE_DESC)
+    doc.add_integer("date_asc", date or NO_DATE_ASC)
+    for facet in FACETS.values():
+        values = data[facet.field]
+        for value in [values] if isinstance(values, str) else values:
+            doc.add_text(facet.field, value)
+    return doc
+
+
+class _Generation:
+    """One opened index generation and the state needed to notice changes to it."""
+
+    def __init__(self, name: str, path: Path):
+        self.name = name
+        self.path = path
+        self.index = Index.open(str(path))
+        for tokenizer, analyzer in _analyzers().items():
+            self.index.register_tokenizer(tokenizer, analyzer)
+        self.schema = self.index.schema
+        self.meta_mtime = self._meta_mtime()
+
+    def _meta_mtime(self) -> int:
+        try:
+            return (self.path / "meta.json").stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def refresh(self) -> None:
+        mtime = self._meta_mtime()
+        if mtime != self.meta_mtime:
+            self.meta_mtime = mtime
+            self.index.reload()
+
+
+class EmbeddedEngine(SearchEngine):
+    name = "embedded"
+
+    def __init__(self, directory):
+        self.root = Path(directory) / "records"
+        self._lock = threading.Lock()
+        self._generation: _Generation | None = None
+
+    # --- opening and swapping -------------------------------------------------------
+
+    @property
+    def _pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def _create_generation(self) -> tuple[str, Path]:
+        name = time.strftime("g%Y%m%d%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}"
+        path = self.root / name
+        path.mkdir(parents=True)
+        index = Index(build_schema(), path=str(path))
+        del index
+        return name, path
+
+    def _swap_to(self, name: str) -> None:
+        temporary = self._pointer.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(name)
+        os.replace(temporary, self._pointer)
+
+    def _current(self) -> _Generation:
+        with self._lock:
+            try:
+                name = self._pointer.read_text().strip()
+            except FileNotFoundError:
+                self.root.mkdir(parents=True, exist_ok=True)
+                name, _path = self._create_generation()
+                self._swap_to(name)
+            if self._generation is None or self._generation.name != name:
+                self._generation = _Generation(name, self.root / name)
+            else:
+                self._generation.refresh()
+            return self._generation
+
+    def _writer(self, generation: _Generation):
+        try:
+            return generation.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        except ValueError as exc:
+            raise EngineUnavailable(
+                "The search index is being written by another process; the update will be retried."
+            ) from exc
+
+    # --- writing ----------------------------------------------------------------------
+
+    def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
+        delete_pks = {data["pk"] for data in documents} | set(removed)
+        if not documents and not delete_pks:
+            return
+        generation = self._current()
+        writer = self._writer(generation)
+        try:
+            for pk in delete_pks:
+                writer.delete_documents_by_term("pk", pk)
+            for data in documents:
+                writer.add_document(_document(data))
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()
+        generation.index.reload()
+
+    def rebuild(self, documents: Iterable[dict], progress: Progress | None = None) -> int:
+        self.root.mkdir(parents=True, exist_ok=True)
+        name, path = self._create_generation()
+        index = Index.open(str(path))
+        for tokenizer, analyzer in _analyzers().items():
+            index.register_tokenizer(tokenizer, analyzer)
+        writer = index.writer(heap_size=WRITER_HEAP * 2, num_threads=1)
+        count = 0
+        try:
+            for data in documents:
+                writer.add_document(_document(data))
+                count += 1
+                if progress and count % 500 == 0:
+                    progress(count)
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            writer.wait_merging_threads()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        writer.wait_merging_threads()
+        if progress:
+            progress(count)
+        previous = self._pointer.read_text().strip() if self._pointer.exists() else None
+        self._swap_to(name)
+        self._remove_old_generations(keep={name, previous})
+        return count
+
+    def _remove_old_generations(self, keep: set) -> None:
+        # The previous generation stays until the next swap: a process may still be reading it.
+        for child in self.root.iterdir():
+            if child.is_dir() and child.name not in keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+    # --- reading ----------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self._current().index.searcher().num_docs
+
+    def describe(self) -> dict:
+        generation = self._current()
+        return {
+            "engine": self.name,
+            "location": str(generation.path),
+            "index": generation.name,
+            "documents": generation.index.searcher().num_docs,
+        }
+
+    def _filters(self, schema, query: SearchQuery, skip: str | None = None) -> list:
+        clauses = [
+            Query.term_query(schema, "locale", query.locale),
+            Query.term_set_query(schema, "access", list(query.access)),
+        ]
+        for name, values in query.filters.items():
+            if values and name != skip and name in FACETS:
+                clauses.append(Query.term_set_query(schema, FACETS[name].field, list(values)))
+        return [(Occur.Must, Query.const_score_query(clause, 0.0)) for clause in clauses]
+
+    def _text_query(self, schema, terms: list[Term]):
+        required = []
+        for term in terms:
+            required.append(Query.boolean_query([(Occur.Should, q) for q in self._term_alternatives(schema, term)]))
+        bonus = []
+        flat = [word for term in terms for word in term.folded]
+        if len(flat) > 1:
+            bonus.append(Query.boost_query(Query.phrase_query(schema, "title_folded", flat), 8.0))
+            bonus.append(Query.boost_query(Query.phrase_query(schema, "names_folded", flat), 3.0))
+            bonus.append(Query.boost_query(Query.phrase_query(schema, "content_folded", flat), 3.0))
+            bonus.append(Query.boost_query(Query.phrase_query(schema, "content_folded", flat, slop=3), 1.5))
+            exact = [word for term in terms for word in term.parts]
+            if exact != flat:
+                bonus.append(Query.boost_query(Query.phrase_query(schema, "title", exact), 4.0))
+                bonus.append(Query.boost_query(Query.phrase_query(schema, "content", exact), 2.0))
+        return Query.boolean_query([(Occur.Must, q) for q in required] + [(Occur.Should, q) for q in bonus])
+
+    def _term_alternatives(self, schema, term: Term) -> list:
+        alternatives = [Query.boost_query(Query.term_query(schema, KEYWORD_FIELD, term.keyword), 20.0)]
+        if term.is_compound:
+            for field, weight in TEXT_FIELDS.items():
+                phrase = Query.phrase_query(schema, f"{field}_folded", term.folded)
+                alternatives.append(Query.boost_query(phrase, weight))
+            return alternatives
+        word, exact = term.folded[0], term.parts[0]
+        for field, weight in TEXT_FIELDS.items():
+            alternatives.append(Query.boost_query(Query.term_query(schema, f"{field}_folded", word), weight))
+            if term.has_diacritics:
+                # The word exactly as typed, diacritics included, ranks first.
+                alternatives.append(Query.boost_query(Query.term_query(schema, field, exact), weight * 1.5))
+        if len(word) >= 5:
+            distance = 2 if len(word) >= 8 else 1
+            for field in FUZZY_FIELDS:
+                fuzzy = Query.fuzzy_term_query(schema, f"{field}_folded", word, distance=distance)
+                alternatives.append(Query.boost_query(fuzzy, 0.2))
+        return alternatives
+
+    def _query(self, schema, query: SearchQuery, text_query, skip: str | None = None):
+        clauses = self._filters(schema, query, skip)
+        clauses.append((Occur.Must, text_query if text_query is not None else Query.all_query()))
+        return Query.boolean_query(clauses)
+
+    def search(self, query: SearchQuery) -> EngineResult:
+        generation = self._current()
+        schema, searcher = generation.schema, generation.index.searcher()
+        terms = query.terms
+        text_query = self._text_query(schema, terms) if terms else None
+        full = self._query(schema, query, text_query)
+        sort = query.sort if terms or query.sort != "relevance" else "title"
+        field, direction = ORDERINGS.get(sort, (None, Order.Desc))
+        found = searcher.search(
+            full, limit=query.limit, count=True, offset=query.offset, order_by_field=field, order=direction
+        )
+        snippet_generator = None
+        if query.snippets and text_query is not None:
+            snippet_generator = tantivy.SnippetGenerator.create(searcher, text_query, schema, f"{SNIPPET_FIELD}_folded")
+            snippet_generator.set_max_num_chars(SNIPPET_CHARS)
+        hits = []
+        for score, address in found.hits:
+            doc = searcher.doc(address)
+            snippet = ""
+            if snippet_generator is not None:
+                snippet = _snippet_html(snippet_generator.snippet_from_doc(doc))
+            if not snippet:
+                snippet = escape(_leading(doc.get_first(f"{SNIPPET_FIELD}_folded") or ""))
+            hits.append(
+                Hit(
+                    pk=doc.get_first("pk"),
+                    identifier=doc.get_first("identifier"),
+                    title=doc.get_first("title_folded"),
+                    url=doc.get_first("url"),
+                    type=doc.get_first("type"),
+                    snippet=snippet,
+                    score=score if isinstance(score, float) else 0.0,
+                )
+            )
+        facets = self._facets(schema, searcher, query, text_query)
+        suggestion = ""
+        if found.count == 0 and terms:
+            suggestion = self._did_you_mean(searcher, terms)
+        return EngineResult(count=found.count, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _facets(self, schema, searcher, query: SearchQuery, text_query) -> dict:
+        """AND across facets, OR within one: each selected facet counts without its own filter."""
+        if not query.facets:
+            return {}
+        selected = [name for name in query.facets if query.filters.get(name)]
+        plain = [name for name in query.facets if name not in selected]
+        requests = [(None, plain)] if plain else []
+        requests += [(name, [name]) for name in selected]
+        facets = {}
+        for skip, names in requests:
+            aggregations = {name: FACETS[name].aggregation() for name in names}
+            answer = searcher.aggregate(self._query(schema, query, text_query, skip=skip), aggregations)
+            for name in names:
+                facets[name] = _counts(answer[name])
+        return facets
+
+    def _did_you_mean(self, searcher, terms: list[Term]) -> str:
+        corrected, changed = [], False
+        for term in terms:
+            words = []
+            for word in term.folded:
+                known = searcher.doc_freq("content_folded", word) or searcher.doc_freq("title_folded", word)
+                if len(word) < 3 or known:
+                    words.append(word)
+                    continue
+                candidates = searcher.terms_with_prefix("title_folded", word[0], limit=5000)
+                candidates += searcher.terms_with_prefix("content_folded", word[0], limit=5000)
+                better = closest_word(word, candidates)
+                changed |= better is not None
+                words.append(better or word)
+            corrected.append(" ".join(words))
+        return " ".join(corrected) if changed else ""
+
+    def suggest(self, prefix: str, locale: str, access: tuple[str, ...], limit: int = 6) -> Suggestions:
+        generation = self._current()
+        schema, searcher = generation.schema, generation.index.searcher()
+        words = [word for term in SearchQuery(text=prefix).terms for word in term.folded]
+        if not words:
+            return Suggestions(titles=[], values={})
+        base = SearchQuery(locale=locale, access=access)
+        titles_query = self._query(schema, base, Query.phrase_prefix_query(schema, "title_folded", words))
+        titles = []
+        for _score, address in searcher.search(titles_query, limit=limit, count=False).hits:
+            doc = searcher.doc(address)
+            titles.append(
+                Hit(
+                    pk=doc.get_first("pk"),
+                    identifier=doc.get_first("identifier"),
+                    title=doc.get_first("title_folded"),
+                    url=doc.get_first("url"),
+                    type=doc.get_first("type"),
+                )
+            )
+        names_query = self._query(schema, base, Query.phrase_prefix_query(schema, "names_folded", words))
+        aggregations = {name: {"terms": {"field": FACETS[name].field, "size": 50}} for name in SUGGESTED_FACETS}
+        answer = searcher.aggregate(names_query, aggregations)
+        values = {name: _counts(answer[name]) for name in SUGGESTED_FACETS}
+        return Suggestions(titles=titles, values=values)
+
+
+SUGGESTED_FACETS = ("group", "province", "place")
+
+
+def _counts(aggregation: dict) -> dict[str, int]:
+    return {bucket["key"]: bucket["doc_count"] for bucket in aggregation["buckets"]}
+
+
+def _leading(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _snippet_html(snippet) -> str:
+    """The fragment escaped, with matches in <mark> (tantivy gives byte ranges)."""
+    fragment = snippet.fragment()
+    ranges = snippet.highlighted()
+    if not fragment or not ranges:
+        return ""
+    data = fragment.encode("utf-8")
+    parts, position = [], 0
+    for span in sorted(ranges, key=lambda r: r.start):
+        if span.start < position:
+            continue
+        parts.append(escape(data[position : span.start].decode("utf-8", "ignore")))
+        parts.append(f"<mark>{escape(data[span.start : span.end].decode('utf-8', 'ignore'))}</mark>")
+        position = span.end
+    parts.append(escape(data[position:].decode("utf-8", "ignore")))
+    return " ".join("".join(parts).split())

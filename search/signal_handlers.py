@@ -1,0 +1,73 @@
+"""Index updates follow the archive: every change that could alter what a record looks like in
+search, or who may find it, queues the records it touches (see ``services.enqueue``)."""
+
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from archive.models import RECORD_TYPES, CollectionPage, EthnicGroup, Language, Place, RecordPage, Subject
+from archive.signals import record_derived_data_changed
+from search import labels, services
+
+
+def _record_ids_with_translations(pages) -> set[int]:
+    keys = {page.translation_key for page in pages}
+    return set(RecordPage.objects.filter(translation_key__in=keys).values_list("pk", flat=True))
+
+
+def record_changed(sender, instance, **kwargs):
+    # Translations share the access level, which is copied to them without signals.
+    services.enqueue(_record_ids_with_translations([instance]) | {instance.pk}, reason="record saved")
+
+
+def record_deleted(sender, instance, **kwargs):
+    services.enqueue([instance.pk], reason="record deleted")
+
+
+def subtree_changed(sender, instance, **kwargs):
+    """A page moved, was (un)published or restricted: every record under it may have changed."""
+    page = instance.page if isinstance(instance, PageViewRestriction) else instance
+    if not isinstance(page, Page):
+        return
+    ids = RecordPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True)
+    services.enqueue(ids, reason="section changed")
+
+
+def taxonomy_changed(sender, instance, **kwargs):
+    labels.clear()
+    if isinstance(instance, Place):
+        related = RecordPage.objects.filter(Q(places=instance) | Q(places__current_province=instance)).distinct()
+    else:
+        related = instance.records.all()
+    services.enqueue(related.values_list("pk", flat=True), reason=f"{sender._meta.model_name} changed")
+
+
+def collection_changed(sender, instance, **kwargs):
+    labels.clear()
+
+
+def derived_data_changed(sender, page_ids=(), **kwargs):
+    services.enqueue(page_ids, reason="media changed")
+
+
+def relations_changed(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, RecordPage):
+        record_changed(sender, instance)
+
+
+def connect():
+    for model in [RecordPage, *RECORD_TYPES]:
+        post_save.connect(record_changed, sender=model, dispatch_uid=f"search-save-{model._meta.label}")
+        post_delete.connect(record_deleted, sender=model, dispatch_uid=f"search-delete-{model._meta.label}")
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(subtree_changed, dispatch_uid=f"search-subtree-{id(signal)}")
+    for signal in (post_save, post_delete):
+        signal.connect(subtree_changed, sender=PageViewRestriction, dispatch_uid=f"search-restriction-{id(signal)}")
+        for model in (EthnicGroup, Place, Subject, Language):
+            signal.connect(taxonomy_changed, sender=model, dispatch_uid=f"search-{model._meta.label}-{id(signal)}")
+        signal.connect(collection_changed, sender=CollectionPage, dispatch_uid=f"search-collection-{id(signal)}")
+    for through in (RecordPage.ethnic_groups.through, RecordPage.places.through, RecordPage.subjects.through):
+        m2m_changed.connect(relations_changed, sender=through, dispatch_uid=f"search-m2m-{through._meta.label}")
+    record_derived_data_changed.connect(derived_data_changed, dispatch_uid="search-derived")

@@ -1,0 +1,147 @@
+"""The public search page and the JSON API (``/api/v1/search``, ``/api/v1/suggest``)."""
+
+import logging
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from search import services
+from search.documents import FACETS
+from search.engines import EngineUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def _language(request) -> str:
+    """?lang= when given, else the language negotiated from the request (Accept-Language, cookie)."""
+    supported = [code for code, _name in settings.LANGUAGES]
+    requested = request.GET.get("lang", "")
+    if requested in supported:
+        return requested
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    return current if current in supported else settings.LANGUAGE_CODE
+
+
+def _private(response):
+    # Results depend on the index, which changes after publishing; never keep them in shared caches.
+    patch_cache_control(response, private=True, max_age=0)
+    return response
+
+
+def _unavailable_message() -> str:
+    return _("Search is temporarily unavailable. Please try again in a few minutes; browsing still works.")
+
+
+@require_GET
+def search_page(request):
+    language = translation.get_language() or "vi"
+    context = {
+        "query_text": request.GET.get("q", ""),
+        "facet_names": {name: facet_title(name) for name in FACETS},
+        "language_urls": {code: _search_url(code, request) for code, _name in settings.LANGUAGES},
+        "sorts": sort_choices(),
+    }
+    status = 200
+    try:
+        result = services.search(request.GET, request.user, language)
+        context["result"] = result
+        context["facet_groups"] = [
+            (name, context["facet_names"][name], values) for name, values in result.facets.items() if values
+        ]
+        context["selected"] = [
+            (context["facet_names"][name], item, _without(request.GET, name, item.value))
+            for name, item in result.selected
+        ]
+    except EngineUnavailable:
+        logger.exception("Search engine unavailable")
+        context["unavailable"] = _unavailable_message()
+        status = 503
+    response = render(request, "search/search_page.html", context, status=status)
+    return _private(response)
+
+
+def _without(params, name: str, value: str) -> str:
+    """The current query string with one facet value removed (and back to page 1)."""
+    remaining = params.copy()
+    remaining.setlist(name, [item for item in params.getlist(name) if item != value])
+    remaining.pop("page", None)
+    return "?" + remaining.urlencode()
+
+
+def _search_url(language: str, request) -> str:
+    with translation.override(language):
+        url = reverse("search")
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
+def facet_title(name: str) -> str:
+    return {
+        "type": _("Record type"),
+        "group": _("Ethnic group"),
+        "province": _("Province today"),
+        "place": _("Historic place"),
+        "language": _("Language"),
+        "decade": _("Period"),
+        "media": _("Media"),
+        "heritage": _("Heritage status"),
+        "collection": _("Collection"),
+    }[name]
+
+
+def sort_choices():
+    return [
+        ("relevance", _("Relevance")),
+        ("date", _("Newest first")),
+        ("oldest", _("Oldest first")),
+        ("title", _("Title (A–Z)")),
+    ]
+
+
+@require_GET
+def api_search(request):
+    language = _language(request)
+    with translation.override(language):
+        try:
+            result = services.search(request.GET, request.user, language)
+        except EngineUnavailable:
+            logger.exception("Search engine unavailable")
+            return _private(JsonResponse({"error": _unavailable_message()}, status=503))
+        data = {
+            "count": result.count,
+            "page": result.page,
+            "num_pages": result.num_pages,
+            "results": [
+                {"id": hit.identifier, "title": hit.title, "url": hit.url, "type": hit.type, "snippet": hit.snippet}
+                for hit in result.results
+            ],
+            "facets": {
+                name: [{"value": item.value, "label": item.label, "count": item.count} for item in values]
+                for name, values in result.facets.items()
+            },
+        }
+        if result.suggestion:
+            data["suggestion"] = result.suggestion
+    return _private(JsonResponse(data, json_dumps_params={"ensure_ascii": False}))
+
+
+@require_GET
+def api_suggest(request):
+    language = _language(request)
+    with translation.override(language):
+        try:
+            suggestions = services.suggest(request.GET.get("q", ""), request.user, language)
+        except EngineUnavailable:
+            logger.exception("Search engine unavailable")
+            return _private(JsonResponse({"error": _unavailable_message()}, status=503))
+        search_url = reverse("search")
+    for item in suggestions:
+        if "url" not in item:
+            item["url"] = f"{search_url}?{item['kind']}={item['value']}"
+    return _private(JsonResponse({"suggestions": suggestions}, json_dumps_params={"ensure_ascii": False}))
