@@ -1,0 +1,401 @@
+"""One contract, two engines: the embedded (tantivy) engine always, the Elasticsearch engine
+against osmem-server (an in-memory server speaking its REST API) and against a real
+cluster whenever ELASTICSEARCH_URL is set.
+
+The records are built once per module; the index is built from them with
+``services.rebuild()``, exactly as ``manage.py search_index rebuild`` does.
+"""
+
+import datetime as dt
+import os
+import unicodedata
+import uuid
+
+import pytest
+
+from django.contrib.auth.models import AnonymousUser, Group
+from django.db import transaction
+from django.http import QueryDict
+
+from archive.models import DocumentPage, EthnicGroup, FestivalPage, Language, Place
+from search import services
+from search.engines import create_engine, set_engine
+from search.engines.elastic import ElasticsearchEngine
+from tests.conftest import build_collection, build_homes, create_record, create_user, create_visitors
+from tests.es_support import osmem_client
+
+SECRET_TOKENS = ("zqregtoken", "zqstafftoken", "zqsacredtoken", "zqdrafttoken")
+
+
+def _engine_params():
+    params = ["embedded", "osmem"]
+    if os.environ.get("ELASTICSEARCH_URL"):
+        params.append("elasticsearch")
+    return params
+
+
+@pytest.fixture(scope="module", params=_engine_params())
+def engine(request, tmp_path_factory):
+    kind = request.param
+    if kind == "embedded":
+        engine = create_engine("embedded", directory=tmp_path_factory.mktemp("index"))
+    elif kind == "osmem":
+        # The plugin's session server is frozen; each module writes to its own clone of it.
+        clone = request.getfixturevalue("osmem_server").clone()
+        request.addfinalizer(clone.close)
+        engine = ElasticsearchEngine(clone.url, prefix=f"t{uuid.uuid4().hex[:8]}", client=osmem_client(clone.url))
+    else:
+        engine = create_engine("elasticsearch", prefix=f"heritage-test-{uuid.uuid4().hex[:8]}")
+    set_engine(engine)
+    yield engine
+    set_engine(None)
+    if isinstance(engine, ElasticsearchEngine):
+        engine.client.indices.delete(index=f"{engine.alias}-*", ignore_unavailable=True)
+
+
+@pytest.fixture(scope="module")
+def corpus(django_db_setup, django_db_blocker, engine):
+    # Its own rolled-back transaction (not module_db): it is built again for each engine.
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_corpus()
+        transaction.set_rollback(True)
+
+
+def build_corpus():
+    homes = build_homes()
+    festivals = build_collection(homes)
+    documents = build_collection(homes, "Văn bản", "van-ban", "Documents", "documents")
+    tay = EthnicGroup.objects.create(code="02", slug="tay", name="Tày", name_en="Tay", other_names="Thổ, Ngạn")
+    ede = EthnicGroup.objects.create(code="22", slug="e-de", name="Ê Đê", name_en="Ede", autonym="Anak Đê")
+    hidden_group = EthnicGroup.objects.create(code="90", slug="o-du-an", name="Ơ Đu Ẩn", name_en="O Du An")
+    lang_son = Place.objects.create(kind="province", slug="lang-son", name="Lạng Sơn", name_en="Lang Son")
+    dak_lak = Place.objects.create(kind="province", slug="dak-lak", name="Đắk Lắk", name_en="Dak Lak")
+    hidden_place = Place.objects.create(kind="province", slug="zq-hidden", name="Xứ Ẩn Danh")
+    old_district = Place.objects.create(
+        kind="former_district",
+        slug="van-lang-district",
+        name="huyện Văn Lãng",
+        parent=lang_son,
+        valid_to=dt.date(2025, 6, 30),
+        successor=lang_son,
+    )
+    tay_language = Language.objects.create(tag="tyz", name="Tiếng Tày", name_en="Tay")
+    sacred_group = Group.objects.create(name="Cộng đồng thử")
+    records = {
+        "longtong": create_record(
+            festivals,
+            title="Lễ hội Lồng Tồng",
+            summary="Lễ xuống đồng của người Tày, có hát then và múa hoà bình.",
+            ethnic_groups=[tay],
+            places=[old_district],
+            date_start=dt.date(1995, 2, 1),
+            date_precision="year",
+            heritage_level="national",
+            translate=True,
+        ),
+        "fish": create_record(
+            festivals,
+            title="Món cá lòng tong suối",
+            summary="Cá lòng tong kho với măng chua.",
+            places=[lang_son],
+            date_start=dt.date(2012, 5, 1),
+        ),
+        "phrase": create_record(
+            festivals,
+            title="Không gian âm nhạc",
+            summary="Tiếng cồng chiêng vang khắp buôn làng của người Ê Đê.",
+            ethnic_groups=[ede],
+            places=[dak_lak],
+            date_start=dt.date(2018, 1, 1),
+        ),
+        "apart": create_record(
+            festivals,
+            title="Nghi lễ nhà dài",
+            summary="Cồng được đánh trước, rồi sau đó mới đến tiếng chiêng của dân làng.",
+            ethnic_groups=[ede],
+            places=[dak_lak],
+        ),
+        "thuy": create_record(festivals, title="Lễ cúng thủy thần", summary="Cầu mưa thuận gió hòa bên suối."),
+        "det": create_record(festivals, title="Dệt vải", summary="Nghề dệt của người Tày.", ethnic_groups=[tay]),
+        "dan": create_record(festivals, title="Đàn tính", summary="Cây đàn của then Tày.", ethnic_groups=[tay]),
+        "em": create_record(festivals, title="Em bé hát ru", summary="Lời ru Ê Đê.", ethnic_groups=[ede]),
+        "doc101": create_record(
+            documents,
+            model=DocumentPage,
+            title="Kế hoạch ứng dụng công nghệ thông tin",
+            summary="Kế hoạch của tỉnh về chuyển đổi số vùng đồng bào.",
+            document_number="101/KH-UBND",
+            places=[lang_son],
+        ),
+        "doc44": create_record(
+            documents,
+            model=DocumentPage,
+            title="Kế hoạch chuyển đổi số",
+            summary="Có 101 hộ tham gia; ủy ban (UBND) giao KH cho các xã.",
+            document_number="44/KH-UBND",
+        ),
+        "registered": create_record(
+            festivals,
+            title="Tư liệu zqregtoken",
+            summary="Chỉ dành cho nhà nghiên cứu đã đăng nhập.",
+            access_level="registered",
+            ethnic_groups=[tay],
+        ),
+        "staff": create_record(
+            festivals,
+            title="Bản nháp nội bộ zqstafftoken",
+            summary="Ơ Đu Ẩn zqstafftoken",
+            access_level="staff",
+            ethnic_groups=[hidden_group],
+            places=[hidden_place],
+        ),
+        "sacred": create_record(
+            festivals,
+            title="Nghi lễ thiêng zqsacredtoken",
+            summary="Xứ Ẩn Danh zqsacredtoken",
+            access_level="sacred",
+            sacred_group=sacred_group,
+            ethnic_groups=[hidden_group],
+            places=[hidden_place],
+        ),
+    }
+    draft = FestivalPage(title="Bản nháp zqdrafttoken", slug="ban-nhap", summary="zqdrafttoken", live=False)
+    festivals.add_child(instance=draft)
+    draft.save_revision()
+    records["longtong"].languages.add(tay_language)
+    records["longtong"].save_revision().publish()
+    services.rebuild()
+    users = create_visitors(sacred_group)
+    return {"records": records, "users": users, "festivals": festivals, "documents": documents}
+
+
+def run(text="", user=None, language="vi", **filters):
+    params = QueryDict(mutable=True)
+    if text:
+        params["q"] = text
+    for name, values in filters.items():
+        params.setlist(name, values if isinstance(values, list) else [values])
+    return services.search(params, user or AnonymousUser(), language)
+
+
+def pks(result):
+    return [hit.pk for hit in result.results]
+
+
+def pk(corpus, name):
+    return corpus["records"][name].pk
+
+
+# --- Vietnamese matching -----------------------------------------------------------------
+
+
+def test_query_without_diacritics_finds_records_with_them(db, corpus):
+    assert pk(corpus, "longtong") in pks(run("le hoi long tong"))
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_query_with_diacritics_in_either_normal_form_ranks_exact_matches_first(db, corpus, form):
+    result = run(unicodedata.normalize(form, "Lồng Tồng"))
+    assert pks(result)[0] == pk(corpus, "longtong")
+    # The fish "lòng tong" folds to the same letters: it is found, but after the exact match.
+    assert pk(corpus, "fish") in pks(result)
+
+
+def test_folded_query_finds_both_spellings(db, corpus):
+    assert {pk(corpus, "longtong"), pk(corpus, "fish")} <= set(pks(run("long tong")))
+
+
+@pytest.mark.parametrize(("query", "record"), [("hòa bình", "longtong"), ("hoà bình", "longtong"), ("thuỷ thần", "thuy")])
+def test_tone_mark_placement_does_not_matter(db, corpus, query, record):
+    result = run(query)
+    assert pks(result)[0] == pk(corpus, record)
+
+
+def test_phrase_beats_syllables_apart(db, corpus):
+    result = pks(run("cồng chiêng"))
+    assert result.index(pk(corpus, "phrase")) < result.index(pk(corpus, "apart"))
+
+
+def test_title_weighs_more_than_description(db, corpus):
+    # "then" is in the title of nothing and in two summaries; "Đàn" is in one title and one summary.
+    result = pks(run("đàn"))
+    assert result[0] == pk(corpus, "dan")
+
+
+def test_document_number_matches_as_a_whole_keyword(db, corpus):
+    assert pks(run("101/KH-UBND")) == [pk(corpus, "doc101")]
+    assert pks(run("44/kh-ubnd")) == [pk(corpus, "doc44")]
+
+
+def test_ethnic_group_other_names_and_autonyms_are_searchable(db, corpus):
+    assert pk(corpus, "phrase") in pks(run("Anak Đê"))
+    assert pk(corpus, "det") in pks(run("Ngạn"))
+
+
+def test_historic_place_names_are_searchable(db, corpus):
+    assert pks(run("van lang")) == [pk(corpus, "longtong")]
+
+
+def test_typo_tolerance_for_longer_words(db, corpus):
+    assert pk(corpus, "longtong") in pks(run("xuongg dong"))
+
+
+def test_suggestion_when_nothing_matches(db, corpus):
+    result = run("hat thxn")
+    assert result.count == 0
+    assert "then" in result.suggestion.split()
+
+
+def test_snippets_keep_diacritics_and_mark_matches(db, corpus):
+    result = run("cong chieng")
+    hit = next(hit for hit in result.results if hit.pk == pk(corpus, "phrase"))
+    assert "<mark>cồng</mark>" in hit.snippet.lower()
+    assert "buôn làng" in hit.snippet
+
+
+def test_snippets_are_escaped(db, corpus):
+    for hit in run("kế hoạch").results:
+        assert "<script" not in hit.snippet
+        assert hit.snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+# --- facets, sorting, paging --------------------------------------------------------------
+
+
+def facet(result, name):
+    return {item.value: item.count for item in result.facets[name]}
+
+
+def test_facet_counts(db, corpus):
+    result = run()
+    assert facet(result, "group") == {"tay": 3, "e-de": 3}
+    assert facet(result, "province")["lang-son"] == 3
+    assert facet(result, "place") == {"van-lang-district": 1}
+    assert facet(result, "decade") == {"1990": 1, "2010": 2}
+    assert facet(result, "type") == {"festival": 8, "document": 2}
+    assert facet(result, "heritage") == {"national": 1}
+    assert facet(result, "language") == {"tyz": 1}
+    assert facet(result, "collection") == {str(corpus["festivals"].pk): 8, str(corpus["documents"].pk): 2}
+
+
+def test_or_within_a_facet_and_across_facets(db, corpus):
+    either = run(group=["tay", "e-de"])
+    assert either.count == 6
+    both = run(group=["tay", "e-de"], decade="2010")
+    assert pks(both) == [pk(corpus, "phrase")]
+    # The selected facet counts as if it were not selected: its other values stay visible.
+    assert facet(both, "group") == {"e-de": 1, "tay": 0}  # tay is selected: it stays, at 0
+    assert facet(run(group="tay"), "group") == {"tay": 3, "e-de": 3}
+
+
+def test_selected_values_stay_visible_with_their_counts(db, corpus):
+    result = run("lòng tong cá", group="e-de")
+    assert result.count == 0
+    assert [(item.value, item.selected) for item in result.facets["group"]] == [("e-de", True)]
+
+
+def test_labels_follow_the_language(db, corpus):
+    assert {item.label for item in run(language="vi").facets["group"]} == {"Tày", "Ê Đê"}
+    english = run(language="en")
+    assert {item.label for item in english.facets["group"]} == {"Tay"}
+    assert english.count == 1  # only one record was translated
+
+
+def test_sort_by_title_in_vietnamese_order(db, corpus):
+    titles = [hit.title for hit in run(sort="title", group=["tay", "e-de"]).results]
+    assert titles.index("Dệt vải") < titles.index("Đàn tính") < titles.index("Em bé hát ru")
+
+
+def test_sort_by_date(db, corpus):
+    dated = [hit.pk for hit in run(sort="date").results][:3]
+    assert dated == [pk(corpus, "phrase"), pk(corpus, "fish"), pk(corpus, "longtong")]
+    assert [hit.pk for hit in run(sort="oldest").results][0] == pk(corpus, "longtong")
+
+
+def test_pagination(db, corpus, settings):
+    everything = run()
+    params = QueryDict("page=2")
+    assert services.search(params, AnonymousUser(), "vi").results == []
+    assert everything.count == 10 and len(everything.results) == 10
+
+
+# --- access -----------------------------------------------------------------------------
+
+
+def _everything_visible(result) -> str:
+    parts = [str(result.count), result.suggestion]
+    for hit in result.results:
+        parts += [hit.title, hit.snippet, hit.url, hit.identifier]
+    for name, values in result.facets.items():
+        parts += [f"{name}:{item.value}:{item.label}" for item in values]
+    return " ".join(parts)
+
+
+@pytest.mark.parametrize("visitor", ["anonymous", "researcher", "staff", "community"])
+def test_non_public_records_never_leak(db, corpus, visitor):
+    user = corpus["users"][visitor]
+    for token in SECRET_TOKENS:
+        for text in (token, token[:6], ""):
+            seen = _everything_visible(run(text, user=user))
+            for hidden in ("zqstafftoken", "zqsacredtoken", "zqdrafttoken", "o-du-an", "zq-hidden", "Ơ Đu", "Ẩn Danh"):
+                assert hidden not in seen
+        suggestions = " ".join(str(item) for item in services.suggest(token[:5], user, "vi"))
+        suggestions += " ".join(str(item) for item in services.suggest("Ơ Đ", user, "vi"))
+        suggestions += " ".join(str(item) for item in services.suggest("xu an", user, "vi"))
+        for hidden in ("zqstafftoken", "zqsacredtoken", "zqdrafttoken", "Ơ Đu", "Ẩn Danh"):
+            assert hidden not in suggestions
+
+
+def test_registered_records_only_for_signed_in_visitors(db, corpus):
+    assert run("zqregtoken").count == 0
+    assert services.suggest("zqreg", None, "vi") == []
+    researcher = corpus["users"]["researcher"]
+    assert pks(run("zqregtoken", user=researcher)) == [pk(corpus, "registered")]
+    assert facet(run(user=researcher), "group")["tay"] == 4
+    inactive = create_user("gone", is_active=False)
+    assert run("zqregtoken", user=inactive).count == 0
+
+
+def test_staff_and_sacred_records_are_not_in_the_index_at_all(db, corpus, engine):
+    assert engine.count() == 12  # 10 public + 1 registered in Vietnamese, 1 English translation
+
+
+# --- autocomplete -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["Lồng T", "long t", "lông t"])
+def test_autocomplete_titles_with_and_without_diacritics(db, corpus, prefix):
+    labels = [item["label"] for item in services.suggest(prefix, None, "vi")]
+    assert "Lễ hội Lồng Tồng" in labels
+
+
+def test_autocomplete_groups_and_places(db, corpus):
+    suggestions = services.suggest("ta", None, "vi")
+    assert {"label": "Tày", "kind": "group", "value": "tay", "count": 3} in suggestions
+    places = services.suggest("dak l", None, "vi")
+    assert any(item["label"] == "Đắk Lắk" and item["kind"] == "province" for item in places)
+
+
+# --- index maintenance ----------------------------------------------------------------
+
+
+def test_rebuild_swaps_in_while_search_keeps_answering(db, corpus, engine):
+    before = run("long tong").count
+    seen_during = []
+
+    def documents():
+        from search.documents import iter_documents
+
+        for number, document in enumerate(iter_documents()):
+            if number == 3:
+                seen_during.append(run("long tong").count)
+            yield document
+
+    corpus["records"]["fish"].title = "Món cá suối"
+    corpus["records"]["fish"].summary = "Cá kho với măng chua."
+    corpus["records"]["fish"].save_revision().publish()  # queued, not yet applied: we are in a transaction
+    count = engine.rebuild(documents())
+    assert count == 12
+    assert seen_during == [before]
+    assert run("long tong").count == before - 1
+    assert engine.count() == 12
