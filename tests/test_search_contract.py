@@ -205,7 +205,9 @@ def test_folded_query_finds_both_spellings(db, corpus):
     assert {pk(corpus, "longtong"), pk(corpus, "fish")} <= set(pks(run("long tong")))
 
 
-@pytest.mark.parametrize(("query", "record"), [("hòa bình", "longtong"), ("hoà bình", "longtong"), ("thuỷ thần", "thuy")])
+@pytest.mark.parametrize(
+    ("query", "record"), [("hòa bình", "longtong"), ("hoà bình", "longtong"), ("thuỷ thần", "thuy")]
+)
 def test_tone_mark_placement_does_not_matter(db, corpus, query, record):
     result = run(query)
     assert pks(result)[0] == pk(corpus, record)
