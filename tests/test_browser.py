@@ -93,3 +93,33 @@ def test_pages_show_their_content_without_javascript(demo_server, phone):
     page.goto(f"{demo_server}/en/ethnic-groups/")
     assert page.locator("table tbody tr").count() == 54
     context.close()
+
+
+def test_search_with_facets_on_a_phone(demo_server, phone):
+    context = phone.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{demo_server}/vi/")
+    page.locator(".nav-search a").click()
+    page.wait_for_load_state()
+    page.fill("input[name=q]", "le hoi")
+    page.locator(".search-box button").click()
+    page.wait_for_load_state()
+    assert no_horizontal_scroll(page)
+    titles = page.locator(".result h2").all_inner_texts()
+    assert "Lễ hội Lồng Tồng" in titles
+    assert page.locator(".snippet mark").count() > 0
+
+    # A facet is a checkbox in a collapsible section; ticking it applies at once (with JavaScript).
+    page.locator("details.facet summary", has_text="Dân tộc").click()
+    page.locator("input[name=group][value=tay]").check()
+    page.wait_for_url("**group=tay**")
+    assert no_horizontal_scroll(page)
+    titles = page.locator(".result h2").all_inner_texts()
+    assert titles and "Lễ hội Lồng Tồng" in titles
+    assert page.locator(".selected-filters a").first.inner_text().startswith("Dân tộc: Tày")
+
+    # Suggestions come while typing, without diacritics.
+    page.fill("input[name=q]", "long to")
+    page.wait_for_function("document.querySelectorAll('#search-suggestions option').length > 0")
+    options = page.locator("#search-suggestions option").evaluate_all("els => els.map(e => e.value)")
+    assert "Lễ hội Lồng Tồng" in options
