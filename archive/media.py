@@ -53,10 +53,12 @@ def image_files(path: str, user) -> "Verdict | None":
 
 
 # --- What media a record holds ---------------------------------------------------------
-# Apps that attach media to records (``ingest``) register a summariser: given a record
-# page it returns the kinds of media present ("image", "video", "audio", "document") and
-# any text they carry (transcripts, captions, extracted document text). Discovery search
-# reads them through :func:`summarise` without knowing who stores what.
+# Apps that attach media to records (``ingest``) register a summariser: given record page
+# ids it returns, for those that hold media, the kinds present ("image", "video",
+# "audio", "document") and any text they carry (transcripts, captions, extracted document
+# text). Discovery search reads them through :func:`summarise_many` without knowing who
+# stores what. Summarisers answer for many records at once: an index rebuild asks for
+# thousands at a time.
 
 
 class MediaSummary:
@@ -67,7 +69,7 @@ class MediaSummary:
         self.texts = list(texts)
 
 
-Summariser = Callable[[object], "MediaSummary | None"]
+Summariser = Callable[[list[int]], "dict[int, MediaSummary]"]
 _summarisers: list[Summariser] = []
 
 
@@ -77,17 +79,20 @@ def register_summariser(summariser: Summariser) -> Summariser:
     return summariser
 
 
-def summarise(page) -> MediaSummary:
-    summary = MediaSummary()
+def summarise_many(page_ids) -> "dict[int, MediaSummary]":
+    page_ids = list(page_ids)
+    summaries: dict[int, MediaSummary] = {}
     for summariser in _summarisers:
-        part = summariser(page)
-        if part is not None:
+        for page_id, part in summariser(page_ids).items():
+            summary = summaries.setdefault(page_id, MediaSummary())
             summary.kinds |= part.kinds
             summary.texts.extend(part.texts)
-    return summary
+    return summaries
 
 
 @register_summariser
-def gallery_images(page) -> "MediaSummary | None":
-    # ``images`` is prefetched wherever many records are summarised at once.
-    return MediaSummary(kinds={"image"}) if page.images.all() else None
+def gallery_images(page_ids) -> "dict[int, MediaSummary]":
+    from archive.models import RecordImage
+
+    with_images = RecordImage.objects.filter(page_id__in=page_ids).values_list("page_id", flat=True).distinct()
+    return {page_id: MediaSummary(kinds={"image"}) for page_id in with_images}

@@ -119,20 +119,22 @@ _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _TONE_ORDER = {"": "0", "\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 
 
+@lru_cache(maxsize=65536)
+def _word_collation(word: str) -> tuple[str, str]:
+    base, tone = _split_tone(word)
+    primary = []
+    for char in base:
+        index = _ALPHABET.find(char)
+        if index >= 0:
+            primary.append(chr(0x41 + index))
+        elif char.isascii() and char.isdigit():
+            primary.append(char)
+        else:
+            primary.append("~" + char)
+    return "".join(primary), _TONE_ORDER.get(tone, "0")
+
+
 def collation_key(text: str) -> str:
     """A string whose byte order is Vietnamese alphabetical order ("đ" after "d")."""
-    primary: list[str] = []
-    tones: list[str] = []
-    for word in words(text):
-        base, tone = _split_tone(word)
-        for char in base:
-            index = _ALPHABET.find(char)
-            if index >= 0:
-                primary.append(chr(0x41 + index))
-            elif char.isdigit():
-                primary.append(chr(0x30 + int(char)) if char.isascii() else "~")
-            else:
-                primary.append("~" + char)
-        primary.append(" ")
-        tones.append(_TONE_ORDER.get(tone, "0"))
-    return "".join(primary).rstrip() + "\x01" + "".join(tones)
+    keys = [_word_collation(word) for word in words(text)]
+    return " ".join(primary for primary, _tone in keys) + "\x01" + "".join(tone for _primary, tone in keys)

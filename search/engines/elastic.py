@@ -29,6 +29,7 @@ from search.engines.base import (
 
 SNIPPET_CHARS = 220
 FUZZY_FIELDS = ("title", "names", "content")
+FUZZY_MIN_LENGTH = 5
 SUGGESTED_FACETS = ("group", "province", "place")
 NO_DATE_DESC, NO_DATE_ASC = 0, 99_999_999
 ORDERINGS = {"date": {"date": "desc"}, "oldest": {"date_asc": "asc"}, "title": {"title_sort": "asc"}}
@@ -182,8 +183,8 @@ class ElasticsearchEngine(SearchEngine):
     def _facet_filter(self, name: str, values: list[str]):
         return Q("terms", **{FACETS[name].field: list(values)})
 
-    def _text_query(self, terms: list[Term]):
-        required = [Q("bool", should=self._term_alternatives(term), minimum_should_match=1) for term in terms]
+    def _text_query(self, terms: list[Term], fuzzy: bool = False):
+        required = [Q("bool", should=self._term_alternatives(term, fuzzy), minimum_should_match=1) for term in terms]
         bonus = []
         flat = " ".join(word for term in terms for word in term.folded)
         if len(flat.split()) > 1:
@@ -201,7 +202,7 @@ class ElasticsearchEngine(SearchEngine):
                 ]
         return Q("bool", must=required, should=bonus)
 
-    def _term_alternatives(self, term: Term) -> list:
+    def _term_alternatives(self, term: Term, fuzzy: bool) -> list:
         alternatives = [Q("term", **{KEYWORD_FIELD: {"value": term.keyword, "boost": 20.0}})]
         if term.is_compound:
             text = " ".join(term.folded)
@@ -214,7 +215,7 @@ class ElasticsearchEngine(SearchEngine):
             alternatives.append(Q("match", **{field: {"query": word, "boost": weight}}))
             if term.has_diacritics:
                 alternatives.append(Q("match", **{f"{field}_exact": {"query": exact, "boost": weight * 1.5}}))
-        if len(word) >= 5:
+        if fuzzy and len(word) >= FUZZY_MIN_LENGTH:
             distance = 2 if len(word) >= 8 else 1
             alternatives += [
                 Q("fuzzy", **{field: {"value": word, "fuzziness": distance, "boost": 0.2}}) for field in FUZZY_FIELDS
@@ -226,8 +227,18 @@ class ElasticsearchEngine(SearchEngine):
 
     def search(self, query: SearchQuery) -> EngineResult:
         self._ensure_index()
+        result = self._search_once(query, fuzzy=False)
         terms = query.terms
-        text_query = self._text_query(terms) if terms else Q("match_all")
+        if result.count == 0 and any(len(w) >= FUZZY_MIN_LENGTH for term in terms for w in term.folded):
+            # Nothing matches as typed: tolerate typos in the longer words.
+            result = self._search_once(query, fuzzy=True)
+        if result.count == 0 and terms:
+            result.suggestion = self._did_you_mean(terms)
+        return result
+
+    def _search_once(self, query: SearchQuery, fuzzy: bool) -> EngineResult:
+        terms = query.terms
+        text_query = self._text_query(terms, fuzzy) if terms else Q("match_all")
         facet_filters = {
             name: self._facet_filter(name, values)
             for name, values in query.filters.items()
@@ -255,9 +266,7 @@ class ElasticsearchEngine(SearchEngine):
         for name in query.facets:
             buckets = response.aggregations[name]["values"]["buckets"]
             facets[name] = {bucket["key"]: bucket["doc_count"] for bucket in buckets}
-        count = response.hits.total.value
-        suggestion = self._did_you_mean(terms) if count == 0 and terms else ""
-        return EngineResult(count=count, hits=hits, facets=facets, suggestion=suggestion)
+        return EngineResult(count=response.hits.total.value, hits=hits, facets=facets)
 
     def _hit(self, hit) -> Hit:
         fragments = getattr(getattr(hit.meta, "highlight", None), SNIPPET_FIELD, None)

@@ -36,9 +36,12 @@ from search.engines.base import (
 from search.engines.suggest import closest_word
 
 EXACT, FOLDED, KEYWORD = "vi_exact", "vi_folded", "vi_keyword"
+ALL_FIELD, EXCERPT_FIELD = "all_folded", "excerpt"
+EXCERPT_CHARS = 4000
 WRITER_HEAP = 64_000_000
 SNIPPET_CHARS = 220
-FUZZY_FIELDS = ("title", "names", "content")
+FUZZY_MIN_LENGTH = 5
+TOTAL = "_total"
 # Missing dates sort last either way.
 NO_DATE_DESC, NO_DATE_ASC = 0, 99_999_999
 ORDERINGS = {"date": ("date", Order.Desc), "oldest": ("date_asc", Order.Asc), "title": ("title_sort", Order.Asc)}
@@ -62,8 +65,12 @@ def build_schema():
         builder.add_text_field(name, tokenizer_name="raw")
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=EXACT)
-        # The folded field stores the text as written: titles to show, snippets with diacritics.
-        builder.add_text_field(f"{name}_folded", stored=name in ("title", SNIPPET_FIELD), tokenizer_name=FOLDED)
+        # The folded title is stored as written: it is what results show.
+        builder.add_text_field(f"{name}_folded", stored=name == "title", tokenizer_name=FOLDED)
+    # Every text field together, folded: one field to decide what matches, count and facet.
+    builder.add_text_field(ALL_FIELD, tokenizer_name=FOLDED)
+    # The start of the description, stored for snippets (bounded, so making one stays cheap).
+    builder.add_text_field(EXCERPT_FIELD, stored=True, tokenizer_name=FOLDED)
     builder.add_text_field(KEYWORD_FIELD, tokenizer_name=KEYWORD)
     builder.add_text_field("title_sort", fast=True, tokenizer_name="raw")
     builder.add_integer_field("date", indexed=True, fast=True)
@@ -84,6 +91,10 @@ def _document(data: dict) -> Document:
         if text:
             doc.add_text(name, normalise(text))
             doc.add_text(f"{name}_folded", text)
+            doc.add_text(ALL_FIELD, text)
+    excerpt = "\n".join(data[SNIPPET_FIELD])[:EXCERPT_CHARS]
+    if excerpt:
+        doc.add_text(EXCERPT_FIELD, excerpt)
     for keyword in data[KEYWORD_FIELD]:
         doc.add_text(KEYWORD_FIELD, normalise(keyword))
     date = data.get("date")
@@ -249,71 +260,105 @@ class EmbeddedEngine(SearchEngine):
                 clauses.append(Query.term_set_query(schema, FACETS[name].field, list(values)))
         return [(Occur.Must, Query.const_score_query(clause, 0.0)) for clause in clauses]
 
-    def _text_query(self, schema, terms: list[Term]):
+    def _match_query(self, schema, terms: list[Term], fuzzy: bool):
+        """Which records match: every term somewhere in the record's text (or as a whole keyword).
+
+        One field, no scoring: cheap enough to count and facet every match.
+        """
         required = []
         for term in terms:
-            required.append(Query.boolean_query([(Occur.Should, q) for q in self._term_alternatives(schema, term)]))
-        bonus = []
+            options = [Query.term_query(schema, KEYWORD_FIELD, term.keyword)]
+            if term.is_compound:
+                options.append(Query.phrase_query(schema, ALL_FIELD, term.folded))
+            else:
+                word = term.folded[0]
+                options.append(Query.term_query(schema, ALL_FIELD, word))
+                if fuzzy and len(word) >= FUZZY_MIN_LENGTH:
+                    distance = 2 if len(word) >= 8 else 1
+                    options.append(Query.fuzzy_term_query(schema, ALL_FIELD, word, distance=distance))
+            required.append(Query.boolean_query([(Occur.Should, option) for option in options]))
+        return Query.boolean_query([(Occur.Must, clause) for clause in required])
+
+    def _ranking_query(self, schema, terms: list[Term]):
+        """How matches rank: field weights, exact diacritics, whole keywords, phrases and proximity."""
+        clauses = []
+        for term in terms:
+            clauses.append(Query.boost_query(Query.term_query(schema, KEYWORD_FIELD, term.keyword), 20.0))
+            if term.is_compound:
+                for field, weight in TEXT_FIELDS.items():
+                    phrase = Query.phrase_query(schema, f"{field}_folded", term.folded)
+                    clauses.append(Query.boost_query(phrase, weight))
+                continue
+            word, exact = term.folded[0], term.parts[0]
+            for field, weight in TEXT_FIELDS.items():
+                clauses.append(Query.boost_query(Query.term_query(schema, f"{field}_folded", word), weight))
+                if term.has_diacritics:
+                    # The word exactly as typed, diacritics included, ranks first.
+                    clauses.append(Query.boost_query(Query.term_query(schema, field, exact), weight * 1.5))
         flat = [word for term in terms for word in term.folded]
         if len(flat) > 1:
-            bonus.append(Query.boost_query(Query.phrase_query(schema, "title_folded", flat), 8.0))
-            bonus.append(Query.boost_query(Query.phrase_query(schema, "names_folded", flat), 3.0))
-            bonus.append(Query.boost_query(Query.phrase_query(schema, "content_folded", flat), 3.0))
-            bonus.append(Query.boost_query(Query.phrase_query(schema, "content_folded", flat, slop=3), 1.5))
+            clauses.append(Query.boost_query(Query.phrase_query(schema, "title_folded", flat), 8.0))
+            clauses.append(Query.boost_query(Query.phrase_query(schema, "names_folded", flat), 3.0))
+            clauses.append(Query.boost_query(Query.phrase_query(schema, "content_folded", flat), 3.0))
+            clauses.append(Query.boost_query(Query.phrase_query(schema, "content_folded", flat, slop=3), 1.5))
             exact = [word for term in terms for word in term.parts]
             if exact != flat:
-                bonus.append(Query.boost_query(Query.phrase_query(schema, "title", exact), 4.0))
-                bonus.append(Query.boost_query(Query.phrase_query(schema, "content", exact), 2.0))
-        return Query.boolean_query([(Occur.Must, q) for q in required] + [(Occur.Should, q) for q in bonus])
+                clauses.append(Query.boost_query(Query.phrase_query(schema, "title", exact), 4.0))
+                clauses.append(Query.boost_query(Query.phrase_query(schema, "content", exact), 2.0))
+        return Query.boolean_query([(Occur.Should, clause) for clause in clauses])
 
-    def _term_alternatives(self, schema, term: Term) -> list:
-        alternatives = [Query.boost_query(Query.term_query(schema, KEYWORD_FIELD, term.keyword), 20.0)]
-        if term.is_compound:
-            for field, weight in TEXT_FIELDS.items():
-                phrase = Query.phrase_query(schema, f"{field}_folded", term.folded)
-                alternatives.append(Query.boost_query(phrase, weight))
-            return alternatives
-        word, exact = term.folded[0], term.parts[0]
-        for field, weight in TEXT_FIELDS.items():
-            alternatives.append(Query.boost_query(Query.term_query(schema, f"{field}_folded", word), weight))
-            if term.has_diacritics:
-                # The word exactly as typed, diacritics included, ranks first.
-                alternatives.append(Query.boost_query(Query.term_query(schema, field, exact), weight * 1.5))
-        if len(word) >= 5:
-            distance = 2 if len(word) >= 8 else 1
-            for field in FUZZY_FIELDS:
-                fuzzy = Query.fuzzy_term_query(schema, f"{field}_folded", word, distance=distance)
-                alternatives.append(Query.boost_query(fuzzy, 0.2))
-        return alternatives
-
-    def _query(self, schema, query: SearchQuery, text_query, skip: str | None = None):
+    def _query(self, schema, query: SearchQuery, match, skip: str | None = None, ranking=None):
         clauses = self._filters(schema, query, skip)
-        clauses.append((Occur.Must, text_query if text_query is not None else Query.all_query()))
+        if match is not None:
+            clauses.append((Occur.Must, Query.const_score_query(match, 0.0)))
+        elif not clauses:
+            clauses.append((Occur.Must, Query.all_query()))
+        if ranking is not None:
+            clauses.append((Occur.Should, ranking))
         return Query.boolean_query(clauses)
 
     def search(self, query: SearchQuery) -> EngineResult:
         generation = self._current()
         schema, searcher = generation.schema, generation.index.searcher()
         terms = query.terms
-        text_query = self._text_query(schema, terms) if terms else None
-        full = self._query(schema, query, text_query)
+        match = self._match_query(schema, terms, fuzzy=False) if terms else None
+        facets, count = self._facets_and_count(schema, searcher, query, match)
+        if count == 0 and any(len(w) >= FUZZY_MIN_LENGTH for term in terms for w in term.folded):
+            # Nothing matches as typed: tolerate typos in the longer words.
+            match = self._match_query(schema, terms, fuzzy=True)
+            facets, count = self._facets_and_count(schema, searcher, query, match)
         sort = query.sort if terms or query.sort != "relevance" else "title"
         field, direction = ORDERINGS.get(sort, (None, Order.Desc))
-        found = searcher.search(
-            full, limit=query.limit, count=True, offset=query.offset, order_by_field=field, order=direction
-        )
-        snippet_generator = None
-        if query.snippets and text_query is not None:
-            snippet_generator = tantivy.SnippetGenerator.create(searcher, text_query, schema, f"{SNIPPET_FIELD}_folded")
-            snippet_generator.set_max_num_chars(SNIPPET_CHARS)
+        ranking = self._ranking_query(schema, terms) if terms and field is None else None
         hits = []
-        for score, address in found.hits:
+        if count and query.offset < count:
+            found = searcher.search(
+                self._query(schema, query, match, ranking=ranking),
+                limit=query.limit,
+                count=False,
+                offset=query.offset,
+                order_by_field=field,
+                order=direction,
+            )
+            hits = self._hits(schema, searcher, found.hits, terms if query.snippets else [])
+        suggestion = self._did_you_mean(searcher, terms) if count == 0 and terms else ""
+        return EngineResult(count=count, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _hits(self, schema, searcher, found, terms: list[Term]) -> list[Hit]:
+        snippets = None
+        words = sorted({word for term in terms for word in term.folded})
+        if words:
+            highlight = Query.boolean_query(
+                [(Occur.Should, Query.term_query(schema, EXCERPT_FIELD, word)) for word in words]
+            )
+            snippets = tantivy.SnippetGenerator.create(searcher, highlight, schema, EXCERPT_FIELD)
+            snippets.set_max_num_chars(SNIPPET_CHARS)
+        hits = []
+        for score, address in found:
             doc = searcher.doc(address)
-            snippet = ""
-            if snippet_generator is not None:
-                snippet = _snippet_html(snippet_generator.snippet_from_doc(doc))
+            snippet = _snippet_html(snippets.snippet_from_doc(doc)) if snippets is not None else ""
             if not snippet:
-                snippet = escape(_leading(doc.get_first(f"{SNIPPET_FIELD}_folded") or ""))
+                snippet = escape(_leading(doc.get_first(EXCERPT_FIELD) or ""))
             hits.append(
                 Hit(
                     pk=doc.get_first("pk"),
@@ -325,27 +370,27 @@ class EmbeddedEngine(SearchEngine):
                     score=score if isinstance(score, float) else 0.0,
                 )
             )
-        facets = self._facets(schema, searcher, query, text_query)
-        suggestion = ""
-        if found.count == 0 and terms:
-            suggestion = self._did_you_mean(searcher, terms)
-        return EngineResult(count=found.count, hits=hits, facets=facets, suggestion=suggestion)
+        return hits
 
-    def _facets(self, schema, searcher, query: SearchQuery, text_query) -> dict:
-        """AND across facets, OR within one: each selected facet counts without its own filter."""
-        if not query.facets:
-            return {}
+    def _facets_and_count(self, schema, searcher, query: SearchQuery, match) -> tuple[dict, int]:
+        """Counts per facet value and in all: AND across facets, OR within one.
+
+        A selected facet is counted without its own filter, so its other values stay visible.
+        """
         selected = [name for name in query.facets if query.filters.get(name)]
         plain = [name for name in query.facets if name not in selected]
-        requests = [(None, plain)] if plain else []
-        requests += [(name, [name]) for name in selected]
-        facets = {}
+        requests = [(None, plain)] + [(name, [name]) for name in selected]
+        facets, count = {}, 0
         for skip, names in requests:
             aggregations = {name: FACETS[name].aggregation() for name in names}
-            answer = searcher.aggregate(self._query(schema, query, text_query, skip=skip), aggregations)
+            if skip is None:
+                aggregations[TOTAL] = {"value_count": {"field": "date"}}  # every document has a date key
+            answer = searcher.aggregate(self._query(schema, query, match, skip=skip), aggregations)
+            if skip is None:
+                count = int(answer[TOTAL]["value"])
             for name in names:
                 facets[name] = _counts(answer[name])
-        return facets
+        return facets, count
 
     def _did_you_mean(self, searcher, terms: list[Term]) -> str:
         corrected, changed = [], False
@@ -371,7 +416,8 @@ class EmbeddedEngine(SearchEngine):
         if not words:
             return Suggestions(titles=[], values={})
         base = SearchQuery(locale=locale, access=access)
-        titles_query = self._query(schema, base, Query.phrase_prefix_query(schema, "title_folded", words))
+        prefix = Query.phrase_prefix_query(schema, "title_folded", words)
+        titles_query = self._query(schema, base, prefix, ranking=prefix)
         titles = []
         for _score, address in searcher.search(titles_query, limit=limit, count=False).hits:
             doc = searcher.doc(address)

@@ -1,0 +1,230 @@
+"""Discovery search benchmark: the embedded engine against Wagtail's own database search.
+
+One command, from the repository root, on a database made by ``generate_corpus``::
+
+    DATABASE_URL=sqlite:////tmp/hb/corpus100k.sqlite3 .venv/bin/python manage.py migrate
+    DATABASE_URL=sqlite:////tmp/hb/corpus100k.sqlite3 .venv/bin/python manage.py generate_corpus \\
+        --records 100000 --wagtail-index
+    .venv/bin/python bench/search.py --db /tmp/hb/corpus100k.sqlite3
+
+It rebuilds the embedded index (timing records/s), then times, after a warm-up, with
+the same queries for each row:
+
+* ``api``: ``GET /api/v1/search`` and ``/api/v1/suggest`` through the whole Django stack
+  (middleware, view, labels, JSON) with the test client (no sockets: a constant cost
+  the network adds is not ours to measure);
+* ``engine``: ``EmbeddedEngine.search()`` alone (query building, tantivy, snippets);
+* ``raw``: the tantivy calls alone with the query already built (search + aggregations);
+* ``wagtail``: Wagtail's database search backend doing the nearest equivalent,
+  ``RecordPage.objects.live().search(q)[:20]`` plus ``.facet()`` on the filter field it
+  has (access level);
+* ``baseline``: ``GET /robots.txt``, a trivial Django view, to show the machine's noise.
+
+Three query kinds: full text + all nine facets, facets only (browsing by ethnic group
+and province), autocomplete. Results are printed and written to
+``bench/results/search-<time>.json`` (git-ignored).
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="SQLite database made by generate_corpus")
+    parser.add_argument("--requests", type=int, default=300, help="timed requests per kind (default 300)")
+    parser.add_argument("--wagtail-requests", type=int, default=30, help="timed Wagtail searches (slow; default 30)")
+    parser.add_argument("--skip-rebuild", action="store_true", help="reuse the index built by an earlier run")
+    parser.add_argument("--seed", type=int, default=7)
+    return parser.parse_args()
+
+
+def setup(args):
+    os.environ["BENCH_DB"] = args.db
+    os.environ.setdefault("BENCH_DIR", str(Path(args.db).parent))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ.setdefault("SEARCH_INDEX_DIR", str(Path(args.db).with_suffix(".search")))
+    import django
+
+    django.setup()
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(function, inputs, warmup=20):
+    for item in inputs[:warmup]:
+        function(item)
+    samples = []
+    for item in inputs:
+        start = time.perf_counter()
+        function(item)
+        samples.append((time.perf_counter() - start) * 1000)
+    return {"p50": percentile(samples, 50), "p95": percentile(samples, 95), "n": len(samples)}
+
+
+def sample_queries(rng, count):
+    """Two consecutive words of real titles: half typed with diacritics, half without."""
+    from archive.models import EthnicGroup, Place
+    from search.analysis import fold
+    from search.documents import indexable_records
+
+    titles = list(indexable_records().filter(locale__language_code="vi").values_list("title", flat=True)[:20000])
+    queries, prefixes = [], []
+    for _ in range(count):
+        words = rng.choice(titles).split()
+        start = rng.randrange(max(1, len(words) - 1))
+        phrase = " ".join(words[start : start + 2])
+        queries.append(phrase if rng.random() < 0.5 else fold(phrase))
+        prefix = fold(words[start])[:3] if rng.random() < 0.5 else words[start][:3]
+        prefixes.append(prefix)
+    groups = list(EthnicGroup.objects.filter(records__isnull=False).distinct().values_list("slug", flat=True))
+    provinces = list(Place.objects.current_provinces().values_list("slug", flat=True))
+    browse = [
+        ({"group": rng.choice(groups)} if rng.random() < 0.5 else {"province": rng.choice(provinces)})
+        for _ in range(count)
+    ]
+    return queries, browse, prefixes
+
+
+def main():
+    args = parse_args()
+    setup(args)
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import QueryDict
+    from django.test import Client
+
+    from wagtail.models import Locale
+
+    from archive.models import RecordPage
+    from search import services
+    from search.documents import FACETS, indexable_records
+    from search.engines import SearchQuery, get_engine
+
+    rng = random.Random(args.seed)
+    engine = get_engine()
+    report = {"database": args.db, "records": RecordPage.objects.count(), "indexable": indexable_records().count()}
+    print(f"Corpus: {report['records']} record pages, {report['indexable']} to index ({args.db})")
+
+    if not args.skip_rebuild:
+        start = time.perf_counter()
+        count = services.rebuild()
+        seconds = time.perf_counter() - start
+        report["rebuild"] = {"documents": count, "seconds": round(seconds, 1), "per_second": round(count / seconds)}
+        print(f"Rebuild: {count} documents in {seconds:.1f} s = {count / seconds:.0f} records/s")
+    report["index_documents"] = engine.count()
+
+    queries, browse, prefixes = sample_queries(rng, args.requests)
+    client = Client()
+    anonymous = AnonymousUser()
+
+    def api_search(q):
+        response = client.get("/api/v1/search", {"q": q})
+        assert response.status_code == 200, response.content[:200]
+
+    def api_browse(params):
+        assert client.get("/api/v1/search", params).status_code == 200
+
+    def api_suggest(prefix):
+        assert client.get("/api/v1/suggest", {"q": prefix}).status_code == 200
+
+    def engine_query(q, filters=None):
+        return SearchQuery(text=q, locale="vi", access=("public",), filters=filters or {}, facets=tuple(FACETS))
+
+    def engine_search(q):
+        engine.search(engine_query(q))
+
+    def engine_browse(params):
+        engine.search(engine_query("", {key: [value] for key, value in params.items()}))
+
+    def engine_suggest(prefix):
+        engine.suggest(prefix, "vi", ("public",))
+
+    # Raw: tantivy with the query objects already built (what the engine adds is query building,
+    # snippets and reading stored fields).
+    generation = engine._current()
+    schema, searcher = generation.schema, generation.index.searcher()
+
+    def prepared(q, filters=None):
+        query = engine_query(q, filters)
+        text = engine._text_query(schema, query.terms) if query.terms else None
+        return engine._query(schema, query, text), {name: FACETS[name].aggregation() for name in FACETS}
+
+    raw_search_inputs = [prepared(q) for q in queries]
+    raw_browse_inputs = [prepared("", {key: [value] for key, value in params.items()}) for params in browse]
+
+    def raw(item):
+        full, aggregations = item
+        searcher.search(full, limit=20, count=True)
+        searcher.aggregate(full, aggregations)
+
+    vi = Locale.objects.get(language_code="vi")
+
+    def wagtail(q):
+        results = RecordPage.objects.live().filter(locale=vi, access_level="public").search(q)
+        list(results[:20])
+        results.facet("access_level")
+
+    def baseline(_):
+        assert client.get("/robots.txt").status_code == 200
+
+    rows = {
+        "full text + facets": {
+            "api": timed(api_search, queries),
+            "engine": timed(engine_search, queries),
+            "raw": timed(raw, raw_search_inputs),
+        },
+        "facets only (browse)": {
+            "api": timed(api_browse, browse),
+            "engine": timed(engine_browse, browse),
+            "raw": timed(raw, raw_browse_inputs),
+        },
+        "autocomplete": {"api": timed(api_suggest, prefixes), "engine": timed(engine_suggest, prefixes)},
+    }
+    rows["full text + facets"]["wagtail"] = timed(wagtail, queries[: args.wagtail_requests], warmup=3)
+    report["baseline"] = timed(baseline, list(range(args.requests)))
+    report["rows"] = rows
+    # Sanity: the API answers the same count as the engine for a sample query.
+    sample = services.search(QueryDict(f"q={queries[0]}"), anonymous, "vi")
+    report["sample"] = {"query": queries[0], "count": sample.count}
+
+    print(f"\nBaseline GET /robots.txt: p50 {report['baseline']['p50']:.2f} ms, p95 {report['baseline']['p95']:.2f} ms")
+    print(f"{'kind':<22}{'layer':<10}{'p50 ms':>9}{'p95 ms':>9}{'p50/baseline':>14}")
+    for kind, layers in rows.items():
+        for layer, figures in layers.items():
+            ratio = figures["p50"] / report["baseline"]["p50"]
+            print(f"{kind:<22}{layer:<10}{figures['p50']:>9.2f}{figures['p95']:>9.2f}{ratio:>13.1f}×")
+    full = rows["full text + facets"]
+    speedup = full["wagtail"]["p50"] / full["api"]["p50"]
+    overhead = full["api"]["p95"] - full["raw"]["p95"]
+    report["summary"] = {
+        "api_p95_ms": round(full["api"]["p95"], 2),
+        "wagtail_over_api_p50": round(speedup, 1),
+        "our_layers_p95_ms": round(overhead, 2),
+    }
+    print(
+        f"\nFull text + all facets through the API: p95 {full['api']['p95']:.1f} ms (goal < 25 ms); "
+        f"Wagtail database search takes {speedup:.0f}× as long at p50 (goal ≥ 30×); "
+        f"our layers add {overhead:.1f} ms at p95 over raw tantivy (goal < 10 ms)."
+    )
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    path = results / f"search-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(report, indent=2, default=str))
+    print(f"Written to {path}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
