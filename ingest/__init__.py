@@ -1,0 +1,1 @@
+"""Media intake: preservation originals and their access copies."""
