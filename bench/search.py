@@ -105,6 +105,8 @@ def main():
     from django.http import QueryDict
     from django.test import Client
 
+    import tantivy
+
     from wagtail.models import Locale
 
     from archive.models import RecordPage
@@ -151,23 +153,35 @@ def main():
     def engine_suggest(prefix):
         engine.suggest(prefix, "vi", ("public",))
 
-    # Raw: tantivy with the query objects already built (what the engine adds is query building,
-    # snippets and reading stored fields).
+    # Raw: the tantivy calls the engine makes, with the query objects already built (what the
+    # engine adds is building them, snippets and reading stored fields).
+    from search.engines.embedded import TOTAL
+
     generation = engine._current()
     schema, searcher = generation.schema, generation.index.searcher()
 
     def prepared(q, filters=None):
         query = engine_query(q, filters)
-        text = engine._text_query(schema, query.terms) if query.terms else None
-        return engine._query(schema, query, text), {name: FACETS[name].aggregation() for name in FACETS}
+        terms = query.terms
+        match = engine._match_query(schema, terms, fuzzy=False) if terms else None
+        ranking = engine._ranking_query(schema, terms) if terms else None
+        aggregations = {name: FACETS[name].aggregation() for name in FACETS}
+        aggregations[TOTAL] = {"value_count": {"field": "date"}}
+        order = None if terms else "title_sort"
+        return (
+            engine._query(schema, query, match),
+            aggregations,
+            engine._query(schema, query, match, ranking=ranking),
+            order,
+        )
 
     raw_search_inputs = [prepared(q) for q in queries]
     raw_browse_inputs = [prepared("", {key: [value] for key, value in params.items()}) for params in browse]
 
     def raw(item):
-        full, aggregations = item
-        searcher.search(full, limit=20, count=True)
-        searcher.aggregate(full, aggregations)
+        matching, aggregations, ranked, order = item
+        searcher.aggregate(matching, aggregations)
+        searcher.search(ranked, limit=20, count=False, order_by_field=order, order=tantivy.Order.Asc)
 
     vi = Locale.objects.get(language_code="vi")
 

@@ -14,10 +14,6 @@ from functools import lru_cache
 
 # The five tone marks as combining characters (NFD).
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
-# Vowel letters after stripping tones; the ones carrying a shape mark take the tone first.
-_PLAIN_VOWELS = set("aeiouy")
-_SHAPED_VOWELS = set("ăâêôơư")
-_VOWELS = _PLAIN_VOWELS | _SHAPED_VOWELS
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -38,55 +34,20 @@ def _split_tone(word: str) -> tuple[str, str]:
     return unicodedata.normalize("NFC", "".join(kept)), tone
 
 
-def _tone_position(base: str) -> int | None:
-    """Index in ``base`` of the vowel that carries the tone, in the traditional style.
-
-    The rule: a vowel with a shape mark (ă â ê ô ơ ư) takes it (the second of ươ); in an
-    open syllable ending in two vowels the first does (hòa, thủy, khỏe, mùa); with three
-    the middle one (ngoài); followed by a consonant, the last vowel does (hoàng, thuyền).
-    "qu" and "gi" before another vowel are consonants.
-    """
-    lower = base.lower()
-    start = 0
-    if lower.startswith("qu") or (lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS):
-        start = 2
-    positions = [i for i in range(start, len(lower)) if lower[i] in _VOWELS]
-    if not positions:
-        # "gì", "gỉ": the i of gi is the only vowel.
-        positions = [i for i in range(len(lower)) if lower[i] in _VOWELS]
-        if not positions:
-            return None
-    # Only the first run of vowels counts (a syllable has one).
-    run = [positions[0]]
-    for index in positions[1:]:
-        if index != run[-1] + 1:
-            break
-        run.append(index)
-    shaped = [i for i in run if lower[i] in _SHAPED_VOWELS]
-    if shaped:
-        return shaped[-1]
-    if len(run) == 1:
-        return run[0]
-    closed = run[-1] + 1 < len(lower)
-    if closed:
-        return run[-1]
-    return run[1] if len(run) == 3 else run[0]
+# Open syllables ending in oa, oe, uy (and ua) are written two ways: the tone on the first
+# vowel (hòa, khỏe, thủy — the traditional style) or on the second (hoà, khoẻ, thuỷ). "qu"
+# is a consonant, so quý and quá are not such pairs; before a final consonant both styles
+# agree (hoàng, thuyền).
+_SECOND_VOWEL_TONED = re.compile(r"(?<![qQ])([oOuU])([àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ])(?![^\W\d_])", re.UNICODE)
 
 
-@lru_cache(maxsize=65536)
-def _normalise_word(word: str) -> str:
-    base, tone = _split_tone(word)
-    if not tone:
-        return word
-    position = _tone_position(base)
-    if position is None:
-        return word
-    marked = base[position] + tone
-    return unicodedata.normalize("NFC", base[:position] + marked + base[position + 1 :])
+def _move_tone(match: re.Match) -> str:
+    base, tone = _split_tone(match.group(2))
+    return unicodedata.normalize("NFC", match.group(1) + tone) + base
 
 
 def normalise(text: str) -> str:
-    """NFC, with each word's tone mark where the traditional style puts it.
+    """NFC, with tone marks where the traditional style puts them (hoà → hòa, thuỷ → thủy).
 
     >>> normalise("hoà thuỷ khoẻ") == normalise("hòa thủy khỏe")
     True
@@ -94,7 +55,7 @@ def normalise(text: str) -> str:
     text = nfc(text)
     if text.isascii():
         return text
-    return _WORD.sub(lambda match: _normalise_word(match.group(0)), text)
+    return _SECOND_VOWEL_TONED.sub(_move_tone, text)
 
 
 def fold(text: str) -> str:

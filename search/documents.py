@@ -49,6 +49,10 @@ TEXT_FIELDS = {
     "people": 1.5,
     "content": 1.0,
 }
+# Fields also indexed with their diacritics, so that a query typed with them ranks exact
+# matches first. The description is matched folded only: it is most of the text, and a
+# second copy would double the index for a small gain in ranking.
+EXACT_FIELDS = ("title", "titles_other", "names", "people")
 # Exact keywords: identifiers and document numbers, matched whole ("101/KH-UBND").
 KEYWORD_FIELD = "keywords"
 # The field whose stored text gives snippets.

@@ -15,7 +15,7 @@ from elasticsearch.dsl import Index, Mapping, Q, Search, analyzer, char_filter, 
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
 from search.analysis import normalise
-from search.documents import FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
+from search.documents import EXACT_FIELDS, FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
 from search.engines.base import (
     EngineResult,
     EngineUnavailable,
@@ -50,7 +50,8 @@ def _mapping() -> Mapping:
         mapping.field(name, "keyword")
     for name in TEXT_FIELDS:
         mapping.field(name, "text", analyzer=VI_FOLDED)  # as written, folded
-        mapping.field(f"{name}_exact", "text", analyzer=VI_EXACT)  # tone marks normalised, kept
+        if name in EXACT_FIELDS:
+            mapping.field(f"{name}_exact", "text", analyzer=VI_EXACT)  # tone marks normalised, kept
     mapping.field(KEYWORD_FIELD, "keyword", normalizer=KEYWORD_LOWER)
     mapping.field("date", "integer")
     mapping.field("date_asc", "integer")
@@ -64,7 +65,8 @@ def _source(data: dict) -> dict:
     for name in TEXT_FIELDS:
         value = data[name] if isinstance(data[name], list) else [data[name]]
         body[name] = "\n".join(value)
-        body[f"{name}_exact"] = normalise(body[name])
+        if name in EXACT_FIELDS:
+            body[f"{name}_exact"] = normalise(body[name])
     body[KEYWORD_FIELD] = [normalise(keyword) for keyword in data[KEYWORD_FIELD]]
     body["date"] = data.get("date") or NO_DATE_DESC
     body["date_asc"] = data.get("date") or NO_DATE_ASC
@@ -196,10 +198,7 @@ class ElasticsearchEngine(SearchEngine):
             ]
             exact = " ".join(word for term in terms for word in term.parts)
             if exact != flat:
-                bonus += [
-                    Q("match_phrase", title_exact={"query": exact, "boost": 4.0}),
-                    Q("match_phrase", content_exact={"query": exact, "boost": 2.0}),
-                ]
+                bonus.append(Q("match_phrase", title_exact={"query": exact, "boost": 4.0}))
         return Q("bool", must=required, should=bonus)
 
     def _term_alternatives(self, term: Term, fuzzy: bool) -> list:
@@ -213,7 +212,7 @@ class ElasticsearchEngine(SearchEngine):
         word, exact = term.folded[0], term.parts[0]
         for field, weight in TEXT_FIELDS.items():
             alternatives.append(Q("match", **{field: {"query": word, "boost": weight}}))
-            if term.has_diacritics:
+            if term.has_diacritics and field in EXACT_FIELDS:
                 alternatives.append(Q("match", **{f"{field}_exact": {"query": exact, "boost": weight * 1.5}}))
         if fuzzy and len(word) >= FUZZY_MIN_LENGTH:
             distance = 2 if len(word) >= 8 else 1
