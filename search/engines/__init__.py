@@ -18,11 +18,9 @@ def create_engine(name: str | None = None, **options) -> SearchEngine:
     engine_class = import_string(ENGINES[name])
     if name == "embedded":
         return engine_class(options.get("directory", settings.SEARCH_INDEX_DIR))
-    return engine_class(
-        options.get("url", settings.ELASTICSEARCH_URL),
-        prefix=options.get("prefix", settings.SEARCH_INDEX_PREFIX),
-        **{key: value for key, value in options.items() if key not in ("url", "prefix")},
-    )
+    options.setdefault("prefix", settings.SEARCH_INDEX_PREFIX)
+    options.setdefault("timeout", settings.SEARCH_TIMEOUT_SECONDS)
+    return engine_class(options.pop("url", settings.ELASTICSEARCH_URL), **options)
 
 
 def get_engine() -> SearchEngine:
