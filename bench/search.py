@@ -101,11 +101,11 @@ def sample_queries(rng, count):
 def main():
     args = parse_args()
     setup(args)
+    import tantivy
+
     from django.contrib.auth.models import AnonymousUser
     from django.http import QueryDict
     from django.test import Client
-
-    import tantivy
 
     from wagtail.models import Locale
 
