@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "archive",
     "cms",
     "search",
+    "ingest",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -150,6 +151,12 @@ SEARCH_ENGINE = "elasticsearch" if ELASTICSEARCH_URL else "embedded"
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", DATA_DIR / "search"))
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "heritage")
 SEARCH_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_TIMEOUT_SECONDS", "5"))
+
+# --- Media ingest (defaults and the other INGEST_* settings: ingest/conf.py) --------------
+INGEST_WORK_DIR = Path(os.environ.get("INGEST_WORK_DIR", DATA_DIR / "ingest"))
+INGEST_MAX_PIXELS = int(os.environ.get("INGEST_MAX_PIXELS", 300_000_000))
+INGEST_FFMPEG_THREADS = int(os.environ.get("INGEST_FFMPEG_THREADS", 2))
+INGEST_JOB_LEASE_SECONDS = int(os.environ.get("INGEST_JOB_LEASE_SECONDS", 300))
 
 # --- Internationalisation: Vietnamese first, English second ----------------------------
 LANGUAGE_CODE = "vi"

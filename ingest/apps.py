@@ -1,0 +1,30 @@
+import mimetypes
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# Types the access copies use that Python's table lacks or gets wrong (.ts is not Qt Linguist here).
+MEDIA_TYPES = {
+    ".ts": "video/mp2t",
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".vtt": "text/vtt",
+    ".opus": "audio/ogg",
+    ".m4a": "audio/mp4",
+    ".webp": "image/webp",
+}
+
+
+class IngestConfig(AppConfig):
+    name = "ingest"
+    verbose_name = _("Media ingest")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from archive import media
+        from ingest import access, signal_handlers, summaries
+
+        for extension, media_type in MEDIA_TYPES.items():
+            mimetypes.add_type(media_type, extension)
+        media.register_resolver(access.ingest_files)
+        media.register_summariser(summaries.record_media)
+        signal_handlers.connect()

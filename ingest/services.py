@@ -1,0 +1,777 @@
+"""Media intake as the rest of the site uses it: receive a file, keep it, process it, check it.
+
+Views, management commands and tasks only parse their input and call these functions.
+"""
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+import secrets
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archive.models import RecordPage
+from archive.signals import record_derived_data_changed
+from archive.text import ascii_slug, nfc
+from ingest import conf
+from ingest import storage as tree
+from ingest.models import (
+    Derivative,
+    DerivativeSet,
+    FixityEvent,
+    FixityOutcome,
+    JobState,
+    Original,
+    ProcessingJob,
+    RecordMedia,
+)
+from ingest.processing import Options, ProcessingError, inspect, process
+from ingest.processing.outputs import atomic_dir, clean_partials
+
+logger = logging.getLogger(__name__)
+
+ORIGINALS_PREFIX = "originals"
+DERIVATIVES_PREFIX = "derivatives"
+
+
+# --- Storage names ---------------------------------------------------------------------
+
+
+def safe_filename(name: str, max_stem: int = 80) -> str:
+    """An ASCII storage name for an uploaded name: folders dropped, Vietnamese folded, extension kept."""
+    name = nfc(name or "")
+    base = PureWindowsPath(PurePosixPath(name).name).name  # "C:\\Ảnh\\lễ hội.JPG" → "lễ hội.JPG"
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = ascii_slug(stem, max_stem) or "file"
+    suffix = re.sub(r"[^a-z0-9]", "", suffix.lower())[:10]
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def original_path(sha256: str, name: str) -> str:
+    return f"{ORIGINALS_PREFIX}/{sha256[:2]}/{sha256[2:4]}/{sha256}/{safe_filename(name)}"
+
+
+def derivatives_root(sha256: str) -> str:
+    return f"{DERIVATIVES_PREFIX}/{sha256}"
+
+
+def public_url(storage_name: str) -> str:
+    base = conf.get("INGEST_PUBLIC_BASE_URL") or settings.WAGTAILADMIN_BASE_URL
+    return urljoin(base.rstrip("/") + "/", f"{settings.MEDIA_URL.strip('/')}/{storage_name}")
+
+
+# --- Receiving a file ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Received:
+    path: Path  # a local file holding the content
+    sha256: str
+    size: int
+
+
+def _chunks(source) -> Iterator[bytes]:
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        source.seek(0)
+    if hasattr(source, "chunks"):
+        yield from source.chunks(tree.CHUNK_SIZE)
+        return
+    yield from iter(lambda: source.read(tree.CHUNK_SIZE), b"")
+
+
+@contextlib.contextmanager
+def receive(source) -> Iterator[Received]:
+    """The content of ``source`` as a local file, hashed on the way, never held whole in memory.
+
+    ``source`` is a path, an uploaded file (Django's temporary uploads are used where they lie) or any
+    binary file object, which is streamed to a temporary file removed on exit.
+    """
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        with path.open("rb") as fh:
+            sha256, size = tree.hash_stream(fh)
+        yield Received(path, sha256, size)
+        return
+    temporary_path = getattr(source, "temporary_file_path", None)
+    if callable(temporary_path):
+        path = Path(temporary_path())
+        with path.open("rb") as fh:
+            sha256, size = tree.hash_stream(fh)
+        yield Received(path, sha256, size)
+        return
+    incoming = conf.work_dir() / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=incoming, prefix="upload-")
+    path = Path(name)
+    try:
+        digest, size = hashlib.sha256(), 0
+        with os.fdopen(fd, "wb") as out:
+            for chunk in _chunks(source):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+        yield Received(path, digest.hexdigest(), size)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+# --- Intake --------------------------------------------------------------------------------
+
+
+def ingest_file(source, name: str | None = None, record=None, user=None) -> tuple[Original, bool]:
+    """Keep ``source`` as an original attached to ``record`` and queue its processing.
+
+    Returns ``(original, created)``: ``created`` is False when the same content is already in the
+    archive (it is then attached to ``record`` too, and nothing is stored again). A file that cannot be
+    accepted raises :class:`ProcessingError` with a message for the curator; nothing is left behind.
+    """
+    if name is None:
+        name = os.fspath(source) if isinstance(source, str | os.PathLike) else getattr(source, "name", None)
+    name = PureWindowsPath(PurePosixPath(nfc(name or "file")).name).name[:255] or "file"
+    user = user if getattr(user, "is_authenticated", False) else None
+    with receive(source) as received:
+        existing = Original.objects.filter(sha256=received.sha256).first()
+        if existing is not None:
+            attach(existing, record, user)
+            return existing, False
+        found = inspect(received.path, name=name, max_pixels=conf.get("INGEST_MAX_PIXELS"))
+        stored = _store_original(received, name)
+        try:
+            with transaction.atomic():
+                original = Original.objects.create(
+                    file=stored,
+                    sha256=received.sha256,
+                    size=received.size,
+                    mime=found["type"]["mime"],
+                    kind=found["type"]["kind"],
+                    filename=name,
+                    metadata=found["metadata"],
+                    warnings=found["type"]["warnings"],
+                    created_by=user,
+                )
+                ProcessingJob.objects.create(original=original, next_attempt_at=timezone.now())
+                attach(original, record, user)
+        except IntegrityError:
+            # The same content arrived at the same moment through another upload, which won.
+            winner = Original.objects.filter(sha256=received.sha256).first()
+            if winner is None or winner.file.name != stored:
+                default_storage.delete(stored)
+            if winner is None:
+                raise
+            attach(winner, record, user)
+            return winner, False
+        except BaseException:
+            default_storage.delete(stored)
+            raise
+    enqueue(original.pk)  # after the block: a task run at once (immediate backend) never undoes the intake
+    return original, True
+
+
+def _store_original(received: Received, name: str) -> str:
+    """Copy the received content into storage; a copy cut short is removed."""
+    intended = original_path(received.sha256, name)
+    try:
+        with received.path.open("rb") as fh:
+            return default_storage.save(intended, File(fh, name=name))
+    except BaseException:
+        if not Original.objects.filter(file=intended).exists():
+            with contextlib.suppress(OSError):
+                default_storage.delete(intended)
+        raise
+
+
+def attach(original: Original, record, user=None) -> bool:
+    """Show ``original`` on ``record`` (once); True when the link is new."""
+    if record is None:
+        return False
+    position = RecordMedia.objects.filter(record_id=record.pk).count()
+    _link, created = RecordMedia.objects.get_or_create(
+        record_id=record.pk,
+        original=original,
+        defaults={"added_by": user if getattr(user, "is_authenticated", False) else None, "sort_order": position},
+    )
+    return created
+
+
+def record_page_ids(original_ids: Iterable[int]) -> list[int]:
+    """Every page (translations included) of the records that show these originals."""
+    keys = RecordPage.objects.filter(media_links__original_id__in=list(original_ids)).values("translation_key")
+    return list(RecordPage.objects.filter(translation_key__in=keys).values_list("pk", flat=True))
+
+
+# --- Queueing ------------------------------------------------------------------------------
+
+
+def _backend_defers() -> bool:
+    from ingest.tasks import process_original
+
+    return process_original.get_backend().supports_defer
+
+
+def enqueue(original_id: int, run_after: dt.datetime | None = None) -> None:
+    """Enqueue processing of ``original_id`` once the current transaction commits."""
+
+    def send() -> None:
+        from ingest.tasks import process_original
+
+        task = process_original
+        if run_after is not None and run_after > timezone.now():
+            if not task.get_backend().supports_defer:
+                return  # stays queued; `manage.py recover_ingest_jobs` sends it again
+            task = task.using(run_after=run_after)
+        try:
+            result = task.enqueue(original_id)
+        except Exception:  # the queue being down must not lose the upload: the job stays queued
+            logger.exception("Could not enqueue processing of original %s; it stays queued.", original_id)
+            return
+        ProcessingJob.objects.filter(original_id=original_id).update(task_id=str(result.id)[:64])
+
+    transaction.on_commit(send)
+
+
+def retry(job: ProcessingJob) -> bool:
+    """Queue a failed (or finished) job again, from a curator's request; False if it is busy."""
+    now = timezone.now()
+    updated = ProcessingJob.objects.filter(pk=job.pk, state__in=[JobState.FAILED, JobState.DONE]).update(
+        state=JobState.QUEUED,
+        attempts=0,
+        progress=0,
+        message="",
+        error_code="",
+        queued_at=now,
+        next_attempt_at=now,
+        finished_at=None,
+        worker="",
+    )
+    if updated:
+        enqueue(job.original_id)
+    return bool(updated)
+
+
+# --- Running a job -------------------------------------------------------------------------
+
+
+class JobTakenOver(Exception):
+    """Another run owns the job now (this one was thought dead); stop without touching it."""
+
+
+def _new_token() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_stalled(job: ProcessingJob, now: dt.datetime | None = None) -> bool:
+    """Whether a running job's worker is gone: a dead process on this host, or no heartbeat within the lease."""
+    if job.state != JobState.RUNNING:
+        return False
+    now = now or timezone.now()
+    host, _sep, rest = job.worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
+        return True
+    last = job.heartbeat_at or job.started_at
+    return last is None or last < now - dt.timedelta(seconds=conf.get("INGEST_JOB_LEASE_SECONDS"))
+
+
+def _claim(original_id: int) -> tuple[ProcessingJob, str] | None:
+    job = ProcessingJob.objects.filter(original_id=original_id).first()
+    if job is None or job.state in (JobState.DONE, JobState.FAILED):
+        return None
+    if job.state == JobState.RUNNING:
+        if not is_stalled(job):
+            return None  # another worker is on it
+        if job.attempts >= conf.get("INGEST_MAX_ATTEMPTS"):
+            _give_up_interrupted(job)
+            return None
+        _clean_scratch(job.original_id)
+    token, now = _new_token(), timezone.now()
+    claimed = ProcessingJob.objects.filter(pk=job.pk, state=job.state, worker=job.worker).update(
+        state=JobState.RUNNING,
+        worker=token,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        progress=0,
+        message="",
+        error_code="",
+    )
+    if not claimed:
+        return None
+    job.refresh_from_db()
+    return job, token
+
+
+class _Progress:
+    """Writes progress (and a heartbeat) at most every INGEST_PROGRESS_INTERVAL seconds."""
+
+    def __init__(self, job_id: int, token: str) -> None:
+        self.job_id, self.token = job_id, token
+        self.interval = float(conf.get("INGEST_PROGRESS_INTERVAL"))
+        self.last_value, self.last_write = -1, 0.0
+
+    def __call__(self, percent: float) -> None:
+        value = max(0, min(100, int(percent)))
+        now = time.monotonic()
+        if value == self.last_value or (value < 100 and now - self.last_write < self.interval):
+            return
+        updated = ProcessingJob.objects.filter(pk=self.job_id, worker=self.token).update(
+            progress=value, heartbeat_at=timezone.now()
+        )
+        if not updated:
+            raise JobTakenOver
+        self.last_value, self.last_write = value, now
+
+    def processing(self, percent: float) -> None:
+        self(percent * 0.9)
+
+    def uploading(self, done: int, total: int) -> None:
+        self(90 + 9 * done / max(total, 1))
+
+
+class _Heartbeat(threading.Thread):
+    """Keeps the job's lease while a long step reports no progress (tiling a huge scan, OCR of one page)."""
+
+    def __init__(self, job_id: int, token: str) -> None:
+        super().__init__(name=f"ingest-heartbeat-{job_id}", daemon=True)
+        self.job_id, self.token = job_id, token
+        self.every = max(1.0, conf.get("INGEST_JOB_LEASE_SECONDS") / 3)
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                try:
+                    ProcessingJob.objects.filter(pk=self.job_id, worker=self.token).update(heartbeat_at=timezone.now())
+                except Exception:  # a busy database: the next beat tries again
+                    logger.warning("Heartbeat of ingest job %s failed", self.job_id, exc_info=True)
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
+
+
+def _options() -> Options:
+    return Options(
+        max_pixels=conf.get("INGEST_MAX_PIXELS"),
+        threads=conf.get("INGEST_FFMPEG_THREADS"),
+        preset=conf.get("INGEST_VIDEO_PRESET"),
+        ocr=conf.get("INGEST_OCR"),
+        tesseract_cmd=conf.get("INGEST_TESSERACT_CMD"),
+    )
+
+
+def _scratch_root(original_id: int) -> Path:
+    return conf.work_dir() / "jobs" / str(original_id)
+
+
+def _clean_scratch(original_id: int) -> list[Path]:
+    """Remove what runs of this job that died left on this machine's disk."""
+    return clean_partials(_scratch_root(original_id) / "run")
+
+
+def run_job(original_id: int) -> dict[str, Any]:
+    """Make the access copies of one original (the body of the ``process_original`` task).
+
+    Safe to run more than once and concurrently: one run claims the job; a rerun replaces the previous
+    set of derivatives with exactly one new set.
+    """
+    claimed = _claim(original_id)
+    if claimed is None:
+        return {"original": original_id, "status": "skipped"}
+    job, token = claimed
+    _schedule_watchdog(original_id, token)
+    heartbeat = _Heartbeat(job.pk, token)
+    heartbeat.start()
+    try:
+        _make_derivatives(job, token)
+    except JobTakenOver:
+        logger.warning("Ingest job %s was taken over by another run; this run stops.", job.pk)
+        return {"original": original_id, "status": "taken over"}
+    except ProcessingError as exc:
+        logger.info("Processing of original %s failed (%s): %s %s", original_id, exc.code, exc.message, exc.detail)
+        _fail(job, token, exc.message, exc.code)
+        return {"original": original_id, "status": JobState.FAILED, "code": exc.code}
+    except Exception:
+        logger.exception("Unexpected error while processing original %s", original_id)
+        return {"original": original_id, "status": _retry_later(job, token)}
+    finally:
+        heartbeat.stop()
+    return {"original": original_id, "status": JobState.DONE}
+
+
+def _local_source(original: Original, scratch: Path) -> Path:
+    """A local path to read the original from: the stored file itself on local disk, else a verified copy."""
+    name = original.file.name
+    try:
+        path = Path(default_storage.path(name))
+    except NotImplementedError:
+        path = None
+    if path is not None:
+        if not path.is_file():
+            raise _missing(original)
+        return path
+    copy = scratch / "source"
+    try:
+        with default_storage.open(name, "rb") as fh, copy.open("wb") as out:
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: fh.read(tree.CHUNK_SIZE), b""):
+                digest.update(chunk)
+                out.write(chunk)
+    except FileNotFoundError as exc:
+        raise _missing(original) from exc
+    if digest.hexdigest() != original.sha256:
+        raise ProcessingError(
+            _(
+                "The stored original no longer matches the checksum it had when it was received. "
+                "Run the fixity check and restore the file from a backup."
+            ),
+            code="fixity",
+        )
+    return copy
+
+
+def _missing(original: Original) -> ProcessingError:
+    return ProcessingError(
+        _("The stored original %(name)s is missing from storage. Restore it from a backup, then retry.")
+        % {"name": original.file.name},
+        code="missing",
+    )
+
+
+def _make_derivatives(job: ProcessingJob, token: str) -> None:
+    original = Original.objects.get(pk=job.original_id)
+    progress = _Progress(job.pk, token)
+    run_name = timezone.now().strftime("%Y%m%dT%H%M%S") + "-" + token.rsplit(":", 1)[-1]
+    prefix = f"{derivatives_root(original.sha256)}/{run_name}"
+    scratch_root = _scratch_root(original.pk)
+    with atomic_dir(scratch_root / "run") as scratch:
+        source = _local_source(original, scratch)
+        manifest = process(
+            source,
+            scratch / "out",
+            name=original.filename,
+            iiif_id=public_url(f"{prefix}/image/iiif"),
+            options=_options(),
+            on_progress=progress.processing,
+        )
+        text = manifest.pop("text", "") or ""
+        progress(90)
+        try:
+            files = tree.upload_tree(default_storage, scratch / "out", prefix, on_file=progress.uploading)
+            recorded = _record_set(job, token, original, prefix, manifest, text, files)
+        except BaseException:
+            tree.delete_tree(default_storage, prefix)
+            raise
+        if not recorded:
+            tree.delete_tree(default_storage, prefix)
+            raise JobTakenOver
+    shutil.rmtree(scratch_root / "run", ignore_errors=True)
+
+
+# Many small files that make one thing: recorded as one folder.
+BUNDLES = ("image/iiif", "video/hls")
+ROLES = (
+    (re.compile(r"^([^/]+/)?manifest\.json$"), "manifest"),
+    (re.compile(r"^image/web/"), "web"),
+    (re.compile(r"^video/mp4/"), "mp4"),
+    (re.compile(r"^video/poster\."), "poster"),
+    (re.compile(r"^video/thumbnails/"), "thumbnail"),
+    (re.compile(r"^audio/audio\.m4a$"), "aac"),
+    (re.compile(r"^audio/audio\.opus$"), "opus"),
+    (re.compile(r"^audio/peaks\.json$"), "peaks"),
+    (re.compile(r"^(document|captions)/text\.txt$"), "text"),
+    (re.compile(r"^document/pages/"), "page"),
+    (re.compile(r"^captions/captions\.vtt$"), "captions"),
+)
+
+
+def _derivative_rows(prefix: str, files: list[tuple[str, int]]) -> list[Derivative]:
+    rows: list[Derivative] = []
+    bundles: dict[str, Derivative] = {}
+    for relative, size in files:
+        bundle = next((b for b in BUNDLES if relative.startswith(b + "/")), None)
+        if bundle:
+            row = bundles.get(bundle)
+            if row is None:
+                role = bundle.rpartition("/")[2]
+                row = bundles[bundle] = Derivative(
+                    role=role, kind=Derivative.FOLDER, path=f"{prefix}/{bundle}", size=0, file_count=0
+                )
+                rows.append(row)
+            row.size += size
+            row.file_count += 1
+            continue
+        role = next((name for pattern, name in ROLES if pattern.search(relative)), "other")
+        rows.append(Derivative(role=role, path=f"{prefix}/{relative}", size=size))
+    return rows
+
+
+def _notes(original: Original, manifest: dict[str, Any]) -> list[str]:
+    notes = [*original.warnings, *manifest.get("warnings", [])]
+    derived = manifest.get("derivatives", {})
+    ocr = derived.get("ocr") if isinstance(derived, dict) else None
+    if ocr and ocr.get("status") != "not_needed":
+        notes.append(ocr.get("message", ""))
+    if isinstance(derived, dict):
+        notes += derived.get("warnings", [])
+    return [note for note in dict.fromkeys(notes) if note]
+
+
+def _record_set(job, token, original, prefix, manifest, text, files) -> bool:
+    """Record the new set and retire the previous one, all at once; False if this run lost the job."""
+    rows = _derivative_rows(prefix, files)
+    with transaction.atomic():
+        finished = ProcessingJob.objects.filter(pk=job.pk, worker=token, state=JobState.RUNNING).update(
+            state=JobState.DONE,
+            progress=100,
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+            next_attempt_at=None,
+            worker="",
+            message="",
+            error_code="",
+            notes=_notes(original, manifest),
+        )
+        if not finished:
+            return False
+        DerivativeSet.objects.filter(original=original).delete()
+        derivative_set = DerivativeSet.objects.create(
+            original=original,
+            prefix=prefix,
+            manifest=manifest,
+            text=text,
+            total_size=sum(size for _name, size in files),
+            file_count=len(files),
+        )
+        for row in rows:
+            row.derivative_set = derivative_set
+        Derivative.objects.bulk_create(rows)
+        record_derived_data_changed.send(sender=Original, page_ids=record_page_ids([original.pk]))
+        transaction.on_commit(lambda: remove_other_runs(original.sha256, keep=prefix))
+    return True
+
+
+def remove_other_runs(sha256: str, keep: str | None) -> list[str]:
+    """Delete every derivative folder of an original except ``keep`` (earlier sets, uploads of dead runs)."""
+    root = derivatives_root(sha256)
+    removed = []
+    for run in tree.subfolders(default_storage, root):
+        folder = f"{root}/{run}"
+        if folder != keep:
+            tree.delete_tree(default_storage, folder)
+            removed.append(folder)
+    return removed
+
+
+def _fail(job: ProcessingJob, token: str, message: str, code: str) -> None:
+    ProcessingJob.objects.filter(pk=job.pk, worker=token).update(
+        state=JobState.FAILED,
+        message=message,
+        error_code=code[:32],
+        progress=0,
+        finished_at=timezone.now(),
+        next_attempt_at=None,
+        worker="",
+    )
+
+
+def _retry_later(job: ProcessingJob, token: str) -> str:
+    """After an unexpected error: queue again with a growing delay where the backend can defer, else fail."""
+    job.refresh_from_db()
+    if job.attempts < conf.get("INGEST_MAX_ATTEMPTS") and _backend_defers():
+        delay = conf.get("INGEST_RETRY_BASE_SECONDS") * 4 ** max(job.attempts - 1, 0)
+        when = timezone.now() + dt.timedelta(seconds=delay)
+        updated = ProcessingJob.objects.filter(pk=job.pk, worker=token).update(
+            state=JobState.QUEUED,
+            progress=0,
+            worker="",
+            next_attempt_at=when,
+            error_code="retrying",
+            message=_("An unexpected error stopped processing; it will be tried again automatically."),
+        )
+        if updated:
+            enqueue(job.original_id, run_after=when)
+            return JobState.QUEUED
+        return "taken over"
+    _fail(
+        job,
+        token,
+        _(
+            "Processing failed because of an unexpected problem on the server (it has been logged for the "
+            "administrators). The original is kept; try again later, or tell an administrator if it fails again."
+        ),
+        "unexpected",
+    )
+    return JobState.FAILED
+
+
+# --- Jobs whose worker died ----------------------------------------------------------------
+
+
+def _give_up_interrupted(job: ProcessingJob) -> bool:
+    _clean_scratch(job.original_id)
+    return bool(
+        ProcessingJob.objects.filter(pk=job.pk, state=JobState.RUNNING, worker=job.worker).update(
+            state=JobState.FAILED,
+            worker="",
+            progress=0,
+            finished_at=timezone.now(),
+            error_code="interrupted",
+            message=_(
+                "Processing stopped without finishing %(count)s times: the worker was stopped or ran out of "
+                "memory. The original is kept. Retry later, or tell an administrator if it happens again."
+            )
+            % {"count": job.attempts},
+        )
+    )
+
+
+def requeue_stalled(job: ProcessingJob) -> str | None:
+    """Queue a running job whose worker is gone again (or fail it after too many attempts)."""
+    if not is_stalled(job):
+        return None
+    if job.attempts >= conf.get("INGEST_MAX_ATTEMPTS"):
+        return JobState.FAILED if _give_up_interrupted(job) else None
+    _clean_scratch(job.original_id)
+    now = timezone.now()
+    updated = ProcessingJob.objects.filter(pk=job.pk, state=JobState.RUNNING, worker=job.worker).update(
+        state=JobState.QUEUED, worker="", progress=0, next_attempt_at=now
+    )
+    if not updated:
+        return None
+    logger.warning("Ingest job %s (original %s) lost its worker; queued again.", job.pk, job.original_id)
+    enqueue(job.original_id)
+    return JobState.QUEUED
+
+
+def recover_jobs() -> dict[str, list[int]]:
+    """Requeue running jobs whose worker died, and resend queued jobs whose task was lost.
+
+    Called by ``manage.py recover_ingest_jobs`` (at worker start, or from cron) and by the watchdog task.
+    """
+    now = timezone.now()
+    result: dict[str, list[int]] = {"requeued": [], "failed": [], "resent": []}
+    for job in ProcessingJob.objects.filter(state=JobState.RUNNING):
+        outcome = requeue_stalled(job)
+        if outcome == JobState.QUEUED:
+            result["requeued"].append(job.original_id)
+        elif outcome == JobState.FAILED:
+            result["failed"].append(job.original_id)
+    overdue = now - dt.timedelta(seconds=conf.get("INGEST_JOB_LEASE_SECONDS"))
+    lost = ProcessingJob.objects.filter(state=JobState.QUEUED).filter(
+        Q(next_attempt_at__lt=overdue) | Q(next_attempt_at__isnull=True, queued_at__lt=overdue)
+    )
+    for job in lost:
+        if ProcessingJob.objects.filter(pk=job.pk, state=JobState.QUEUED).update(next_attempt_at=now):
+            enqueue(job.original_id)
+            result["resent"].append(job.original_id)
+    return result
+
+
+def _schedule_watchdog(original_id: int, token: str) -> None:
+    """Where the backend can defer, a task that checks on this run after one lease and requeues it if dead."""
+    from ingest.tasks import watch_job
+
+    if not watch_job.get_backend().supports_defer:
+        return
+    when = timezone.now() + dt.timedelta(seconds=conf.get("INGEST_JOB_LEASE_SECONDS"))
+    try:
+        watch_job.using(run_after=when).enqueue(original_id, token)
+    except Exception:
+        logger.exception("Could not schedule the watchdog of ingest job for original %s", original_id)
+
+
+def watch(original_id: int, token: str) -> str:
+    """The watchdog: nothing to do once the run finished; requeue it if its worker died; else look again later."""
+    close_old_connections()
+    job = ProcessingJob.objects.filter(original_id=original_id).first()
+    if job is None or job.state != JobState.RUNNING or job.worker != token:
+        return "finished"
+    if requeue_stalled(job):
+        return "requeued"
+    _schedule_watchdog(original_id, token)
+    return "alive"
+
+
+# --- Fixity --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class FixityReport:
+    checked: int = 0
+    ok: int = 0
+    problems: list[FixityEvent] = dataclasses.field(default_factory=list)
+
+    @property
+    def changed(self) -> list[FixityEvent]:
+        return [e for e in self.problems if e.outcome == FixityOutcome.CHANGED]
+
+    @property
+    def missing(self) -> list[FixityEvent]:
+        return [e for e in self.problems if e.outcome == FixityOutcome.MISSING]
+
+
+def check_fixity(originals=None, batch_size: int = 200) -> FixityReport:
+    """Re-hash every stored original in chunks and record a FixityEvent for each."""
+    report = FixityReport()
+    queryset = originals if originals is not None else Original.objects.all()
+    pending: list[FixityEvent] = []
+    for original in queryset.order_by("pk").only("pk", "file", "sha256").iterator(chunk_size=batch_size):
+        name = original.file.name
+        actual = ""
+        if default_storage.exists(name):
+            try:
+                actual, _size = tree.hash_stored(default_storage, name)
+            except FileNotFoundError:
+                actual = ""
+        if not actual:
+            outcome = FixityOutcome.MISSING
+        elif actual == original.sha256:
+            outcome = FixityOutcome.OK
+        else:
+            outcome = FixityOutcome.CHANGED
+        event = FixityEvent(original=original, outcome=outcome, path=name, expected=original.sha256, actual=actual)
+        pending.append(event)
+        report.checked += 1
+        if outcome == FixityOutcome.OK:
+            report.ok += 1
+        else:
+            report.problems.append(event)
+        if len(pending) >= batch_size:
+            FixityEvent.objects.bulk_create(pending)
+            pending = []
+    FixityEvent.objects.bulk_create(pending)
+    return report
