@@ -20,11 +20,16 @@ class IngestConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from wagtail.permissions import register_permission_policy
+
         from archive import media
         from ingest import access, signal_handlers, summaries
+        from ingest.models import Original
+        from ingest.permissions import OriginalPermissionPolicy
 
         for extension, media_type in MEDIA_TYPES.items():
             mimetypes.add_type(media_type, extension)
         media.register_resolver(access.ingest_files)
         media.register_summariser(summaries.record_media)
         signal_handlers.connect()
+        register_permission_policy(Original, OriginalPermissionPolicy(Original))
