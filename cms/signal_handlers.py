@@ -4,7 +4,9 @@ from django.db.models.signals import post_delete, post_save
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from archive.signals import records_bulk_created
 from cms import page_cache
+from cms.setup import refresh_planner_statistics
 
 # Models whose rows appear on public pages besides the pages themselves.
 SHOWN_MODELS = (
@@ -23,7 +25,14 @@ def _content_changed(**kwargs):
     page_cache.invalidate()
 
 
+def _records_bulk_created(**kwargs):
+    # Thousands of rows arrived at once: new content, and a new shape for the query planner.
+    page_cache.invalidate()
+    refresh_planner_statistics()
+
+
 def connect():
+    records_bulk_created.connect(_records_bulk_created, dispatch_uid="cms.content.bulk")
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(_content_changed, dispatch_uid=f"cms.content.{id(signal)}")
     post_delete.connect(_content_changed, sender="wagtailcore.Page", dispatch_uid="cms.content.page-delete")
