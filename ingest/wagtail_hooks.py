@@ -23,4 +23,4 @@ def upload_urls():
 @hooks.register("register_page_header_buttons")
 def media_button(page, user, view_name, next_url=None):
     if isinstance(page.specific_deferred, RecordPage) and can_upload_to(user, page):
-        yield Button(_("Media"), url=reverse("ingest_upload", args=[page.pk]), icon_name="media", priority=40)
+        yield Button(_("Media files"), url=reverse("ingest_upload", args=[page.pk]), icon_name="media", priority=40)

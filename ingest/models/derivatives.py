@@ -42,7 +42,7 @@ class Derivative(models.Model):
 
     derivative_set = models.ForeignKey(DerivativeSet, on_delete=models.CASCADE, related_name="files")
     role = models.CharField(_("role"), max_length=20, db_index=True)
-    kind = models.CharField(_("kind"), max_length=6, choices=KIND_CHOICES, default=FILE)
+    kind = models.CharField(_("file or folder"), max_length=6, choices=KIND_CHOICES, default=FILE)
     path = models.CharField(_("storage path"), max_length=500)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
     file_count = models.PositiveIntegerField(_("files"), default=1)

@@ -35,7 +35,7 @@ class Original(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True, editable=False)
     size = models.PositiveBigIntegerField(_("size in bytes"), editable=False)
     mime = models.CharField(_("media type"), max_length=100, editable=False)
-    kind = models.CharField(_("kind"), max_length=12, choices=MediaKind.choices, db_index=True, editable=False)
+    kind = models.CharField(_("kind of media"), max_length=12, choices=MediaKind.choices, db_index=True, editable=False)
     filename = models.CharField(_("original file name"), max_length=255)
     metadata = models.JSONField(_("technical metadata"), default=dict, blank=True, editable=False)
     warnings = models.JSONField(_("warnings"), default=list, blank=True, editable=False)

@@ -62,7 +62,7 @@ def _records(original):
 class OriginalViewSet(ModelViewSet):
     model = Original
     icon = "media"
-    menu_label = _("Media")
+    menu_label = _("Media files")
     menu_order = 250
     add_to_admin_menu = True
     index_view_class = OriginalIndexView
@@ -74,7 +74,7 @@ class OriginalViewSet(ModelViewSet):
     search_backend_name = None  # plain database filtering: no search index for originals
     list_display = [
         "filename",
-        Column("kind", label=_("kind"), accessor="get_kind_display"),
+        Column("kind", label=_("kind of media"), accessor="get_kind_display"),
         JobColumn("job", label=_("processing")),
         Column("records", label=_("records"), accessor=_records),
         Column("size", label=_("size"), accessor=lambda o: filesizeformat(o.size)),
