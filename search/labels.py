@@ -8,6 +8,7 @@ process, at once in the one that saved it.
 
 import threading
 import time
+from functools import lru_cache
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -62,6 +63,7 @@ def label(facet: str, value: str, language: str) -> str:
     return labels(facet, language).get(value, value)
 
 
+@lru_cache(maxsize=8192)
 def sort_key(text: str) -> str:
     return collation_key(text)
 

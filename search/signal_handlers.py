@@ -8,7 +8,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from archive.models import RECORD_TYPES, CollectionPage, EthnicGroup, Language, Place, RecordPage, Subject
-from archive.signals import record_derived_data_changed
+from archive.signals import record_derived_data_changed, records_bulk_created
 from search import labels, services
 
 
@@ -52,6 +52,10 @@ def derived_data_changed(sender, page_ids=(), **kwargs):
     services.enqueue(page_ids, reason="media changed")
 
 
+def bulk_created(sender, page_ids=(), **kwargs):
+    services.enqueue(page_ids, reason="bulk created")
+
+
 def relations_changed(sender, instance, action, **kwargs):
     if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, RecordPage):
         record_changed(sender, instance)
@@ -71,3 +75,4 @@ def connect():
     for through in (RecordPage.ethnic_groups.through, RecordPage.places.through, RecordPage.subjects.through):
         m2m_changed.connect(relations_changed, sender=through, dispatch_uid=f"search-m2m-{through._meta.label}")
     record_derived_data_changed.connect(derived_data_changed, dispatch_uid="search-derived")
+    records_bulk_created.connect(bulk_created, dispatch_uid="search-bulk-created")

@@ -218,3 +218,20 @@ def test_search_index_rebuild_and_status(db, engine, collection, committed):
     assert "Documents:          1" in out.getvalue()
     assert "Queued updates:     0" in out.getvalue()
     assert json.dumps(services.status()["pending"]) == "0"
+
+
+def test_an_index_of_another_version_asks_for_a_rebuild(db, engine, collection, committed, tmp_path):
+    committed(create_record, collection, title="Lễ hội zqversion")
+    current = engine.root / (engine.root / "CURRENT").read_text().strip()
+    (current / "SCHEMA_VERSION").write_text("0")
+    set_engine(create_engine("embedded", directory=tmp_path / "index"))  # a fresh process opening it
+    try:
+        response = Client().get("/api/v1/search", {"q": "zqversion"})
+        assert response.status_code == 503
+        out = io.StringIO()
+        call_command("search_index", "status", stdout=out)
+        assert "search_index rebuild" in out.getvalue()
+        call_command("search_index", "rebuild", "--no-progress", stdout=io.StringIO())
+        assert found("zqversion") != []
+    finally:
+        set_engine(None)
