@@ -303,7 +303,7 @@ def test_a_job_interrupted_too_often_fails_with_a_reason(db, media_root, tmp_pat
     settings.INGEST_MAX_ATTEMPTS = 3
     assert services.recover_jobs()["failed"] == [original.pk]
     job = ProcessingJob.objects.get(original=original)
-    assert job.state == JobState.FAILED and job.error_code == "interrupted" and "3 times" in job.message
+    assert job.state == JobState.FAILED and job.error_code == "interrupted" and " 3 " in job.message
     assert (media_root / original.file.name).exists()
 
 
@@ -318,7 +318,7 @@ def test_an_unexpected_error_is_logged_and_fails_without_a_deferring_backend(
         original, _ = ingest(make_png(tmp_path / "p.png"), "p.png")
     job = ProcessingJob.objects.get(original=original)
     assert job.state == JobState.FAILED and job.error_code == "unexpected"
-    assert "disk on fire" not in job.message and "administrator" in job.message
+    assert job.message and "disk on fire" not in job.message  # a generic message; the details are in the log
     assert "disk on fire" in caplog.text
     assert (media_root / original.file.name).exists()
 
