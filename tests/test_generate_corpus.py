@@ -42,7 +42,7 @@ def default_locale_records(records):
     return [record for record in records if record.locale.language_code == "vi"]
 
 
-def test_command_reports_rate_and_next_step(corpus):
+def test_command_reports_rate_and_next_step(db, corpus):
     assert f"Wrote {RECORDS} records" in corpus
     assert "records/s" in corpus
     assert "manage.py search_index rebuild" in corpus
