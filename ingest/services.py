@@ -45,7 +45,7 @@ from ingest.models import (
     RecordMedia,
 )
 from ingest.processing import Options, ProcessingError, inspect, process
-from ingest.processing.outputs import atomic_dir, clean_partials
+from ingest.processing.outputs import atomic_dir, clean_partials, pid_alive
 
 logger = logging.getLogger(__name__)
 
@@ -280,16 +280,6 @@ def _new_token() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def is_stalled(job: ProcessingJob, now: dt.datetime | None = None) -> bool:
     """Whether a running job's worker is gone: a dead process on this host, or no heartbeat within the lease."""
     if job.state != JobState.RUNNING:
@@ -297,7 +287,7 @@ def is_stalled(job: ProcessingJob, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     host, _sep, rest = job.worker.partition(":")
     pid = rest.partition(":")[0]
-    if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
+    if host == socket.gethostname() and pid.isdigit() and not pid_alive(int(pid)):
         return True
     last = job.heartbeat_at or job.started_at
     return last is None or last < now - dt.timedelta(seconds=conf.get("INGEST_JOB_LEASE_SECONDS"))

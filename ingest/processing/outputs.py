@@ -24,7 +24,8 @@ def _token() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -41,7 +42,7 @@ def _is_stale(path: Path, marker: str) -> bool:
         return True
     host, pid = parts[0], int(parts[1])
     if host == socket.gethostname():
-        return pid != os.getpid() and not _pid_alive(pid)
+        return pid != os.getpid() and not pid_alive(pid)
     try:
         age = time.time() - path.lstat().st_mtime
     except FileNotFoundError:

@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from search.analysis import fold, has_diacritics, nfc, normalise, words
 
 SORTS = ("relevance", "date", "oldest", "title")
+# Shared by both engines, so they answer alike.
+SNIPPET_CHARS = 220
+FUZZY_MIN_LENGTH = 5  # typo tolerance only for words this long, and only when nothing matched as typed
+SUGGESTED_FACETS = ("group", "province", "place")  # autocomplete offers these beside record titles
+NO_DATE_DESC, NO_DATE_ASC = 0, 99_999_999  # sort keys that put undated records last either way
 
 
 class EngineUnavailable(Exception):

@@ -17,6 +17,11 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from search.analysis import normalise
 from search.documents import EXACT_FIELDS, FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
 from search.engines.base import (
+    FUZZY_MIN_LENGTH,
+    NO_DATE_ASC,
+    NO_DATE_DESC,
+    SNIPPET_CHARS,
+    SUGGESTED_FACETS,
     EngineResult,
     EngineUnavailable,
     Hit,
@@ -27,11 +32,7 @@ from search.engines.base import (
     Term,
 )
 
-SNIPPET_CHARS = 220
 FUZZY_FIELDS = ("title", "names", "content")
-FUZZY_MIN_LENGTH = 5
-SUGGESTED_FACETS = ("group", "province", "place")
-NO_DATE_DESC, NO_DATE_ASC = 0, 99_999_999
 ORDERINGS = {"date": {"date": "desc"}, "oldest": {"date_asc": "asc"}, "title": {"title_sort": "asc"}}
 
 # Split words where tantivy's tokenizer does (apostrophes, underscores, dots), then lowercase.

@@ -25,6 +25,11 @@ from tantivy import Filter, Index, Occur, Order, Query, SchemaBuilder, TextAnaly
 from search.analysis import normalise
 from search.documents import EXACT_FIELDS, FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
 from search.engines.base import (
+    FUZZY_MIN_LENGTH,
+    NO_DATE_ASC,
+    NO_DATE_DESC,
+    SNIPPET_CHARS,
+    SUGGESTED_FACETS,
     EngineResult,
     EngineUnavailable,
     Hit,
@@ -40,16 +45,12 @@ EXACT, FOLDED, KEYWORD = "vi_exact", "vi_folded", "vi_keyword"
 ALL_FIELD, EXCERPT_FIELD, SCOPE_FIELD = "all_folded", "excerpt", "scope"
 EXCERPT_CHARS = 4000
 WRITER_HEAP = 64_000_000
-SNIPPET_CHARS = 220
-FUZZY_MIN_LENGTH = 5
 # Bump when the schema or what goes into it changes: an index of another version is not
 # read (search says it is unavailable) until `manage.py search_index rebuild` makes a new one.
 SCHEMA_VERSION = "3"
 TITLE_WEIGHT = TEXT_FIELDS["title"]
 RERANK_WINDOW = 100  # best matches re-scored for phrases and proximity in the whole text
 TOTAL = "_total"
-# Missing dates sort last either way.
-NO_DATE_DESC, NO_DATE_ASC = 0, 99_999_999
 ORDERINGS = {"date": ("date", Order.Desc), "oldest": ("date_asc", Order.Asc), "title": ("title_sort", Order.Asc)}
 
 
@@ -497,9 +498,6 @@ class EmbeddedEngine(SearchEngine):
         answer = searcher.aggregate(names_query, aggregations)
         values = {name: _counts(answer[name]) for name in SUGGESTED_FACETS}
         return Suggestions(titles=titles, values=values)
-
-
-SUGGESTED_FACETS = ("group", "province", "place")
 
 
 def _counts(aggregation: dict) -> dict[str, int]:
