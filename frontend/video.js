@@ -1,0 +1,38 @@
+// Adaptive streaming: the HLS master playlist lets the player pick a rendition by bandwidth.
+// Browsers that play HLS themselves (Safari, iOS, many Android browsers) get it natively; others
+// get hls.js on Media Source Extensions; where neither works the MP4 <source>s stay in charge.
+import Hls from "hls.js/light";
+
+export function attachVideo(video) {
+  const master = video.dataset.hls;
+  if (!master || video.dataset.player) return;
+  if (Hls.isSupported()) {
+    // Nothing is downloaded before the visitor presses play but the (small) playlists.
+    const hls = new Hls({ autoStartLoad: false, capLevelToPlayerSize: true, startLevel: -1 });
+    let started = false;
+    video.addEventListener("play", () => {
+      if (!started) {
+        started = true;
+        hls.startLoad();
+      }
+    });
+    hls.on(Hls.Events.ERROR, (_event, data) => {
+      if (!data.fatal) return;
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+        hls.recoverMediaError();
+        return;
+      }
+      // The stream failed: fall back to the progressive MP4 sources.
+      hls.destroy();
+      video.removeAttribute("src");
+      video.dataset.player = "mp4";
+      video.load();
+    });
+    hls.loadSource(master);
+    hls.attachMedia(video);
+    video.dataset.player = "hls.js";
+  } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
+    video.src = master;
+    video.dataset.player = "native";
+  }
+}
