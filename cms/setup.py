@@ -83,6 +83,8 @@ MODEL_PERMISSIONS = {
         ("wagtailcore", "add_workflow"),
         ("wagtailcore", "change_workflow"),
         ("cms", "change_sitesettings"),
+        # Deleting an original (once no record shows it) is for managers; curators only detach media.
+        ("ingest", "delete_original"),
     ],
 }
 
@@ -132,6 +134,16 @@ def ensure_home_pages():
     return home
 
 
+def _create_missing_permissions(using: str = "default"):
+    """Django creates an app's permissions after that app has migrated; the groups are set up after ``cms``
+    migrates, before the apps listed after it (ingest, auth, …) have theirs, so create them all first."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+
+
 def _permissions(pairs):
     found = []
     for app_label, codename in pairs:
@@ -148,7 +160,10 @@ def ensure_editorial_groups():
     root_collection = Collection.get_first_root_node()
     if root_page is None or root_collection is None:
         return
-    for name in (CURATORS, REVIEWERS, ADMINISTRATORS):
+    names = (CURATORS, REVIEWERS, ADMINISTRATORS)
+    if Group.objects.filter(name__in=names).count() < len(names):
+        _create_missing_permissions()
+    for name in names:
         group, created = Group.objects.get_or_create(name=name)
         if not created:
             continue

@@ -716,6 +716,210 @@ def watch(original_id: int, token: str) -> str:
     return "alive"
 
 
+# --- Curators' actions: detach, reprocess, delete -------------------------------------------
+
+
+class Refused(Exception):
+    """An action that cannot be done in the current state; ``message`` says why, for the curator."""
+
+    def __init__(self, message: str, records: Iterable[RecordPage] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.records = list(records)
+
+
+def translation_ids(record) -> list[int]:
+    """The pages of ``record``: itself and its translations."""
+    return list(RecordPage.objects.filter(translation_key=record.translation_key).values_list("pk", flat=True))
+
+
+def record_links(record):
+    """What ``record`` shows: the links of the record and of its translations (media counts for all of them)."""
+    return RecordMedia.objects.filter(record__translation_key=record.translation_key)
+
+
+def detach(original: Original, record) -> int:
+    """Stop showing ``original`` on ``record`` (and its translations); the original stays in the archive.
+
+    Returns how many links were removed (0 if it was not attached). Search hears of it through the links'
+    ``post_delete`` signal, in the same transaction.
+    """
+    with transaction.atomic():
+        removed, _by_model = record_links(record).filter(original=original).delete()
+    return removed
+
+
+def reprocess(original: Original) -> bool:
+    """Make the access copies of a finished (done or failed) original again, e.g. after upgrading ffmpeg.
+
+    The current set stays in use until the new one is recorded, then its files are removed; False if the
+    job is queued or running.
+    """
+    job = ProcessingJob.objects.filter(original=original).first()
+    if job is None:  # never happens through intake; kept so that an original without a job can be mended
+        ProcessingJob.objects.create(original=original, next_attempt_at=timezone.now())
+        enqueue(original.pk)
+        return True
+    return retry(job)
+
+
+@dataclasses.dataclass(frozen=True)
+class Deleted:
+    original_id: int
+    filename: str
+    sha256: str
+    path: str
+
+
+def delete_original(original: Original, user=None) -> Deleted:
+    """Delete an original attached to no record: its rows now, its files once the deletion commits.
+
+    Raises :class:`Refused` (and changes nothing) while a record shows it or a worker is processing it.
+    The fixity history goes with the rows; a ``wagtail.delete`` log entry keeps what was deleted, by whom,
+    and the outcome of its last fixity check.
+    """
+    from wagtail.log_actions import log
+
+    with transaction.atomic():
+        original = Original.objects.select_for_update().select_related("job").get(pk=original.pk)
+        records = [link.record for link in RecordMedia.objects.filter(original=original).select_related("record")]
+        if records:
+            raise Refused(
+                _("“%(name)s” is still shown by %(count)s record(s); detach it from them first.")
+                % {"name": original.filename, "count": len(records)},
+                records,
+            )
+        job = ProcessingJob.objects.select_for_update().filter(original=original).first()
+        if job is not None and job.state == JobState.RUNNING:
+            raise Refused(
+                _("“%(name)s” is being processed right now; delete it once processing has finished.")
+                % {"name": original.filename}
+            )
+        deleted = Deleted(original.pk, original.filename, original.sha256, original.file.name)
+        log(
+            instance=original,
+            action="wagtail.delete",
+            user=user if getattr(user, "is_authenticated", False) else None,
+            deleted=True,
+            data=_deletion_record(original),
+        )
+        original.delete()  # the job, derivative set, derivatives and fixity events go with it
+        transaction.on_commit(lambda: _remove_files(deleted))
+    return deleted
+
+
+def _deletion_record(original: Original) -> dict[str, Any]:
+    last = original.fixity_events.first()
+    derivative_set = DerivativeSet.objects.filter(original=original).first()
+    return {
+        "filename": original.filename,
+        "file": original.file.name,
+        "sha256": original.sha256,
+        "size": original.size,
+        "mime": original.mime,
+        "kind": original.kind,
+        "received_at": original.created_at.isoformat(),
+        "derivatives": derivative_set.prefix if derivative_set else None,
+        "derivatives_size": derivative_set.total_size if derivative_set else 0,
+        "fixity_checks": original.fixity_events.count(),
+        "last_fixity": {"outcome": last.outcome, "checked_at": last.checked_at.isoformat()} if last else None,
+    }
+
+
+def _remove_files(deleted: Deleted) -> None:
+    """The files of a deleted original; what cannot be removed now is left to ``manage.py sweep_media``."""
+    try:
+        tree.delete_tree(default_storage, derivatives_root(deleted.sha256))
+        default_storage.delete(deleted.path)
+        _remove_empty_parents(deleted.path)
+    except Exception:
+        logger.exception(
+            "Files of deleted original %s (%s) could not all be removed; sweep_media will find them.",
+            deleted.original_id,
+            deleted.path,
+        )
+    shutil.rmtree(_scratch_root(deleted.original_id), ignore_errors=True)
+
+
+def _remove_empty_parents(name: str) -> None:
+    """On local disk, remove the folders above ``name`` that are left empty, up to the top folder
+    (``originals/ab/cd/<sha256>/``, ``derivatives/<sha256>/``); object storage has no folders."""
+    folder = PurePosixPath(name).parent
+    while len(folder.parts) > 1:
+        try:
+            default_storage.delete(folder.as_posix())
+        except (OSError, NotImplementedError):  # not empty (or no folders at all): stop there
+            return
+        folder = folder.parent
+
+
+# --- Orphaned files ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Orphan:
+    """A file, or a derivative run folder, in storage with no row pointing to it."""
+
+    path: str
+    files: int
+    size: int
+    is_folder: bool
+
+
+def _files_in(folder: str) -> list[str]:
+    try:
+        return sorted(default_storage.listdir(folder)[1])
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def find_orphans(older_than: dt.timedelta) -> Iterator[Orphan]:
+    """Files under ``originals/`` that no Original stores, and derivative run folders (or stray files) that
+    no DerivativeSet uses, untouched for ``older_than``, so that an upload or a run still being copied (whose
+    row is not committed yet) is never taken. Uses only the storage API: local disk and S3 alike."""
+    cutoff = timezone.now() - older_than
+
+    def old(name: str) -> bool:
+        return default_storage.get_modified_time(name) < cutoff
+
+    known = set(Original.objects.values_list("file", flat=True))
+    for name in tree.walk(default_storage, ORIGINALS_PREFIX):
+        if name not in known and old(name):
+            yield Orphan(name, 1, default_storage.size(name), is_folder=False)
+    current = set(DerivativeSet.objects.values_list("prefix", flat=True))
+    busy = set(ProcessingJob.objects.filter(state=JobState.RUNNING).values_list("original__sha256", flat=True))
+    loose = [f"{DERIVATIVES_PREFIX}/{name}" for name in _files_in(DERIVATIVES_PREFIX)]
+    for sha256 in tree.subfolders(default_storage, DERIVATIVES_PREFIX):
+        root = f"{DERIVATIVES_PREFIX}/{sha256}"
+        loose += [f"{root}/{name}" for name in _files_in(root)]
+        if sha256 in busy:
+            continue  # its worker may be writing a new run folder
+        for run in tree.subfolders(default_storage, root):
+            folder = f"{root}/{run}"
+            if folder in current:
+                continue
+            files = list(tree.walk(default_storage, folder))
+            if files and all(old(name) for name in files):
+                yield Orphan(folder, len(files), sum(default_storage.size(name) for name in files), is_folder=True)
+    for name in loose:
+        if old(name):
+            yield Orphan(name, 1, default_storage.size(name), is_folder=False)
+
+
+def remove_orphan(orphan: Orphan) -> bool:
+    """Delete an orphan found by :func:`find_orphans`, unless a row has claimed it since; True if removed."""
+    if orphan.is_folder:
+        if DerivativeSet.objects.filter(prefix=orphan.path).exists():
+            return False
+        tree.delete_tree(default_storage, orphan.path)
+    else:
+        if Original.objects.filter(file=orphan.path).exists():
+            return False
+        default_storage.delete(orphan.path)
+    _remove_empty_parents(orphan.path)
+    return True
+
+
 # --- Fixity --------------------------------------------------------------------------------
 
 
