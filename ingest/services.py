@@ -28,6 +28,7 @@ from django.db import IntegrityError, close_old_connections, connections, transa
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from archive.models import RecordPage
 from archive.signals import record_derived_data_changed
@@ -781,20 +782,9 @@ def delete_original(original: Original, user=None) -> Deleted:
     from wagtail.log_actions import log
 
     with transaction.atomic():
-        original = Original.objects.select_for_update().select_related("job").get(pk=original.pk)
-        records = [link.record for link in RecordMedia.objects.filter(original=original).select_related("record")]
-        if records:
-            raise Refused(
-                _("“%(name)s” is still shown by %(count)s record(s); detach it from them first.")
-                % {"name": original.filename, "count": len(records)},
-                records,
-            )
-        job = ProcessingJob.objects.select_for_update().filter(original=original).first()
-        if job is not None and job.state == JobState.RUNNING:
-            raise Refused(
-                _("“%(name)s” is being processed right now; delete it once processing has finished.")
-                % {"name": original.filename}
-            )
+        original = Original.objects.select_for_update().get(pk=original.pk)
+        ProcessingJob.objects.select_for_update().filter(original=original).first()  # a worker's claim waits
+        ensure_deletable(original)
         deleted = Deleted(original.pk, original.filename, original.sha256, original.file.name)
         log(
             instance=original,
@@ -806,6 +796,26 @@ def delete_original(original: Original, user=None) -> Deleted:
         original.delete()  # the job, derivative set, derivatives and fixity events go with it
         transaction.on_commit(lambda: _remove_files(deleted))
     return deleted
+
+
+def ensure_deletable(original: Original) -> None:
+    """Raise :class:`Refused` if ``original`` may not be deleted now: a record shows it, or it is being processed."""
+    records = [link.record for link in RecordMedia.objects.filter(original=original).select_related("record")]
+    if records:
+        raise Refused(
+            ngettext(
+                "“%(name)s” is still shown by %(count)s record; detach it from the record first, then delete it.",
+                "“%(name)s” is still shown by %(count)s records; detach it from them first, then delete it.",
+                len(records),
+            )
+            % {"name": original.filename, "count": len(records)},
+            records,
+        )
+    if ProcessingJob.objects.filter(original=original, state=JobState.RUNNING).exists():
+        raise Refused(
+            _("“%(name)s” is being processed right now; delete it once processing has finished.")
+            % {"name": original.filename}
+        )
 
 
 def _deletion_record(original: Original) -> dict[str, Any]:

@@ -17,10 +17,28 @@ def register_originals():
 
 @hooks.register("register_admin_urls")
 def upload_urls():
-    return [path("ingest/upload/<int:page_id>/", upload.upload, name="ingest_upload")]
+    return [
+        path("ingest/upload/<int:page_id>/", upload.upload, name="ingest_upload"),
+        path("ingest/upload/<int:page_id>/detach/<int:original_id>/", upload.detach, name="ingest_detach"),
+    ]
+
+
+def _media_button(page, user, priority):
+    if issubclass(page.specific_class or type(page), RecordPage) and can_upload_to(user, page):
+        url = reverse("ingest_upload", args=[page.pk])
+        return Button(_("Media files"), url=url, icon_name="media", priority=priority)
+    return None
 
 
 @hooks.register("register_page_header_buttons")
 def media_button(page, user, view_name, next_url=None):
-    if isinstance(page.specific_deferred, RecordPage) and can_upload_to(user, page):
-        yield Button(_("Media files"), url=reverse("ingest_upload", args=[page.pk]), icon_name="media", priority=40)
+    """On the record's editor: its media, with their processing state, upload and detach."""
+    if button := _media_button(page, user, priority=40):
+        yield button
+
+
+@hooks.register("register_page_listing_more_buttons")
+def media_listing_button(page, user, next_url=None):
+    """In the page explorer, each record's "More" menu leads to its media too."""
+    if button := _media_button(page, user, priority=45):
+        yield button
