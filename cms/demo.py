@@ -9,6 +9,7 @@ from django.db import transaction
 from wagtail.models import Locale, Site
 
 from archive.demo.loader import DATA_DIR, RecordLoader, load_taxonomies
+from cms.demo_media import load_demo_media
 from cms.models import (
     EthnicGroupIndexPage,
     FestivalCalendarPage,
@@ -171,8 +172,22 @@ def _users(password: str):
     return created
 
 
+def load_demo(
+    with_users: bool = False, password: str = "", with_images: bool = True, data_dir=None, with_media: bool = True
+) -> dict:
+    """Load the demo site and collection (one transaction), then its sample media (see ``cms.demo_media``).
+
+    The media come after the commit: each file goes through ``ingest.services.ingest_file`` like an upload,
+    and its processing is queued for the task worker.
+    """
+    report = _load_data(with_users=with_users, password=password, with_images=with_images, data_dir=data_dir)
+    if with_media:
+        report.update(load_demo_media())
+    return report
+
+
 @transaction.atomic
-def load_demo(with_users: bool = False, password: str = "", with_images: bool = True, data_dir=None) -> dict:
+def _load_data(with_users: bool, password: str, with_images: bool, data_dir) -> dict:
     data_dir = data_dir or DATA_DIR
     ensure_site_structure()
     _configure_site()

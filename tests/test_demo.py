@@ -15,13 +15,14 @@ from archive.models import (
     RecordPage,
     Subject,
 )
+from ingest.models import Original
 
 REQUIRED_TITLES = ["Lồng Tồng", "Cấp sắc", "Gầu Tào", "Then", "Xòe", "Cồng chiêng", "gốm", "Katê", "Ok Om Bok"]
 
 
 @pytest.fixture(scope="module")
 def demo(module_db):
-    call_command("load_demo", "--no-images")
+    call_command("load_demo", "--no-images", "--no-media")  # sample media: tests/test_demo_media.py
     counts = {
         "records": RecordPage.objects.count(),
         "groups": EthnicGroup.objects.count(),
@@ -30,7 +31,7 @@ def demo(module_db):
         "subjects": Subject.objects.count(),
         "groups_auth": Group.objects.count(),
     }
-    call_command("load_demo", "--no-images")  # the second run must add nothing
+    call_command("load_demo", "--no-images", "--no-media")  # the second run must add nothing
     return counts
 
 
@@ -41,6 +42,7 @@ def test_loading_twice_adds_nothing(demo, db):
     assert Language.objects.count() == demo["languages"]
     assert Subject.objects.count() == demo["subjects"]
     assert Group.objects.count() == demo["groups_auth"]
+    assert not Original.objects.exists()  # --no-media
 
 
 def test_all_54_groups_with_codes_and_code_system(demo, db):

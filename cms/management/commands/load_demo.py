@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from archive.demo.loader import DemoDataError
 from cms.demo import load_demo
+from ingest.processing import ProcessingError
 
 
 class Command(BaseCommand):
@@ -17,14 +18,32 @@ class Command(BaseCommand):
             "--password", default="", help="Password for new demo accounts (required with --with-users)."
         )
         parser.add_argument("--no-images", action="store_true", help="Skip generating illustration images.")
+        parser.add_argument(
+            "--no-media",
+            action="store_true",
+            help="Skip generating sample media (video, captions, audio, photo, scanned PDF) for the demo records.",
+        )
         parser.add_argument("--data-dir", type=Path, help="Read the demo YAML from this folder instead.")
 
-    def handle(self, *args, with_users=False, password="", no_images=False, data_dir=None, **options):
+    def handle(self, *args, with_users=False, password="", no_images=False, no_media=False, data_dir=None, **options):
         if with_users and len(password) < 8:
             raise CommandError("--with-users needs --password of at least 8 characters.")
         try:
-            report = load_demo(with_users=with_users, password=password, with_images=not no_images, data_dir=data_dir)
+            report = load_demo(
+                with_users=with_users,
+                password=password,
+                with_images=not no_images,
+                with_media=not no_media,
+                data_dir=data_dir,
+            )
         except DemoDataError as exc:
             raise CommandError(f"Demo data problem, nothing was loaded: {exc}") from exc
+        except ProcessingError as exc:
+            raise CommandError(
+                f"The demo data was loaded, but generating or storing its sample media failed: {exc.message} "
+                f"{exc.detail or ''}".strip()
+            ) from exc
         summary = ", ".join(f"{count} {name}" for name, count in report.items())
         self.stdout.write(self.style.SUCCESS(f"Demo loaded (new: {summary})."))
+        if report.get("media"):
+            self.stdout.write("The task worker (`manage.py db_worker`) makes the access copies of the sample media.")
