@@ -36,7 +36,8 @@ class Command(BaseCommand):
                 continue
             files += orphan.files
             size += orphan.size
-            shown = f"{orphan.path}/ ({orphan.files} files, " if orphan.is_folder else f"{orphan.path} ("
+            count = f"{orphan.files} file{'s' if orphan.files != 1 else ''}"
+            shown = f"{orphan.path}/ ({count}, " if orphan.is_folder else f"{orphan.path} ("
             self.stdout.write(f"{verb} {shown}{orphan.size} bytes)")
         total = f"{files} orphaned file(s), {size} bytes ({filesizeformat(size)})"
         self.stdout.write(f"Would remove {total}." if dry_run else f"Removed {total} freed.")
