@@ -92,7 +92,35 @@ def summarise_many(page_ids) -> "dict[int, MediaSummary]":
 
 @register_summariser
 def gallery_images(page_ids) -> "dict[int, MediaSummary]":
+    from archive.batching import for_ids
     from archive.models import RecordImage
 
-    with_images = RecordImage.objects.filter(page_id__in=page_ids).values_list("page_id", flat=True).distinct()
-    return {page_id: MediaSummary(kinds={"image"}) for page_id in with_images}
+    wanted = set(page_ids)
+    with_images = RecordImage.objects.filter(for_ids("page_id", wanted)).values_list("page_id", flat=True).distinct()
+    return {page_id: MediaSummary(kinds={"image"}) for page_id in with_images if page_id in wanted}
+
+
+# --- What a record page shows of its media --------------------------------------------
+# Apps that attach media to records (``ingest``) register a presenter: given the record page
+# and the request, it returns the HTML of the record's media section for that visitor (rendered
+# by the app's own template, so escaped), or "" when there is nothing to show. It must show only
+# what the visitor may fetch: the same rules as its resolver. ``RecordPage.get_context`` joins
+# the fragments into ``record_media``.
+
+Presenter = Callable[[object, object], str]
+_presenters: list[Presenter] = []
+
+
+def register_presenter(presenter: Presenter) -> Presenter:
+    if presenter not in _presenters:
+        _presenters.append(presenter)
+    return presenter
+
+
+def present(page, request) -> str:
+    """The media sections of ``page`` for ``request.user``, as safe HTML ("" when none)."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    parts = (presenter(page, request) for presenter in _presenters)
+    return mark_safe("".join(conditional_escape(part) for part in parts if part))  # noqa: S308 - parts escaped

@@ -23,7 +23,7 @@ class IngestConfig(AppConfig):
         from wagtail.permissions import register_permission_policy
 
         from archive import media
-        from ingest import access, signal_handlers, summaries
+        from ingest import access, presentation, signal_handlers, summaries
         from ingest.models import Original
         from ingest.permissions import OriginalPermissionPolicy
 
@@ -31,5 +31,6 @@ class IngestConfig(AppConfig):
             mimetypes.add_type(media_type, extension)
         media.register_resolver(access.ingest_files)
         media.register_summariser(summaries.record_media)
+        media.register_presenter(presentation.record_media)
         signal_handlers.connect()
         register_permission_policy(Original, OriginalPermissionPolicy(Original))

@@ -345,6 +345,8 @@ class RecordPage(AccessControlled, Page):
         return super().get_sitemap_urls(request) if self.is_public else []
 
     def get_context(self, request, *args, **kwargs):
+        from archive import media
+
         # Everything the page, its metadata panel and its JSON-LD show, in one query each.
         prefetch_related_objects(
             [self],
@@ -359,6 +361,7 @@ class RecordPage(AccessControlled, Page):
         context = super().get_context(request, *args, **kwargs)
         context["related_records"] = self.related_for(request.user)
         context["images"] = self.visible_images(request.user)
+        context["record_media"] = media.present(self, request)
         context["citation"] = self.citation(
             request.build_absolute_uri(reverse("resolve_identifier", args=[self.identifier]))
         )

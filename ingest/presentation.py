@@ -1,0 +1,285 @@
+"""The media section of a record page (registered with ``archive.media.register_presenter``).
+
+A visitor sees the finished access copies of the media on the record (on any of its translations)
+that they may fetch: the same rule as :func:`ingest.access.ingest_files`, so an original that a
+stricter record also shows is left out, and only the current derivative set is ever linked. Media
+still being made shows as a neutral note; staff also get every file's processing state.
+
+The section works without JavaScript (``<video>`` with MP4 sources, ``<audio>`` with Opus and AAC,
+``<img srcset>`` with a link to the large copy); ``static/dist/record-media.js`` (built from
+``frontend/``) adds HLS streaming, deep zoom and the waveform, loading each library only where its
+kind of media is on the page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.loader import render_to_string
+from django.utils.translation import get_language_info
+
+from archive.access import can_view, is_staff_user
+from archive.text import nfc
+from ingest.models import Derivative, JobState, MediaKind, RecordMedia
+from ingest.services import public_url
+
+# Kinds with a player of their own; captions go with a video or are offered as a transcript.
+SHOWN_KINDS = (MediaKind.VIDEO, MediaKind.AUDIO, MediaKind.IMAGE, MediaKind.PDF, MediaKind.CAPTIONS)
+DOCUMENT_THUMBNAILS = 4
+# "le-hoi.vi.srt", "phong-van.en-GB.vtt": the language of a caption file, if its name says it.
+CAPTION_LANGUAGE = re.compile(r"\.([a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)$")
+
+
+@dataclasses.dataclass
+class Item:
+    """One original as the record page shows it."""
+
+    original: Any
+    state: str
+    number: int = 0
+    derived: dict[str, Any] = dataclasses.field(default_factory=dict)
+    sizes: dict[str, int] = dataclasses.field(default_factory=dict)
+    tracks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.original.kind
+
+    @property
+    def template(self) -> str:
+        return f"ingest/record_media_{self.kind}.html"
+
+
+def _related(instance, name):
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _originals(page) -> list:
+    """The originals on every translation of ``page``, in the curators' order, each once."""
+    links = (
+        RecordMedia.objects.filter(record__translation_key=page.translation_key, original__kind__in=SHOWN_KINDS)
+        .select_related("original__job", "original__derivative_set")
+        .order_by("sort_order", "pk")
+    )
+    seen: dict[int, Any] = {}
+    for link in links:
+        seen.setdefault(link.original_id, link.original)
+    return list(seen.values())
+
+
+def _visible(originals: list, user) -> list:
+    """Those the user may fetch: they may see every record that shows them (as the resolver decides)."""
+    if not originals:
+        return []
+    uses: dict[int, list[tuple[str, int | None]]] = {}
+    rows = RecordMedia.objects.filter(original__in=originals).values_list(
+        "original_id", "record__access_level", "record__sacred_group"
+    )
+    for original_id, level, group in rows:
+        uses.setdefault(original_id, []).append((level, group))
+    return [o for o in originals if all(can_view(user, level, group) for level, group in uses.get(o.pk, [("", None)]))]
+
+
+def _url(derivative_set, relative: str) -> str:
+    return public_url(derivative_set.path(relative))
+
+
+def _sizes(derivative_sets: list) -> dict[str, int]:
+    """Sizes of the downloadable files (MP4, audio, document text), by storage path, in one query."""
+    if not derivative_sets:
+        return {}
+    rows = Derivative.objects.filter(
+        derivative_set__in=derivative_sets, role__in=("mp4", "aac", "opus", "text"), kind=Derivative.FILE
+    ).values_list("path", "size")
+    return dict(rows)
+
+
+def _video(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, Any]:
+    manifest = derivative_set.manifest.get("derivatives", {})
+    renditions = sorted(manifest.get("renditions", []), key=lambda r: r.get("height") or 0)
+    largest = renditions[-1] if renditions else {}
+    downloads = []
+    for rendition in renditions:
+        if rendition.get("mp4"):
+            path = derivative_set.path(rendition["mp4"])
+            downloads.append(
+                {
+                    "url": public_url(path),
+                    "label": rendition.get("name", ""),
+                    "height": rendition.get("height") or 0,
+                    "size": sizes.get(path),
+                }
+            )
+    return {
+        "hls": _url(derivative_set, manifest["hls"]) if manifest.get("hls") else "",
+        "poster": _url(derivative_set, manifest["poster"]) if manifest.get("poster") else "",
+        "width": largest.get("width"),
+        "height": largest.get("height"),
+        # Without JavaScript the browser takes the first source it can play: the smallest copy,
+        # unless the screen is wide (browsers that honour `media` on <source>).
+        "sources": [{**d, "media": "(min-width: 64rem)"} for d in reversed(downloads[1:])] + downloads[:1],
+        "downloads": downloads,
+    }
+
+
+def _image(item: Item, derivative_set) -> dict[str, Any]:
+    manifest = derivative_set.manifest.get("derivatives", {})
+    copies = [c for c in manifest.get("web", []) if c.get("file")]
+    jpegs = sorted((c for c in copies if c.get("format") == "jpeg"), key=lambda c: c["width"])
+    webps = sorted((c for c in copies if c.get("format") == "webp"), key=lambda c: c["width"])
+
+    def srcset(entries) -> str:
+        return ", ".join(f"{_url(derivative_set, 'web/' + c['file'])} {c['width']}w" for c in entries)
+
+    # The <img src> for browsers without srcset: a middle size, not the largest.
+    fallback = next((c for c in jpegs if c["width"] >= 720), jpegs[-1]) if jpegs else None
+    largest = jpegs[-1] if jpegs else None
+    info = manifest.get("iiif") or {}
+    return {
+        "iiif": _url(derivative_set, "iiif/info.json") if info else "",
+        "srcset": srcset(jpegs),
+        "webp_srcset": srcset(webps),
+        "src": _url(derivative_set, "web/" + fallback["file"]) if fallback else "",
+        "width": fallback["width"] if fallback else None,
+        "height": fallback["height"] if fallback else None,
+        "large": _url(derivative_set, "web/" + largest["file"]) if largest else "",
+        "large_size": largest.get("bytes") if largest else None,
+        "full_width": info.get("width"),
+        "full_height": info.get("height"),
+    }
+
+
+def _audio(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, Any]:
+    manifest = derivative_set.manifest.get("derivatives", {})
+    result: dict[str, Any] = {"element_id": f"record-audio-{item.original.pk}"}
+    for key in ("aac", "opus", "peaks"):
+        if manifest.get(key):
+            result[key] = _url(derivative_set, manifest[key])
+            result[f"{key}_size"] = sizes.get(derivative_set.path(manifest[key]))
+    return result
+
+
+def _document(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, Any]:
+    manifest = derivative_set.manifest.get("derivatives", {})
+    thumbnails = manifest.get("thumbnails", [])
+    text = manifest.get("text")
+    return {
+        "page_count": manifest.get("page_count") or 0,
+        "thumbnails": [
+            {"url": _url(derivative_set, name), "page": number}
+            for number, name in enumerate(thumbnails[:DOCUMENT_THUMBNAILS], start=1)
+        ],
+        "more_pages": max(0, (manifest.get("page_count") or 0) - DOCUMENT_THUMBNAILS),
+        "text": _url(derivative_set, text) if text and manifest.get("characters") else "",
+        "text_size": sizes.get(derivative_set.path(text)) if text else None,
+    }
+
+
+def _captions(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, Any]:
+    manifest = derivative_set.manifest.get("derivatives", {})
+    stem = PurePosixPath(item.original.filename).stem
+    match = CAPTION_LANGUAGE.search(stem)
+    language = match.group(1).replace("_", "-") if match else ""
+    label = ""
+    if language:
+        try:
+            label = nfc(get_language_info(language.split("-")[0].lower())["name_local"])
+        except KeyError:
+            label = language
+    return {
+        "vtt": _url(derivative_set, manifest["vtt"]) if manifest.get("vtt") else "",
+        "text": _url(derivative_set, manifest["text"]) if manifest.get("text") else "",
+        "text_size": sizes.get(derivative_set.path(manifest["text"])) if manifest.get("text") else None,
+        "language": language,
+        "label": label,
+        "stem": stem[: match.start()] if match else stem,
+    }
+
+
+BUILDERS = {
+    MediaKind.VIDEO: _video,
+    MediaKind.AUDIO: _audio,
+    MediaKind.PDF: _document,
+    MediaKind.CAPTIONS: _captions,
+}
+
+
+def _pair_captions(items: list[Item]) -> list[Item]:
+    """Give each video the caption files named after it (or all of them, if it is the only video).
+
+    Caption files that go with no video stay in the list, offered as transcripts.
+    """
+    videos = [i for i in items if i.kind == MediaKind.VIDEO]
+    captions = [i for i in items if i.kind == MediaKind.CAPTIONS]
+    paired: set[int] = set()
+    for caption in captions:
+        stem = caption.derived["stem"]
+        owner = next((v for v in videos if PurePosixPath(v.original.filename).stem == stem), None)
+        if owner is None and len(videos) == 1:
+            owner = videos[0]
+        if owner is not None and caption.derived["vtt"]:
+            owner.tracks.append(caption.derived)
+            paired.add(caption.original.pk)
+    for video in videos:
+        for number, track in enumerate(video.tracks):
+            track["default"] = number == 0
+    return [i for i in items if i.original.pk not in paired]
+
+
+def build(page, user) -> dict[str, Any]:
+    """What the record page shows of its media to ``user``: finished items, how many are being made,
+    and (for staff) every file with its processing state."""
+    originals = _visible(_originals(page), user)
+    finished, preparing = [], 0
+    for original in originals:
+        job = _related(original, "job")
+        derivative_set = _related(original, "derivative_set")
+        state = job.state if job else JobState.QUEUED
+        if state == JobState.DONE and derivative_set is not None:
+            finished.append(Item(original=original, state=state))
+        elif state in (JobState.QUEUED, JobState.RUNNING):
+            preparing += 1
+    sizes = _sizes([_related(item.original, "derivative_set") for item in finished])
+    for item in finished:
+        derivative_set = item.original.derivative_set
+        if item.kind == MediaKind.IMAGE:
+            item.derived = _image(item, derivative_set)
+        else:
+            item.derived = BUILDERS[item.kind](item, derivative_set, sizes)
+    items = _pair_captions(finished)
+    counters: dict[str, int] = {}
+    for item in items:
+        counters[item.kind] = counters.get(item.kind, 0) + 1
+        item.number = counters[item.kind]
+    staff = is_staff_user(user)
+    return {
+        "items": items,
+        "numbered": {kind for kind, count in counters.items() if count > 1},
+        "preparing": 0 if staff else preparing,
+        "states": [
+            {"original": o, "job": _related(o, "job"), "shown": any(i.original.pk == o.pk for i in finished)}
+            for o in originals
+        ]
+        if staff
+        else [],
+        "script": any(i.kind in (MediaKind.VIDEO, MediaKind.IMAGE, MediaKind.AUDIO) for i in items),
+    }
+
+
+def record_media(page, request) -> str:
+    """The HTML of ``page``'s media section for the visitor of ``request`` ("" when there is nothing)."""
+    context = build(page, request.user)
+    if not (context["items"] or context["preparing"] or context["states"]):
+        return ""
+    if context["states"]:
+        from ingest.permissions import can_upload_to
+
+        context["upload_allowed"] = can_upload_to(request.user, page)
+    return render_to_string("ingest/record_media.html", {"page": page, **context}, request=request)
