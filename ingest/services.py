@@ -729,11 +729,6 @@ class Refused(Exception):
         self.records = list(records)
 
 
-def translation_ids(record) -> list[int]:
-    """The pages of ``record``: itself and its translations."""
-    return list(RecordPage.objects.filter(translation_key=record.translation_key).values_list("pk", flat=True))
-
-
 def record_links(record):
     """What ``record`` shows: the links of the record and of its translations (media counts for all of them)."""
     return RecordMedia.objects.filter(record__translation_key=record.translation_key)
