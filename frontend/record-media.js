@@ -23,30 +23,30 @@ if (section) {
     });
   });
 
-  const waveforms = section.querySelectorAll("[data-peaks]");
-  if (waveforms.length) {
-    whenNear(waveforms, (element) => {
-      import("./waveform.js").then(({ drawWaveform }) => drawWaveform(element));
+  // The waveform (hidden until drawn) comes with its player, once that is near the viewport.
+  section.querySelectorAll("[data-peaks]").forEach((element) => {
+    const player = document.getElementById(element.dataset.audio);
+    if (!player) return;
+    whenNear(player, () => {
+      import("./waveform.js").then(({ drawWaveform }) => drawWaveform(element, player));
     });
-  }
+  });
 }
 
-// Call ``callback`` once for each element when it comes near the viewport.
-function whenNear(elements, callback) {
+// Call ``callback`` once, when ``element`` comes near the viewport.
+function whenNear(element, callback) {
   if (!("IntersectionObserver" in window)) {
-    elements.forEach(callback);
+    callback();
     return;
   }
   const observer = new IntersectionObserver(
     (entries) => {
-      entries.forEach((entry) => {
-        if (entry.isIntersecting) {
-          observer.unobserve(entry.target);
-          callback(entry.target);
-        }
-      });
+      if (entries.some((entry) => entry.isIntersecting)) {
+        observer.disconnect();
+        callback();
+      }
     },
     { rootMargin: "200px" },
   );
-  elements.forEach((element) => observer.observe(element));
+  observer.observe(element);
 }

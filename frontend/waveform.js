@@ -2,9 +2,7 @@
 // audiowaveform JSON); clicking it seeks. The audio element keeps its own controls.
 import Peaks from "peaks.js";
 
-export function drawWaveform(element) {
-  const audio = document.getElementById(element.dataset.audio);
-  if (!audio) return;
+export function drawWaveform(element, audio) {
   element.hidden = false;
   Peaks.init(
     {

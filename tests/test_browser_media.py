@@ -1,0 +1,133 @@
+"""Media on a record page in Debian Chromium on a 360 px phone: the video streams over HLS, the image opens in
+the deep-zoom viewer from its IIIF tiles, the waveform is drawn; and without JavaScript the plain players stay.
+
+The media are real (ffmpeg, Pillow) and processed by the pipeline; the scripts are the ones ``make assets``
+builds from npm packages into ``static/dist/``.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from django.conf import settings as django_settings
+
+from ingest import services
+from ingest.models import JobState, ProcessingJob
+from tests.conftest import build_collection, build_homes, create_record
+from tests.ingest_support import make_clip, make_sine, sandbox
+from tests.test_browser import CHROMIUM, LAUNCH_ARGS, no_horizontal_scroll
+
+BUNDLE = Path(django_settings.BASE_DIR) / "static" / "dist" / "record-media.js"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"browser tests need Debian's chromium at {CHROMIUM}"),
+    pytest.mark.skipif(
+        not BUNDLE.exists(), reason=f"the media scripts are not built ({BUNDLE} is missing): run `make assets`"
+    ),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def record_url(live_server, settings, tmp_path):
+    """A public record with a video (4 s, several HLS segments), a photo big enough to tile and a recording."""
+    sandbox(settings, tmp_path)
+    settings.INGEST_PUBLIC_BASE_URL = live_server.url  # IIIF ids (info.json) point at this server
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    record = create_record(build_collection(build_homes()), title="Lễ hội Lồng Tồng")
+    photo = sources / "anh.jpg"
+    Image.radial_gradient("L").resize((1400, 1000)).convert("RGB").save(photo, "JPEG", quality=85)
+    services.ingest_file(make_clip(sources / "le-hoi.mp4", seconds=4), "lễ hội.mp4", record)
+    services.ingest_file(photo, "ảnh.jpg", record)
+    services.ingest_file(make_sine(sources / "hat.wav", seconds=3), "hát.wav", record)
+    assert set(ProcessingJob.objects.values_list("state", flat=True)) == {JobState.DONE}
+    return live_server.url + record.url
+
+
+def test_media_play_and_zoom_on_a_phone(browser, record_url, tmp_path):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="vi-VN")
+    page = context.new_page()
+    responses = []
+    page.on("response", lambda response: responses.append((response.url, response.status)))
+    page.goto(record_url)
+    assert no_horizontal_scroll(page)
+
+    # The video is handed to hls.js (or to the browser's own HLS) before anything is played.
+    video = page.locator("video[data-hls]")
+    page.wait_for_function(
+        "v => v.dataset.player === 'hls.js' || v.dataset.player === 'native'", arg=video.element_handle()
+    )
+    assert not any("/chunks/zoom-" in url for url, _status in responses)  # the viewer is fetched on demand only
+    video.scroll_into_view_if_needed()
+    page.evaluate("v => { v.muted = true; return v.play(); }", video.element_handle())
+    page.wait_for_function("v => v.readyState >= 2 && v.currentTime > 0", arg=video.element_handle(), timeout=20000)
+    assert any(url.endswith("/hls/master.m3u8") and status == 200 for url, status in responses)
+    segments = [(url, status) for url, status in responses if url.endswith(".ts")]
+    assert segments and all(status == 200 for _url, status in segments)
+    assert not any(url.endswith(".mp4") for url, _status in responses)  # the stream, not the progressive copy
+    page.evaluate("v => v.pause()", video.element_handle())
+
+    # The photo opens in the deep-zoom viewer, which reads info.json and fetches tiles.
+    figure = page.locator("figure[data-iiif]")
+    button = figure.locator("button[data-zoom-toggle]")
+    button.scroll_into_view_if_needed()
+    assert button.is_visible()
+    button.click()
+    page.locator(".media-zoom-viewer canvas").first.wait_for()
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource').some(e => /\\/image\\/iiif\\/.+\\.jpg$/.test(e.name))"
+    )
+    page.wait_for_load_state("networkidle")
+    tiles = [(url, status) for url, status in responses if "/image/iiif/" in url and url.endswith(".jpg")]
+    assert tiles and all(status == 200 for _url, status in tiles), tiles
+    assert any(url.endswith("/image/iiif/info.json") and status == 200 for url, status in responses)
+    assert button.get_attribute("aria-expanded") == "true"
+    assert page.evaluate("document.querySelector('.media-zoom-viewer').getBoundingClientRect().width") <= 360
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(tmp_path / "record-media-360.png"), full_page=True)
+    button.click()
+    assert page.locator(".media-zoom-viewer").count() == 0
+
+    # The waveform of the recording is drawn from its peaks when it comes into view.
+    page.locator("audio").scroll_into_view_if_needed()
+    waveform = page.locator(".media-waveform")
+    page.wait_for_function("w => w.dataset.ready === 'true'", arg=waveform.element_handle(), timeout=15000)
+    assert waveform.locator("canvas").count() > 0
+    assert any(url.endswith("/audio/peaks.json") and status == 200 for url, status in responses)
+    assert no_horizontal_scroll(page)
+    context.close()
+
+
+def test_media_without_javascript(browser, record_url):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(record_url)
+    assert no_horizontal_scroll(page)
+    source = page.locator("video source[type='video/mp4']").first
+    assert page.request.get(source.get_attribute("src")).status == 200
+    poster = page.locator("video").get_attribute("poster")
+    assert page.request.get(poster).status == 200
+    image = page.locator("figure[data-iiif] img")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert image.bounding_box()["width"] <= 360
+    large = page.locator("a.media-image").get_attribute("href")
+    assert page.request.get(large).status == 200
+    assert not page.locator("button[data-zoom-toggle]").is_visible()  # nothing that would need a script
+    assert page.locator("audio source").count() == 2
+    context.close()
