@@ -1,5 +1,6 @@
 """What media each record holds, for discovery search (registered with ``archive.media``)."""
 
+from archive.batching import for_ids
 from archive.media import MediaSummary
 from archive.models import RecordPage
 from ingest.models import JobState, RecordMedia
@@ -11,15 +12,20 @@ def record_media(page_ids) -> dict[int, MediaSummary]:
 
     Media attached to a record counts for all its translations.
     """
-    page_ids = list(page_ids)
-    if not page_ids:
+    wanted = set(page_ids)
+    if not wanted:
         return {}
-    keys = dict(RecordPage.objects.filter(pk__in=page_ids).values_list("pk", "translation_key"))
-    rows = (
-        RecordMedia.objects.filter(record__translation_key__in=set(keys.values()), original__job__state=JobState.DONE)
+    pages = RecordPage.objects.filter(for_ids("pk", wanted))
+    rows = list(
+        RecordMedia.objects.filter(
+            record__translation_key__in=pages.values("translation_key"), original__job__state=JobState.DONE
+        )
         .values_list("record__translation_key", "original_id", "original__kind", "original__derivative_set__text")
         .order_by("sort_order", "pk")
     )
+    if not rows:
+        return {}
+    keys = {pk: key for pk, key in pages.values_list("pk", "translation_key") if pk in wanted}
     by_key: dict = {}
     seen = set()
     for key, original_id, kind, text in rows:

@@ -102,8 +102,12 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def html_text(html: str) -> str:
-    """Text of Wagtail rich text (well-formed HTML from the editor), tags dropped."""
-    return " ".join(unescape(_TAG.sub(" ", html or "")).split())
+    """Text of Wagtail rich text (well-formed HTML from the editor), tags dropped.
+
+    Runs of spaces stay: the tokenizers skip them and snippets collapse them.
+    """
+    text = _TAG.sub(" ", html or "")
+    return (unescape(text) if "&" in text else text).strip()
 
 
 def decades(start, end) -> list[str]:
@@ -160,6 +164,16 @@ class DocumentBuilder:
             dict(Subject.objects.values_list("pk", "name_en")),
         )
         self._languages = {language.pk: language for language in Language.objects.only("tag", "name", "name_en")}
+        # The names each taxonomy term adds to a record's text, worked out once per builder.
+        self._group_names = {
+            pk: (group.name, group.name_en, *group.other_names_list, group.autonym)
+            for pk, group in self._groups.items()
+        }
+        self._place_names = {
+            pk: (place.name, place.name_en, place.parent.name if place.parent else "")
+            for pk, place in self._places.items()
+        }
+        self._subject_names = {pk: (name, self._subjects[1].get(pk, "")) for pk, name in self._subjects[0].items()}
         self._roots = Site.get_site_root_paths()
         self._single_site = len({root.site_id for root in self._roots}) == 1
         self._prefixes = {}
@@ -236,9 +250,9 @@ class DocumentBuilder:
         other_titles = self._grouped(RecordTitle, ids, "title")
         contributors = self._grouped(RecordContributor, ids, "name")
         translations: dict = {}
-        keys = {page["translation_key"] for page in pages}
+        in_batch = RecordPage.objects.filter(**in_range).values("translation_key")
         for key, pk, title in (
-            RecordPage.objects.live().filter(translation_key__in=keys).values_list("translation_key", "pk", "title")
+            RecordPage.objects.live().filter(translation_key__in=in_batch).values_list("translation_key", "pk", "title")
         ):
             translations.setdefault(key, []).append((pk, title))
         media = archive_media.summarise_many(ids)
@@ -266,14 +280,14 @@ class DocumentBuilder:
         provinces = {place.current_province for place in places if place.current_province}
         names = []
         for group in groups:
-            names += [group.name, group.name_en, *group.other_names_list, group.autonym]
+            names += self._group_names[group.pk]
         for place in places:
-            names += [place.name, place.name_en, place.parent.name if place.parent else ""]
+            names += self._place_names[place.pk]
         names += [province.name for province in provinces]
-        subject_names, subject_names_en = self._subjects
-        names += [subject_names.get(i, "") for i in subjects] + [subject_names_en.get(i, "") for i in subjects]
+        subject_names = [self._subject_names.get(i, ("", "")) for i in subjects]
+        names += [vi for vi, _en in subject_names] + [en for _vi, en in subject_names]
         for language in languages:
-            names += [language.name, language.name_en]
+            names += (language.name, language.name_en)
         people = list(contributors) + [extra.get(field, "") for field in PEOPLE_FIELDS]
         content = [page["summary"], html_text(page["body"])]
         content += [value for field, value in extra.items() if field not in PEOPLE_FIELDS]
@@ -294,7 +308,7 @@ class DocumentBuilder:
             "people": _clean(people),
             "content": _clean(content),
             KEYWORD_FIELD: _clean(keywords),
-            "date": int(date.strftime("%Y%m%d")) if date else None,
+            "date": date.year * 10000 + date.month * 100 + date.day if date else None,
             # Facet fields
             "type": model.type_slug if model else "record",
             "group": [group.slug for group in groups],
@@ -309,13 +323,8 @@ class DocumentBuilder:
 
 
 def _clean(values) -> list[str]:
-    seen, result = set(), []
-    for value in values:
-        value = nfc(value).strip()
-        if value and value not in seen:
-            seen.add(value)
-            result.append(value)
-    return result
+    """The values in NFC, stripped, without blanks or repeats, in their first order."""
+    return list(dict.fromkeys(filter(None, (nfc(value).strip() for value in values))))
 
 
 def iter_documents(page_ids=None, batch_size: int = 1000):

@@ -10,7 +10,7 @@ worker (and ``search_index rebuild``, which writes a new generation); web proces
 read, and reopen the index when ``CURRENT`` or the index's ``meta.json`` changes.
 """
 
-import json
+import base64
 import os
 import shutil
 import threading
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
-import tantivy
+import orjson
 from tantivy import Filter, Index, Occur, Order, Query, SchemaBuilder, TextAnalyzerBuilder, Tokenizer
 
 from search.analysis import normalise
@@ -40,14 +40,19 @@ from search.engines.base import (
     Term,
 )
 from search.engines.suggest import closest_word
+from search.snippets import highlight
 
 EXACT, FOLDED, KEYWORD = "vi_exact", "vi_folded", "vi_keyword"
 ALL_FIELD, EXCERPT_FIELD, SCOPE_FIELD = "all_folded", "excerpt", "scope"
+# Every facet value of a record as "facet=value" in one field: one terms aggregation counts
+# all facets at once (about a third cheaper than one aggregation per facet).
+FACET_VALUES_FIELD = "facet_values"
+ALL_FACETS = "_facets"
 EXCERPT_CHARS = 4000
 WRITER_HEAP = 64_000_000
 # Bump when the schema or what goes into it changes: an index of another version is not
 # read (search says it is unavailable) until `manage.py search_index rebuild` makes a new one.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 TITLE_WEIGHT = TEXT_FIELDS["title"]
 RERANK_WINDOW = 100  # best matches re-scored for phrases and proximity in the whole text
 TOTAL = "_total"
@@ -84,14 +89,16 @@ def build_schema():
             builder.add_text_field(folded(name), stored=name == "title", tokenizer_name=FOLDED)
     # Every text field together, folded: one field to decide what matches, count and facet.
     builder.add_text_field(ALL_FIELD, tokenizer_name=FOLDED)
-    # The start of the description, stored for snippets (bounded, so making one stays cheap).
-    builder.add_text_field(EXCERPT_FIELD, stored=True, tokenizer_name=FOLDED, index_option="basic")
+    # The start of the description, stored (not indexed) for snippets: bounded, so making one
+    # stays cheap. A bytes field, because tantivy indexes every text field.
+    builder.add_bytes_field(EXCERPT_FIELD, stored=True, indexed=False)
     builder.add_text_field(KEYWORD_FIELD, tokenizer_name=KEYWORD)
     builder.add_text_field("title_sort", fast=True, tokenizer_name="raw")
     builder.add_integer_field("date", indexed=True, fast=True)
     builder.add_integer_field("date_asc", fast=True)
     for facet in FACETS.values():
         builder.add_text_field(facet.field, stored=facet.field == "type", fast=True, tokenizer_name="raw")
+    builder.add_text_field(FACET_VALUES_FIELD, fast=True, tokenizer_name="raw")
     return builder.build()
 
 
@@ -111,14 +118,19 @@ def _document_json(data: dict) -> str:
             doc[folded(name)] = text
         everything.append(text)
     doc[ALL_FIELD] = everything
-    doc[EXCERPT_FIELD] = "\n".join(data[SNIPPET_FIELD])[:EXCERPT_CHARS]
+    excerpt = "\n".join(data[SNIPPET_FIELD])[:EXCERPT_CHARS]
+    doc[EXCERPT_FIELD] = base64.b64encode(excerpt.encode("utf-8")).decode("ascii")
     doc[KEYWORD_FIELD] = [normalise(keyword) for keyword in data[KEYWORD_FIELD]]
     date = data.get("date")
     doc["date"] = date or NO_DATE_DESC
     doc["date_asc"] = date or NO_DATE_ASC
-    for facet in FACETS.values():
-        doc[facet.field] = data[facet.field]
-    return json.dumps(doc, ensure_ascii=False)
+    facet_values = []
+    for name, facet in FACETS.items():
+        values = data[facet.field]
+        doc[facet.field] = values
+        facet_values += [f"{name}={value}" for value in (values if isinstance(values, list) else [values])]
+    doc[FACET_VALUES_FIELD] = facet_values
+    return orjson.dumps(doc).decode()
 
 
 class _Generation:
@@ -408,20 +420,12 @@ class EmbeddedEngine(SearchEngine):
         return rescored[query.offset : query.offset + query.limit]
 
     def _hits(self, schema, searcher, found, terms: list[Term]) -> list[Hit]:
-        snippets = None
-        words = sorted({word for term in terms for word in term.folded})
-        if words:
-            highlight = Query.boolean_query(
-                [(Occur.Should, Query.term_query(schema, EXCERPT_FIELD, word)) for word in words]
-            )
-            snippets = tantivy.SnippetGenerator.create(searcher, highlight, schema, EXCERPT_FIELD)
-            snippets.set_max_num_chars(SNIPPET_CHARS)
+        words = [word for term in terms for word in term.folded]
         hits = []
         for score, address in found:
             doc = searcher.doc(address)
-            snippet = _snippet_html(snippets.snippet_from_doc(doc)) if snippets is not None else ""
-            if not snippet:
-                snippet = escape(_leading(doc.get_first(EXCERPT_FIELD) or ""))
+            excerpt = bytes(doc.get_first(EXCERPT_FIELD) or b"").decode("utf-8")
+            snippet = highlight(excerpt, words, SNIPPET_CHARS) if words else ""
             hits.append(
                 Hit(
                     pk=doc.get_first("pk"),
@@ -429,7 +433,7 @@ class EmbeddedEngine(SearchEngine):
                     title=doc.get_first("title_folded"),
                     url=doc.get_first("url"),
                     type=doc.get_first("type"),
-                    snippet=snippet,
+                    snippet=snippet or escape(_leading(excerpt)),
                     score=score if isinstance(score, float) else 0.0,
                 )
             )
@@ -445,14 +449,19 @@ class EmbeddedEngine(SearchEngine):
         requests = [(None, plain)] + [(name, [name]) for name in selected]
         facets, count = {}, 0
         for skip, names in requests:
-            aggregations = {name: FACETS[name].aggregation() for name in names}
             if skip is None:
-                aggregations[TOTAL] = {"value_count": {"field": "date"}}  # every document has a date key
+                aggregations = {TOTAL: {"value_count": {"field": "date"}}}  # every document has a date key
+                if names:
+                    aggregations[ALL_FACETS] = {"terms": {"field": FACET_VALUES_FIELD, "size": 100_000}}
+            else:
+                aggregations = {skip: FACETS[skip].aggregation()}
             answer = searcher.aggregate(self._query(schema, query, match, skip=skip), aggregations)
             if skip is None:
                 count = int(answer[TOTAL]["value"])
-            for name in names:
-                facets[name] = _counts(answer[name])
+                if names:
+                    facets.update(_split_facets(answer[ALL_FACETS], names))
+            else:
+                facets[skip] = _counts(answer[skip])
         return facets, count
 
     def _did_you_mean(self, searcher, terms: list[Term]) -> str:
@@ -500,6 +509,19 @@ class EmbeddedEngine(SearchEngine):
         return Suggestions(titles=titles, values=values)
 
 
+def _split_facets(aggregation: dict, names) -> dict[str, dict[str, int]]:
+    """Counts per facet from the "facet=value" buckets, each facet cut to its own size as its
+    own terms aggregation would be (most frequent first, then by value)."""
+    buckets: dict[str, list] = {name: [] for name in names}
+    for bucket in aggregation["buckets"]:
+        name, _sep, value = bucket["key"].partition("=")
+        if name in buckets:
+            buckets[name].append((-bucket["doc_count"], value))
+    return {
+        name: {value: -count for count, value in sorted(found)[: FACETS[name].size]} for name, found in buckets.items()
+    }
+
+
 def _counts(aggregation: dict) -> dict[str, int]:
     return {bucket["key"]: bucket["doc_count"] for bucket in aggregation["buckets"]}
 
@@ -509,21 +531,3 @@ def _leading(text: str) -> str:
     if len(text) <= SNIPPET_CHARS:
         return text
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
-
-
-def _snippet_html(snippet) -> str:
-    """The fragment escaped, with matches in <mark> (tantivy gives byte ranges)."""
-    fragment = snippet.fragment()
-    ranges = snippet.highlighted()
-    if not fragment or not ranges:
-        return ""
-    data = fragment.encode("utf-8")
-    parts, position = [], 0
-    for span in sorted(ranges, key=lambda r: r.start):
-        if span.start < position:
-            continue
-        parts.append(escape(data[position : span.start].decode("utf-8", "ignore")))
-        parts.append(f"<mark>{escape(data[span.start : span.end].decode('utf-8', 'ignore'))}</mark>")
-        position = span.end
-    parts.append(escape(data[position:].decode("utf-8", "ignore")))
-    return " ".join("".join(parts).split())
