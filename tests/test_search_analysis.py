@@ -7,6 +7,7 @@ import pytest
 from search.analysis import collation_key, fold, normalise, words
 from search.engines.base import parse_terms
 from search.engines.suggest import closest_word, edit_distance
+from search.snippets import fold_in_place, highlight
 
 
 @pytest.mark.parametrize(
@@ -50,3 +51,43 @@ def test_spelling_suggestion_prefers_fewer_edits_then_frequent_words():
     assert edit_distance("chiegn", "chieng") == 1  # a transposition is one edit
     assert closest_word("thxn", [("then", 5), ("than", 2), ("thanh", 9)]) == "then"
     assert closest_word("xyzzy", [("then", 5)]) is None
+
+
+# --- Snippets (the embedded engine highlights stored text itself) -------------------------
+
+
+def test_folding_in_place_keeps_every_offset():
+    text = "Lễ hội Lồng Tồng của người Tày ở Đắk Lắk, ĐIỆN BIÊN"
+    folded = fold_in_place(text)
+    assert len(folded) == len(text)
+    assert folded == fold(text)
+
+
+def test_snippet_marks_words_whatever_the_diacritics_and_keeps_the_text_as_written():
+    text = "Mùa xuân, người Tày mở Lễ hội Lồng Tồng (xuống đồng) để cầu mùa."
+    snippet = highlight(text, ["long", "tong"], 220)
+    assert "<mark>Lồng</mark> <mark>Tồng</mark>" in snippet
+    assert "người Tày" in snippet
+    assert "lòng" not in snippet.lower()
+
+
+def test_snippet_marks_whole_words_only():
+    assert highlight("Người Hoa ở Hòa Bình", ["hoa"], 220) == "Người <mark>Hoa</mark> ở <mark>Hòa</mark> Bình"
+    assert highlight("hoàng hôn", ["hoa"], 220) == ""
+
+
+def test_snippet_is_escaped_html():
+    snippet = highlight('Văn bản <script>alert("x")</script> về cồng chiêng & múa', ["cong", "chieng"], 220)
+    assert "<script>" not in snippet
+    assert "&lt;script&gt;" in snippet
+    assert "&amp; múa" in snippet
+    assert "<mark>cồng</mark> <mark>chiêng</mark>" in snippet
+
+
+def test_snippet_shows_the_window_with_the_most_query_words():
+    filler = " ".join(["ruộng bậc thang"] * 60)
+    text = f"Một lần nhắc đến then. {filler} Hát then đàn tính là di sản của người Tày. {filler}"
+    snippet = highlight(text, ["hat", "then", "tinh"], 120)
+    assert "<mark>Hát</mark> <mark>then</mark> đàn <mark>tính</mark>" in snippet
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert len(snippet.replace("<mark>", "").replace("</mark>", "")) <= 120 + 4
