@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ingest.py            # full size: 24 MP photo, 100 MP scan, 60 s 1080p video
     .venv/bin/python bench/ingest.py --quick    # 6 MP, 25 MP, 10 s 720p: a check in about a minute
+    .venv/bin/python bench/ingest.py --big-video-gb 2   # only: a 2 GB 1080p video through a real worker
 
 Measures, each step in its own child process (peak RSS from ``os.wait4``, which includes the
 child's own children such as ffmpeg):
@@ -12,6 +13,13 @@ child's own children such as ffmpeg):
 * video: ``pipeline.process`` against the same ffmpeg commands (``video.plan_video``) run directly
   with ``subprocess``; and the realtime factor (video duration ÷ pipeline seconds).
 
+With ``--big-video-gb N`` it does only this instead: makes an N-gigabyte 1080p MP4 (a 10-second
+high-bitrate clip repeated by stream copy), migrates a throw-away SQLite database, receives the file
+through ``ingest.services.ingest_file`` in a separate process (as an upload: a file object streamed in
+1 MiB chunks), then runs a real ``manage.py db_worker --batch`` and samples ``/proc`` every 0.2 s for the
+resident memory of the worker and of its ffmpeg children. Everything is made in ``--work``/big and
+deleted afterwards; free disk is checked first (about 3.5 × N GB is needed).
+
 Inputs are generated once under ``--work`` (default /tmp/heritage-bench-ingest) and reused; outputs
 are deleted after each step. Results are printed and written to bench/results/ingest-<timestamp>.json.
 On a shared machine compare the ratios (and the CPU seconds), not raw seconds.
@@ -20,6 +28,7 @@ On a shared machine compare the ratios (and the CPU seconds), not raw seconds.
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import resource
@@ -127,9 +136,11 @@ def wrapped(command: list[str]) -> dict:
     }
 
 
-def measure(command: list[str]) -> dict:
+def measure(command: list[str], env: dict | None = None) -> dict:
     """Measure ``command`` through a fresh wrapper process (see :func:`wrapped`)."""
-    done = subprocess.run([sys.executable, __file__, "--measure", *command], capture_output=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", *command], capture_output=True, check=True, cwd=REPO, env=env
+    )
     result = json.loads(done.stdout.decode().strip().splitlines()[-1])
     if result["returncode"] != 0:
         raise SystemExit(f"{' '.join(command[:4])}… failed ({result['returncode']}):\n{result['stderr']}")
@@ -166,6 +177,173 @@ def measure_ffmpeg_directly(src: Path, out: Path) -> dict:
     return totals
 
 
+# --- a big video through a real worker (--big-video-gb) ------------------------------------------------------
+
+BIG_CLIP_SECONDS = 10
+INTAKE = """
+import json, resource, sys, time
+import django
+django.setup()
+from ingest.services import ingest_file
+started = time.perf_counter()
+with open(sys.argv[1], "rb") as upload:  # a file object: received as an upload is, in 1 MiB chunks
+    original, created = ingest_file(upload, sys.argv[2])
+print(json.dumps({"original": original.pk, "created": created, "seconds": time.perf_counter() - started,
+                  "self_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def big_video(path: Path, gigabytes: float) -> Path:
+    """A 1080p30 H.264/AAC MP4 of about ``gigabytes`` GB: a noisy high-bitrate clip looped by stream copy."""
+    from ingest.processing.ffmpeg import ffmpeg_exe
+
+    clip = path.with_name("clip.mp4")
+    quiet = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
+    subprocess.run(
+        [*quiet, "-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=30:duration={BIG_CLIP_SECONDS}",
+         "-f", "lavfi", "-i", f"sine=frequency=440:duration={BIG_CLIP_SECONDS}:sample_rate=48000",
+         "-vf", "noise=alls=12:allf=t", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "10", "-g", "60",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k", "-shortest", str(clip)],
+        check=True,
+    )  # fmt: skip
+    loops = max(0, math.ceil(gigabytes * 1e9 / clip.stat().st_size) - 1)
+    partial = path.with_suffix(".partial.mp4")
+    subprocess.run(
+        [*quiet, "-stream_loop", str(loops), "-i", str(clip), "-c", "copy", "-f", "mp4", str(partial)], check=True
+    )
+    clip.unlink()
+    partial.rename(path)
+    return path
+
+
+def _proc_status(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak) of one process, in kB; empty once it has gone."""
+    found = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                found[key] = int(value.split()[0])
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        return {}
+    return found
+
+
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], list(parents.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo.extend(parents.get(child, []))
+    return found
+
+
+def run_sampled(command: list[str], env: dict, log: Path, interval: float = 0.2) -> dict:
+    """Run ``command`` and sample the resident memory of it and of its descendants until it exits."""
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        own_peak = children_peak = combined_peak = 0
+        own_rss = []
+        children_seen = set()
+        while True:
+            own = _proc_status(proc.pid)
+            children = {pid: _proc_status(pid) for pid in _descendants(proc.pid)}
+            if own:
+                own_peak = max(own_peak, own.get("VmHWM", 0))
+                own_rss.append(own.get("VmRSS", 0))
+            for pid, status in children.items():
+                children_seen.add(pid)
+                children_peak = max(children_peak, status.get("VmHWM", 0))
+            combined_peak = max(combined_peak, own.get("VmRSS", 0) + sum(c.get("VmRSS", 0) for c in children.values()))
+            done_pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if done_pid:
+                break
+            time.sleep(interval)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    spread = sorted(own_rss) or [0]
+    return {
+        "returncode": proc.returncode,
+        "seconds": time.perf_counter() - started,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "worker_peak_rss_mb": own_peak / 1024,
+        "worker_rss_mb_p10_p50_p90": [spread[int(q * (len(spread) - 1))] / 1024 for q in (0.1, 0.5, 0.9)],
+        "children_peak_rss_mb": children_peak / 1024,
+        "children_started": len(children_seen),
+        "peak_rss_sum_mb": combined_peak / 1024,
+        "wait4_max_rss_mb": usage.ru_maxrss / 1024,  # the largest single process, worker or child
+        "samples": len(own_rss),
+    }
+
+
+def measure_big_video(work: Path, gigabytes: float) -> dict:
+    """Ingest a ``gigabytes`` GB video and process it with a real ``manage.py db_worker``; memory and time."""
+    import sqlite3
+
+    from ingest.processing import probe
+
+    base = work / "big"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    needed = gigabytes * 3.5e9  # the input, the stored original, the intake's temporary copy, access copies
+    free = shutil.disk_usage(base).free
+    if free < needed:
+        raise SystemExit(f"{base}: {free / 1e9:.1f} GB free, {needed / 1e9:.1f} GB needed for --big-video-gb")
+    try:
+        print(f"big video: making a {gigabytes:g} GB 1080p MP4 ({free / 1e9:.0f} GB free)…", flush=True)
+        source = big_video(base / "big.mp4", gigabytes)
+        info = probe.probe_media(source, mime="video/mp4")
+        size = source.stat().st_size
+        print(f"big video: {size / 1e9:.2f} GB, {info.duration:.0f} s; migrating a throw-away database…", flush=True)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "DEBUG": "0",  # no query log growing in the worker
+            "DATA_DIR": str(base / "data"),
+            "DATABASE_URL": "",
+            "REDIS_URL": "",  # the database task queue, as `make demo` runs it
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=env, check=True)
+        print("big video: intake (streamed, as an upload)…", flush=True)
+        intake = measure([sys.executable, "-c", INTAKE, str(source), "lễ hội 2 GB.mp4"], env=env)
+        print(f"big video: intake {intake['seconds']:.0f} s; processing in manage.py db_worker…", flush=True)
+        worker = run_sampled(
+            [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
+            env,
+            base / "worker.log",
+        )
+        with sqlite3.connect(base / "data" / "db.sqlite3") as db:
+            state, message = db.execute("select state, message from ingest_processingjob").fetchone()
+            sets = db.execute("select count(*) from ingest_derivativeset").fetchone()[0]
+        if worker["returncode"] != 0 or state != "done" or sets != 1:
+            tail = (base / "worker.log").read_text(errors="replace")[-3000:]
+            raise SystemExit(f"the worker did not finish the job ({state}: {message}):\n{tail}")
+        return {
+            "what": f"video {size / 1e9:.2f} GB 1080p, {info.duration:.0f} s: intake + db_worker",
+            "bytes": size,
+            "duration_s": info.duration,
+            "intake_s": intake["seconds"],
+            "intake_peak_rss_mb": intake["peak_rss_mb"],
+            "processing_s": worker["seconds"],
+            "realtime_factor": info.duration / worker["seconds"],
+            **{k: v for k, v in worker.items() if k not in ("returncode", "seconds")},
+        }
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 # --- the run ------------------------------------------------------------------------------------------------
 
 
@@ -182,6 +360,10 @@ def compare(label: str, pipeline_runs: list[dict], raw_runs: list[dict]) -> dict
         "raw_s": raw["seconds"],
         "ratio": pipe["seconds"] / raw["seconds"],
         "cpu_ratio": pipe["cpu"] / raw["cpu"] if raw.get("cpu") else None,
+        # the spread, as min and max: each pipeline run against the raw run made just before it
+        "pipeline_s_range": [min(r["seconds"] for r in pipeline_runs), max(r["seconds"] for r in pipeline_runs)],
+        "raw_s_range": [min(r["seconds"] for r in raw_runs), max(r["seconds"] for r in raw_runs)],
+        "pair_ratios": [p["seconds"] / r["seconds"] for p, r in zip(pipeline_runs, raw_runs, strict=False)],
         "pipeline_peak_rss_mb": max(r["peak_rss_mb"] for r in pipeline_runs),
         "raw_peak_rss_mb": max(r["peak_rss_mb"] for r in raw_runs),
         "runs": pipe["runs"],
@@ -204,6 +386,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "heritage-bench-ingest")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each image step (median reported)")
     parser.add_argument("--skip-video", action="store_true")
+    parser.add_argument(
+        "--big-video-gb", type=float, metavar="N", help="only measure a worker ingesting an N GB 1080p video"
+    )
     parser.add_argument("--step", nargs=3, metavar=("NAME", "SRC", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--measure", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -216,6 +401,12 @@ def main() -> None:
         return
 
     from ingest.processing import probe
+
+    if args.big_video_gb:
+        big = measure_big_video(args.work, args.big_video_gb)
+        print(json.dumps(big, indent=2))
+        write_report({"size": f"big-video-{args.big_video_gb:g}gb", "rows": [big]})
+        return
 
     size = "quick" if args.quick else "full"
     work = args.work / size
@@ -261,13 +452,19 @@ def main() -> None:
             f"{row['what']:<62} {row['pipeline_s']:>10.2f} {row['raw_s']:>8.2f} {row['ratio']:>6.2f} {cpu:>9} "
             f"{row['pipeline_peak_rss_mb']:>6.0f} / {row['raw_peak_rss_mb']:.0f}"
             + (f"   realtime ×{row['realtime_factor']:.2f}" if "realtime_factor" in row else "")
+            + (f"   pairs {min(row['pair_ratios']):.2f}–{max(row['pair_ratios']):.2f}" if row["runs"] > 1 else "")
         )
+    write_report({"size": size, "rows": rows})
+
+
+def write_report(report: dict) -> None:
+    load = os.getloadavg()
+    report = {**report, "load": load, "machine": platform.platform(), "cpus": os.cpu_count()}
     results = REPO / "bench" / "results"
     results.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    report = {"size": size, "load": load, "machine": platform.platform(), "cpus": os.cpu_count(), "rows": rows}
     (results / f"ingest-{stamp}.json").write_text(json.dumps(report, indent=2))
-    print(f"\nWritten to bench/results/ingest-{stamp}.json")
+    print(f"\nLoad average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}; written to bench/results/ingest-{stamp}.json")
 
 
 if __name__ == "__main__":

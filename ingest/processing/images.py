@@ -240,20 +240,33 @@ def make_web_copies(
         return to_srgb(image).copy_memory()
 
     largest = decode_checked(mime, decode)
+    return write_web_copies(largest, dest, targets, formats)
+
+
+def write_web_copies(
+    largest, dest: Path, targets: list[int], formats: tuple[str, ...] = WEB_FORMATS
+) -> list[dict[str, Any]]:
+    """Write the web copies of ``largest`` (a decoded image whose long edge is at least ``targets[-1]``).
+
+    Each copy is resized from the next larger one, so only the first resize reads the big image.
+    """
+    pyvips = vips()
     entries = []
     try:
         with atomic_dir(dest) as work:
+            source = largest
             for target in reversed(targets):
-                copy = largest if target == targets[-1] else largest.thumbnail_image(target, height=target)
+                if max(source.width, source.height) != target:
+                    source = source.thumbnail_image(target, height=target, size="down").copy_memory()
                 for fmt in formats:
                     name = f"{target}.{_EXTENSIONS[fmt]}"
-                    _save(copy, work / name, fmt)
+                    _save(source, work / name, fmt)
                     entries.append(
                         {
                             "file": name,
                             "format": fmt,
-                            "width": copy.width,
-                            "height": copy.height,
+                            "width": source.width,
+                            "height": source.height,
                             "bytes": (work / name).stat().st_size,
                         }
                     )
@@ -270,11 +283,13 @@ def make_iiif_tiles(
     service_id: str,
     tile_size: int = TILE_SIZE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    image=None,
 ) -> dict[str, Any]:
     """Write a IIIF Image API 3 level-0 static tile pyramid and its ``info.json`` into ``dest``.
 
     ``service_id`` is the public URL ``dest`` will be served at; it becomes the ``id`` of ``info.json``,
-    which is also returned.
+    which is also returned. ``image`` is ``src`` already decoded (by :func:`load_image`), if it is;
+    otherwise ``src`` is decoded sequentially, a strip at a time.
     """
     service_id = service_id.rstrip("/")
     with atomic_dir(dest) as work:
@@ -282,10 +297,10 @@ def make_iiif_tiles(
 
         def tile(fail_on: str) -> None:
             shutil.rmtree(pyramid, ignore_errors=True)  # a lenient retry starts from nothing
-            image = load_image(src, mime, max_pixels=max_pixels, fail_on=fail_on)
-            if image.hasalpha():
-                image = image.flatten(background=255)
-            image.dzsave(
+            decoded = image if image is not None else load_image(src, mime, max_pixels=max_pixels, fail_on=fail_on)
+            if decoded.hasalpha():
+                decoded = decoded.flatten(background=255)
+            decoded.dzsave(
                 os.fspath(pyramid),
                 layout="iiif3",
                 id=service_id,  # libvips appends the directory name; info.json is rewritten below
@@ -326,22 +341,34 @@ def make_image_derivatives(
 ) -> dict[str, Any]:
     """IIIF tiles in ``dest/iiif`` and web copies in ``dest/web``; returns ``{"web": [...], "iiif": info}``.
 
-    Tiling keeps one core busy (libvips writes the pyramid from one thread). With ``parallel`` (the
-    default where there are two or more cores) the web copies are made from the original at the same
-    time on a second thread (libvips releases the GIL); otherwise they are resized afterwards from a
-    level of the finished pyramid, which costs about as much CPU but no second decode of the original.
-    By default large scans go the second way, to keep memory low (≈ 180 MB rather than 250 MB at 100 MP).
+    Up to ``PARALLEL_MAX_PIXELS`` (photos; the default, or ``parallel=True``) the original is decoded
+    once, into memory (as a bare ``vips dzsave`` does), and both the tile pyramid and the web copies are
+    made from that one decode; the web copies on a second thread where there are two or more cores,
+    since libvips writes the pyramid from one thread and releases the GIL. Larger images (scans; or
+    ``parallel=False``) are tiled while decoding a strip at a time, and the web copies are resized
+    afterwards from a level of the finished pyramid: no second decode, and memory stays low (≈ 180 MB
+    rather than 400 MB at 100 MP).
     """
     header = check_pixel_limit(src, mime, max_pixels)
+    long_edge = max(header["width"], header["height"])
     if parallel is None:
-        small = header["width"] * header["height"] <= PARALLEL_MAX_PIXELS
-        parallel = small and (os.cpu_count() or 1) > 1
+        parallel = header["width"] * header["height"] <= PARALLEL_MAX_PIXELS
     with atomic_dir(dest) as work:
+        if not parallel:
+            info = make_iiif_tiles(src, work / "iiif", mime=mime, service_id=service_id, max_pixels=max_pixels)
+            copies = make_web_copies(src, work / "web", mime=mime, max_pixels=max_pixels, tiles=work / "iiif")
+            return {"web": copies, "iiif": info}
+
+        def decode(fail_on: str):  # -> pyvips.Image, in memory: damage shows here, not half way through
+            return load_image(src, mime, max_pixels=max_pixels, fail_on=fail_on).copy_memory()
+
+        image = decode_checked(mime, decode)
+        targets = _web_copy_sizes(long_edge, WEB_SIZES)
         tiles = functools.partial(
-            make_iiif_tiles, src, work / "iiif", mime=mime, service_id=service_id, max_pixels=max_pixels
+            make_iiif_tiles, src, work / "iiif", mime=mime, service_id=service_id, max_pixels=max_pixels, image=image
         )
-        web = functools.partial(make_web_copies, src, work / "web", mime=mime, max_pixels=max_pixels)
-        if parallel:
+        web = functools.partial(write_web_copies, image, work / "web", targets)
+        if (os.cpu_count() or 1) > 1:
             with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="web-copies") as pool:
                 copies_future = pool.submit(web)
                 try:
@@ -349,6 +376,5 @@ def make_image_derivatives(
                 finally:
                     copies = copies_future.result()  # also waits on failure, before the work folder goes
         else:
-            info = tiles()
-            copies = web(tiles=work / "iiif")
+            info, copies = tiles(), web()
     return {"web": copies, "iiif": info}
