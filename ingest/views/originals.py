@@ -96,6 +96,9 @@ class OriginalDeleteView(DeleteView):
             return self.refused(refusal)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_usage_url(self):
+        return None  # what shows an original is its records, checked in dispatch(), not the reference index
+
     def refused(self, refusal: services.Refused):
         return refuse(
             self.request, refusal.message, status=409, back_url=self.get_success_url(), records=refusal.records
