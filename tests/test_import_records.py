@@ -1,4 +1,4 @@
-"""``manage.py import_records``: records and their media from a CSV manifest (``ingest.importer``).
+"""``manage.py import_records``: records and their media from a CSV manifest (``ingest.imports``).
 
 Real database, real media pipeline (immediate task backend), real files. Vocabularies and collections are
 built once for the module; each test's own writes roll back.
@@ -23,7 +23,7 @@ from wagtail.models import Locale, Revision
 
 from archive.demo.loader import load_taxonomies
 from archive.models import FestivalPage, RecordPage
-from ingest import importer
+from ingest import imports
 from ingest.models import JobState, Original, ProcessingJob, RecordMedia
 from tests.conftest import build_collection, build_homes
 from tests.ingest_support import (
@@ -235,6 +235,30 @@ def test_a_changed_row_updates_the_record_with_one_new_revision(db, archive, med
     page = RecordPage.objects.get(pk=page.pk).specific
     assert page.summary == "Tóm tắt mới" and page.live and not page.has_unpublished_changes
     assert page.revisions.count() == 2
+
+
+def test_media_added_to_a_record_need_no_new_revision(db, archive, media_root, tmp_path, folder):
+    make_png(folder / "a.png")
+    make_jpeg(folder / "b.jpg")
+    run_import(write_csv(tmp_path / "a.csv", [festival(media="a.png")]), folder)
+    page = record("dtts-imp-0001")
+    dry = run_import(write_csv(tmp_path / "b.csv", [festival(media="a.png;b.jpg")]), folder, "--dry-run")
+    assert "  line 2, dtts-imp-0001: would be updated (1 media would be attached)" in dry.out
+    result = run_import(tmp_path / "b.csv", folder)
+    assert "  line 2, dtts-imp-0001: updated (1 media attached)" in result.out
+    assert page.revisions.count() == 1
+    assert list(RecordMedia.objects.filter(record=page).values_list("original__filename", flat=True)) == [
+        "a.png",
+        "b.jpg",
+    ]
+
+
+def test_a_record_locked_in_the_admin_is_left_alone(db, archive, media_root, tmp_path):
+    run_import(write_csv(tmp_path / "a.csv", [festival()]))
+    RecordPage.objects.filter(identifier="dtts-imp-0001").update(locked=True)
+    result = run_import(write_csv(tmp_path / "b.csv", [festival(summary="Mới")]))
+    assert "  line 2, dtts-imp-0001: dtts-imp-0001 is locked in the admin; unlock it first." in result.out
+    assert record("dtts-imp-0001").revisions.count() == 1
 
 
 def test_a_column_left_out_is_kept_and_an_empty_cell_empties_the_field(db, archive, media_root, tmp_path):
@@ -616,7 +640,7 @@ def test_media_named_in_decomposed_unicode_on_disk_are_found(db, archive, media_
     ],
 )
 def test_date_forms_follow_the_precisions_records_use(text, expected):
-    assert importer.parse_date(text) == expected
+    assert imports.parse_date(text) == expected
 
 
 def test_the_sample_media_stay_small():

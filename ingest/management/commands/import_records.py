@@ -7,7 +7,7 @@ from tqdm import tqdm
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from ingest.importer import Action, ImportReport, ManifestError, RowOutcome, import_records
+from ingest.imports import Action, ImportReport, ManifestError, RowOutcome, import_records
 
 
 class Command(BaseCommand):
@@ -77,7 +77,7 @@ class Command(BaseCommand):
         if row.action == Action.UNCHANGED:
             text, notes = "unchanged", []
         else:
-            text, notes = f"{would}{row.action}", [] if row.published else ["draft for review"]
+            text, notes = f"{would}{row.action}", ["draft for review"] if row.revised and not row.published else []
         if row.published:
             notes.append(f"{would}published")
         if row.media_attached:

@@ -1,25 +1,9 @@
-"""Bulk import of heritage records from a CSV manifest (``manage.py import_records``).
-
-The file format is documented in ``docs/import-format.md``. In short: one row per record, matched to
-the archive by ``identifier``; a row either goes in whole (the record created or updated, its media
-stored and attached, in one transaction) or is rejected with the reason, and nothing of it is written.
-Every row is checked before anything is written (taxonomy terms, dates, model validation, and each
-media file is located inside the media folder and sniffed by :func:`ingest.processing.inspect`), so a
-dry run reports exactly what a real run would do.
-
-A run that finds nothing different writes nothing: no new page revision, no new original, no new link.
-"""
+"""Rows into records: plan each row without writing, then write it in one transaction, or predict it (dry run)."""
 
 import contextlib
-import csv
 import dataclasses
-import datetime as dt
-import io
-import logging
 import re
-import unicodedata
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +12,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
@@ -45,7 +28,6 @@ from archive.models import (
     FestivalPage,
     HeritageLevel,
     Language,
-    PerformingArtPage,
     PersistentIdentifier,
     Place,
     RecordContributor,
@@ -53,122 +35,33 @@ from archive.models import (
     RecordTitle,
     Subject,
 )
-from archive.text import ascii_slug, nfc
-from ingest import conf
-from ingest import storage as tree
-from ingest.models import Original, RecordMedia
-from ingest.processing import ProcessingError, inspect
-from ingest.services import ingest_file
-
-logger = logging.getLogger(__name__)
-
-# --- the format ----------------------------------------------------------------------------------
-
-RECORD_TYPES = {
-    "festival": FestivalPage,
-    "custom": CustomPage,
-    "performing_art": PerformingArtPage,
-    "craft": CraftPage,
-    "document": DocumentPage,
-}
-TYPE_ALIASES = {"performing-art": "performing_art"}
-
-REQUIRED_COLUMNS = ("identifier", "type", "collection", "title")
-OPTIONAL_COLUMNS = (
-    "slug",
-    "access_level",
-    "sacred_group",
-    "summary",
-    "body",
-    "ethnic_groups",
-    "places",
-    "subjects",
-    "languages",
-    "other_titles",
-    "contributors",
-    "provenance",
-    "rights",
-    "heritage_level",
-    "heritage_decision",
-    "heritage_date",
-    "heritage_year",
-    "date",
-    "date_lunar",
-    "latitude",
-    "longitude",
-    # festival
-    "lunar_rule",
-    "duration_days",
-    "calendar_note",
-    # custom and craft
-    "category",
-    # performing art
-    "genre",
-    # craft
-    "materials",
-    "technique",
-    # document
-    "document_number",
-    "document_type",
-    "issuing_body",
-    "signer",
-    "issue_date",
-    "effective_date",
-    "status",
-    "full_text",
-    "media",
+from archive.text import ascii_slug
+from ingest.imports.manifest import (
+    IDENTIFIER_PATTERN,
+    RECORD_TYPES,
+    TEXT_COLUMNS,
+    TYPE_ALIASES,
+    TYPE_COLUMNS,
+    ManifestError,
+    Row,
+    read_manifest,
 )
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-
-# Columns that only some record types have.
-TYPE_COLUMNS = {
-    "lunar_rule": (FestivalPage,),
-    "duration_days": (FestivalPage,),
-    "calendar_note": (FestivalPage,),
-    "category": (CustomPage, CraftPage),
-    "genre": (PerformingArtPage,),
-    "materials": (CraftPage,),
-    "technique": (CraftPage,),
-    "document_number": (DocumentPage,),
-    "document_type": (DocumentPage,),
-    "issuing_body": (DocumentPage,),
-    "signer": (DocumentPage,),
-    "issue_date": (DocumentPage,),
-    "effective_date": (DocumentPage,),
-    "status": (DocumentPage,),
-    "full_text": (DocumentPage,),
-}
-
-# Plain text columns copied to the model field of the same name (or the one given).
-TEXT_COLUMNS = {
-    "title": "title",
-    "summary": "summary",
-    "provenance": "provenance",
-    "rights": "rights_uri",
-    "heritage_decision": "heritage_decision",
-    "calendar_note": "calendar_note",
-    "genre": "genre",
-    "materials": "materials",
-    "technique": "technique",
-    "document_number": "document_number",
-    "document_type": "document_type",
-    "issuing_body": "issuing_body",
-    "signer": "signer",
-    "full_text": "full_text",
-}
-
-# Which column to name when the model refuses a field.
-FIELD_COLUMNS = {
-    "rights_uri": "rights",
-    "date_start": "date",
-    "date_end": "date",
-    "date_precision": "date",
-    "date_start_lunar": "date_lunar",
-    "lunar_day": "lunar_rule",
-    "lunar_month": "lunar_rule",
-    "lunar_leap_month": "lunar_rule",
-    "heritage_level": "heritage_level",
-}
+from ingest.imports.media import MediaFile, check_media
+from ingest.imports.values import (
+    RowError,
+    choice,
+    paragraphs_html,
+    parse_date,
+    parse_day,
+    parse_decimal,
+    parse_int,
+    parse_lunar_rule,
+    split_list,
+    validation_message,
+)
+from ingest.models import RecordMedia
+from ingest.processing import ProcessingError
+from ingest.services import ingest_file
 
 # Everything an import may change on a record; compared before and after to tell "unchanged".
 COMPARED_FIELDS = (
@@ -209,19 +102,6 @@ COMPARED_FIELDS = (
     "full_text",
 )
 
-LIST_SEPARATOR = ";"
-MAX_CELL_CHARS = 1_000_000
-IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-class ManifestError(Exception):
-    """The file as a whole cannot be read (encoding, columns, CSV syntax); nothing is imported."""
-
-
-class RowError(Exception):
-    """One row cannot be imported; the message says why and what to fix."""
-
-
 # --- the report ----------------------------------------------------------------------------------
 
 
@@ -238,6 +118,7 @@ class RowOutcome:
     identifier: str
     action: str
     reason: str = ""
+    revised: bool = False  # a new page revision was saved
     published: bool = False
     media_stored: int = 0  # new originals
     media_attached: int = 0  # links made (new originals included)
@@ -271,325 +152,6 @@ class ImportReport:
     @property
     def media_attached(self) -> int:
         return sum(row.media_attached for row in self.rows)
-
-
-# --- reading the file ----------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Row:
-    line: int  # where the row starts in the file (the header is line 1)
-    cells: dict[str, str]
-    error: str = ""
-
-    @property
-    def identifier(self) -> str:
-        return self.cells.get("identifier", "").strip()
-
-
-@contextlib.contextmanager
-def _field_size_limit(limit: int):
-    previous = csv.field_size_limit(limit)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(previous)
-
-
-def decode(data: bytes) -> str:
-    """The file's text in NFC, or a ManifestError naming the first line that is not UTF-8."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ManifestError(_("The file is saved as UTF-16. Save it as UTF-8 (in Excel: “CSV UTF-8”)."))
-    data = data.removeprefix(b"\xef\xbb\xbf")  # the byte-order mark Excel writes
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ManifestError(
-            _(
-                "Line %(line)s is not UTF-8 (byte 0x%(byte)02x). The file was probably saved in a legacy "
-                "encoding such as Windows-1258 or Windows-1252; open it and save it as UTF-8 "
-                "(in Excel: “CSV UTF-8”), then import it again."
-            )
-            % {"line": line, "byte": data[exc.start]}
-        ) from exc
-    return unicodedata.normalize("NFC", text)
-
-
-def _delimiter(text: str) -> str:
-    """Comma, or the semicolon or tab a spreadsheet in a Vietnamese locale may write instead."""
-    header = text.split("\n", 1)[0]
-    counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
-def read_manifest(path: Path) -> tuple[list[str], list[Row]]:
-    """The columns and rows of a manifest; a file that cannot be read raises ManifestError."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ManifestError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}) from exc
-    text = decode(data)
-    if not text.strip():
-        raise ManifestError(_("The file is empty."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
-    rows: list[Row] = []
-    with _field_size_limit(MAX_CELL_CHARS):
-        line = 1  # where the row being read starts
-        try:
-            header = [nfc(name).strip().lower() for name in next(reader)]
-            columns = _check_header(header)
-            line = reader.line_num + 1
-            for cells in reader:
-                start, line = line, reader.line_num + 1
-                if not any(cell.strip() for cell in cells):
-                    continue
-                row = Row(start, dict(zip(columns, cells, strict=False)))
-                if len(cells) != len(columns):
-                    row.error = _("The row has %(cells)s cells; the header has %(columns)s columns.") % {
-                        "cells": len(cells),
-                        "columns": len(columns),
-                    }
-                rows.append(row)
-        except csv.Error as exc:
-            message = str(exc)
-            if "field larger than field limit" in message:
-                message = _("a cell is longer than %(limit)s characters. Is a quotation mark left open above it?") % {
-                    "limit": f"{MAX_CELL_CHARS:,}"
-                }
-            elif "unexpected end of data" in message:
-                message = _("a quoted cell that starts in this row is never closed (a quotation mark is missing).")
-            raise ManifestError(_("Line %(line)s: %(error)s") % {"line": line, "error": message}) from exc
-    if not rows:
-        raise ManifestError(_("The file has a header but no rows."))
-    return columns, rows
-
-
-def _check_header(header: list[str]) -> list[str]:
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    unknown = [column for column in header if column and column not in COLUMNS]
-    repeated = sorted({column for column in header if column and header.count(column) > 1})
-    problems = []
-    if missing:
-        problems.append(_("missing required columns: %(columns)s") % {"columns": ", ".join(missing)})
-    if unknown:
-        problems.append(
-            _("unknown columns: %(columns)s (column names are listed in docs/import-format.md)")
-            % {"columns": ", ".join(repr(column) for column in unknown)}
-        )
-    if repeated:
-        problems.append(_("columns given twice: %(columns)s") % {"columns": ", ".join(repeated)})
-    if "" in header:
-        problems.append(_("column %(number)s has no name") % {"number": header.index("") + 1})
-    if problems:
-        raise ManifestError(_("Line 1 (the header): %(problems)s.") % {"problems": "; ".join(problems)})
-    return header
-
-
-# --- values --------------------------------------------------------------------------------------
-
-
-def split_list(value: str) -> list[str]:
-    return [item.strip() for item in (value or "").split(LIST_SEPARATOR) if item.strip()]
-
-
-def paragraphs_html(text: str) -> str:
-    """Plain text with blank lines between paragraphs, as rich text."""
-    blocks = [block.strip() for block in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n")) if block.strip()]
-    return "".join(f"<p>{escape(' '.join(block.split()))}</p>" for block in blocks)
-
-
-def parse_day(value: str, column: str) -> dt.date | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise RowError(
-            _("%(column)s: write the date as year-month-day, e.g. 2013-05-12 (got “%(value)s”).")
-            % {"column": column, "value": text}
-        )
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise RowError(
-            _("%(column)s: %(value)s is not a date in the calendar.") % {"column": column, "value": text}
-        ) from exc
-
-
-_POINT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_CIRCA = re.compile(r"^(?:(?:c\.|ca\.|circa|khoảng|~)\s*(\d{4})|(\d{4})\s*~)$", re.IGNORECASE)
-
-
-def _point(text: str, end: bool) -> tuple[str, dt.date]:
-    """(precision, first or last day) of "2013", "2013-05" or "2013-05-12"."""
-    match = _POINT.match(text.strip())
-    if not match:
-        raise ValueError(text)
-    year, month, day = (int(part) if part else None for part in match.groups())
-    if month is None:
-        return "year", dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
-    if day is None:
-        first = dt.date(year, month, 1)
-        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        return "month", last if end else first
-    return "day", dt.date(year, month, day)
-
-
-def parse_date(value: str) -> tuple[str, dt.date | None, dt.date | None]:
-    """(precision, start, end) of the ``date`` column, in the forms the archive records dates.
-
-    ``2013`` (a year), ``2019-11`` (a month), ``2023-08-14`` (a day), ``2005/2008`` or
-    ``2022-10-03/2022-10-07`` (a range; an en dash works too), ``c. 1950`` or ``1950~`` (circa).
-    """
-    text = (value or "").strip()
-    if not text:
-        return "", None, None
-    try:
-        circa = _CIRCA.match(text)
-        if circa:
-            return "circa", dt.date(int(circa.group(1) or circa.group(2)), 1, 1), None
-        parts = re.split(r"\s*(?:/|–)\s*", text)
-        if len(parts) == 2:
-            return "range", _point(parts[0], end=False)[1], _point(parts[1], end=True)[1]
-        if len(parts) == 1:
-            precision, start = _point(text, end=False)
-            return precision, start, None
-    except ValueError:
-        pass
-    raise RowError(
-        _(
-            "date: “%(value)s” is not understood. Write 2013, 2019-11, 2023-08-14, a range such as 2005/2008, "
-            "or c. 1950; a lunar date goes in date_lunar (15/2n/2023)."
-        )
-        % {"value": text}
-    )
-
-
-def parse_lunar_rule(value: str) -> tuple[int | None, int | None, bool]:
-    """(day, month, leap) from "14/1" or "15/2n" (day/month, "n" after a leap month)."""
-    text = (value or "").strip()
-    if not text:
-        return None, None, False
-    match = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{1,2})\s*([nN]?)", text)
-    if not match:
-        raise RowError(
-            _("lunar_rule: write the lunar day and month as 14/1, or 15/2n for a leap month (got “%(value)s”).")
-            % {"value": text}
-        )
-    return int(match.group(1)), int(match.group(2)), bool(match.group(3))
-
-
-def parse_int(value: str, column: str) -> int | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    if not re.fullmatch(r"\d{1,5}", text):
-        raise RowError(_("%(column)s: “%(value)s” is not a whole number.") % {"column": column, "value": text})
-    return int(text)
-
-
-def parse_decimal(value: str, column: str) -> Decimal | None:
-    text = (value or "").strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation as exc:
-        raise RowError(_("%(column)s: “%(value)s” is not a number.") % {"column": column, "value": text}) from exc
-    limit = 90 if column == "latitude" else 180
-    if not number.is_finite() or abs(number) > limit:
-        raise RowError(
-            _("%(column)s: %(value)s is outside -%(limit)s to %(limit)s.")
-            % {"column": column, "value": text, "limit": limit}
-        )
-    return number
-
-
-def choice(value: str, column: str, choices: list[str], default: str = "") -> str:
-    text = (value or "").strip().lower()
-    if not text:
-        return default
-    if text not in choices:
-        raise RowError(
-            _("%(column)s: “%(value)s” is not one of %(choices)s.")
-            % {"column": column, "value": text, "choices": ", ".join(c for c in choices if c)}
-        )
-    return text
-
-
-def validation_message(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        parts = []
-        for field, messages in error.message_dict.items():
-            column = FIELD_COLUMNS.get(field, field)
-            parts.append(f"{column}: {' '.join(messages)}" if field != "__all__" else " ".join(messages))
-        return "; ".join(parts)
-    return " ".join(error.messages)
-
-
-# --- media ---------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class MediaFile:
-    name: str  # as written in the file
-    path: Path  # the file itself, links resolved
-    filename: str  # the name kept on the original
-    sha256: str
-    original: Original | None  # already in the archive
-
-
-def locate_media(name: str, media_dir: Path) -> Path:
-    """The file ``name`` inside ``media_dir``; refused if it is missing or leads outside the folder."""
-    relative = name.replace("\\", "/")
-    if relative.startswith("/") or re.match(r"^[A-Za-z]:", relative):
-        raise RowError(
-            _("media “%(name)s”: give the path relative to the media folder, not an absolute path.") % {"name": name}
-        )
-    if ".." in relative.split("/"):
-        raise RowError(_("media “%(name)s”: the path leads outside the media folder.") % {"name": name})
-    root = media_dir.resolve()
-    candidates = [root / relative, root / unicodedata.normalize("NFD", relative)]  # macOS names files in NFD
-    path = next((candidate for candidate in candidates if candidate.exists() or candidate.is_symlink()), None)
-    if path is None:
-        raise RowError(
-            _("media “%(name)s”: no such file in the media folder %(folder)s.") % {"name": name, "folder": media_dir}
-        )
-    try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError) as exc:
-        raise RowError(_("media “%(name)s”: a link that leads nowhere.") % {"name": name}) from exc
-    if not resolved.is_relative_to(root):
-        raise RowError(
-            _("media “%(name)s”: a link that leads outside the media folder; copy the file itself into the folder.")
-            % {"name": name}
-        )
-    if not resolved.is_file():
-        raise RowError(_("media “%(name)s”: a folder, not a file.") % {"name": name})
-    return resolved
-
-
-def check_media(names: list[str], media_dir: Path | None) -> list[MediaFile]:
-    """Locate, hash and sniff every media file of a row (nothing is stored)."""
-    if names and media_dir is None:
-        raise RowError(_("The row lists media but no media folder was given (--media DIR)."))
-    found: list[MediaFile] = []
-    for name in names:
-        path = locate_media(name, media_dir)
-        with path.open("rb") as fh:
-            sha256, _size = tree.hash_stream(fh)
-        if any(item.sha256 == sha256 for item in found):
-            continue  # the same content listed twice is attached once
-        filename = name.replace("\\", "/").rsplit("/", 1)[-1]
-        original = Original.objects.filter(sha256=sha256).first()
-        if original is None:
-            try:
-                inspect(path, name=filename, max_pixels=conf.get("INGEST_MAX_PIXELS"))
-            except ProcessingError as exc:
-                raise RowError(_("media “%(name)s”: %(reason)s") % {"name": name, "reason": exc.message}) from exc
-        found.append(MediaFile(name, path, filename, sha256, original))
-    return found
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -634,6 +196,7 @@ class Importer:
         self.user = user if getattr(user, "is_authenticated", False) else None
         self.locale = Locale.get_default()
         self.planned_slugs: dict[int, set[str]] = {}
+        self.seen_media: set[str] = set()
 
     # -- lookups that explain themselves ----------------------------------------------------------
 
@@ -778,6 +341,10 @@ class Importer:
                     )
                     % {"identifier": identifier, "current": parent.slug}
                 )
+            if existing.locked:
+                raise RowError(
+                    _("%(identifier)s is locked in the admin; unlock it first.") % {"identifier": identifier}
+                )
             page = existing.get_latest_revision_as_object()
             before = snapshot(page)
         else:
@@ -907,11 +474,12 @@ class Importer:
 
     def write(self, plan: Plan) -> RowOutcome:
         """Carry out one row's plan in one transaction; originals stored for a row that fails are removed."""
-        outcome = RowOutcome(plan.row.line, plan.row.identifier, Action.UNCHANGED)
+        outcome = self.predict(plan)
+        outcome.media_stored = 0
         stored: list[str] = []
         try:
             with transaction.atomic():
-                page = plan.page
+                page, revision = plan.page, None
                 if plan.is_new:
                     page.live = False
                     page.has_unpublished_changes = True
@@ -919,21 +487,15 @@ class Importer:
                     log(instance=page, action="wagtail.create", user=self.user)
                     revision = page.save_revision(user=self.user, log_action=False)
                     self._mirror(page)
-                    outcome.action = Action.CREATED
                 elif plan.changed:
                     revision = page.save_revision(user=self.user, log_action=True)
-                    outcome.action = Action.UPDATED
-                else:
-                    revision = page.get_latest_revision() if (not page.live or page.has_unpublished_changes) else None
-                if self.publish and revision is not None:
-                    revision.publish(user=self.user)
-                    outcome.published = True
+                if outcome.published:
+                    (revision or page.get_latest_revision()).publish(user=self.user)
                 for item in plan.to_attach:
                     original, created = ingest_file(item.path, item.filename, page, self.user)
                     if created:
                         stored.append(original.file.name)
                         outcome.media_stored += 1
-                    outcome.media_attached += 1
         except BaseException:
             for name in stored:
                 with contextlib.suppress(OSError):
@@ -950,18 +512,30 @@ class Importer:
                 page.copy_for_translation(locale, copy_parents=True, alias=True)
 
     def predict(self, plan: Plan) -> RowOutcome:
-        """What :meth:`write` would report, for a dry run."""
-        action = Action.CREATED if plan.is_new else Action.UPDATED if plan.changed else Action.UNCHANGED
+        """What the row does (and, in a dry run, would do)."""
         page = plan.page
-        publishes = self.publish and (action != Action.UNCHANGED or not page.live or page.has_unpublished_changes)
+        revised = plan.is_new or plan.changed
+        if plan.is_new:
+            action = Action.CREATED
+        elif revised or plan.to_attach:
+            action = Action.UPDATED
+        else:
+            action = Action.UNCHANGED
         return RowOutcome(
             plan.row.line,
             plan.row.identifier,
             action,
-            published=publishes,
-            media_stored=sum(1 for item in plan.to_attach if item.original is None),
+            revised=revised,
+            published=self.publish and (revised or not page.live or page.has_unpublished_changes),
+            media_stored=self._new_media(plan.to_attach),
             media_attached=len(plan.to_attach),
         )
+
+    def _new_media(self, items: list[MediaFile]) -> int:
+        """How many files are new to the archive (counting a file that two rows share once)."""
+        new = {item.sha256 for item in items if item.original is None} - self.seen_media
+        self.seen_media |= new
+        return len(new)
 
     # -- the whole file ---------------------------------------------------------------------------
 
