@@ -83,7 +83,9 @@ MODEL_PERMISSIONS = {
         ("wagtailcore", "add_workflow"),
         ("wagtailcore", "change_workflow"),
         ("cms", "change_sitesettings"),
-        # Deleting an original (once no record shows it) is for managers; curators only detach media.
+        # Managers retry or reprocess any media and delete originals no record shows; curators manage the
+        # media of the records they may edit, and only detach them.
+        ("ingest", "change_processingjob"),
         ("ingest", "delete_original"),
     ],
 }

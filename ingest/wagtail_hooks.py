@@ -1,3 +1,4 @@
+from django.contrib.auth.models import Permission
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,12 @@ from ingest.views.originals import NAME, OriginalViewSet
 @hooks.register("register_admin_viewset")
 def register_originals():
     return OriginalViewSet(NAME, url_prefix="ingest/originals")
+
+
+@hooks.register("register_permissions")
+def job_permissions():
+    """Retrying and reprocessing any media (not only that of records one may edit), in the group editor."""
+    return Permission.objects.filter(content_type__app_label="ingest", codename="change_processingjob")
 
 
 @hooks.register("register_admin_urls")

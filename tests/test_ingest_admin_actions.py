@@ -231,6 +231,28 @@ def test_reprocess_needs_post_csrf_and_permission(photo, people, client_for):
     assert (job.state, job.attempts) == (JobState.DONE, 1)
 
 
+def test_managers_reprocess_any_original_curators_only_those_of_their_records(loose, people, client_for):
+    url = reverse("ingest_originals:reprocess", args=[loose.pk])  # attached to no record
+    assert client_for(people["curator"]).post(url).status_code == 403
+    assert ProcessingJob.objects.get(original=loose).state == JobState.DONE
+    assert client_for(people["manager"]).post(url).status_code == 302
+    assert ProcessingJob.objects.get(original=loose).state == JobState.QUEUED
+
+
+def test_the_group_editor_offers_the_ingest_permissions(db, people, client_for):
+    administrators = Group.objects.get(name=ADMINISTRATORS)
+    html = (
+        client_for(create_user("root", is_superuser=True))
+        .get(reverse("wagtailusers_groups:edit", args=[administrators.pk]))
+        .content.decode()
+    )
+    for codename in ("change_processingjob", "delete_original"):
+        permission = Permission.objects.get(content_type__app_label="ingest", codename=codename)
+        assert permission in administrators.permissions.all()
+        assert f'value="{permission.pk}"' in html
+    assert not Group.objects.get(name=CURATORS).permissions.filter(content_type__app_label="ingest").exists()
+
+
 # --- delete an original ---------------------------------------------------------------------------------------
 
 
