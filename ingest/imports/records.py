@@ -2,6 +2,7 @@
 
 import contextlib
 import dataclasses
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -62,6 +63,8 @@ from ingest.imports.values import (
 from ingest.models import RecordMedia
 from ingest.processing import ProcessingError
 from ingest.services import ingest_file
+
+logger = logging.getLogger(__name__)
 
 # Everything an import may change on a record; compared before and after to tell "unchanged".
 COMPARED_FIELDS = (
@@ -567,6 +570,14 @@ class Importer:
             return RowOutcome(row.line, row.identifier, Action.REJECTED, exc.message)
         except ValidationError as exc:
             return RowOutcome(row.line, row.identifier, Action.REJECTED, validation_message(exc))
+        except Exception as exc:  # the row is rolled back; the others still go in, and the log has the traceback
+            logger.exception("Import of %s: line %s (%s) failed", self.manifest, row.line, row.identifier)
+            return RowOutcome(
+                row.line,
+                row.identifier,
+                Action.REJECTED,
+                _("unexpected error (%(error)s); the log has the details.") % {"error": exc.__class__.__name__},
+            )
 
 
 def import_records(
