@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from archive.models import RecordPage
 from ingest import services
-from ingest.models import Original
+from ingest.models import Original, ProcessingJob
 from ingest.permissions import can_upload_to
 from ingest.processing import ProcessingError
 from ingest.processing.sniff import ACCEPTED
@@ -81,7 +81,7 @@ def upload(request, page_id: int):
 @dataclasses.dataclass
 class MediaRow:
     original: Original
-    job: object
+    job: ProcessingJob | None
     detach_url: str
     inspect_url: str
     retry_url: str | None
