@@ -497,6 +497,13 @@ def test_rows_whose_cells_do_not_match_the_header_are_rejected(db, archive, medi
     assert "  line 5, dtts-imp-0003: created" in result.out  # blank lines are skipped, line numbers stay true
 
 
+def test_empty_columns_a_spreadsheet_leaves_at_the_end_are_ignored(db, archive, media_root, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("identifier,type,collection,title,,\ndtts-imp-0001,festival,le-hoi,Lễ hội,,\n", encoding="utf-8")
+    assert run_import(path).code == 0
+    assert record("dtts-imp-0001").title == "Lễ hội"
+
+
 def test_an_import_never_changes_the_type_or_the_collection_of_a_record(db, archive, media_root, tmp_path):
     write_csv(tmp_path / "a.csv", [festival()])
     run_import(tmp_path / "a.csv")

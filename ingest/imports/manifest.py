@@ -196,12 +196,16 @@ def read_manifest(path: Path) -> tuple[list[str], list[Row]]:
         line = 1  # where the row being read starts
         try:
             header = [nfc(name).strip().lower() for name in next(reader)]
+            while header and not header[-1]:
+                header.pop()  # empty columns a spreadsheet leaves at the end
             columns = _check_header(header)
             line = reader.line_num + 1
             for cells in reader:
                 start, line = line, reader.line_num + 1
                 if not any(cell.strip() for cell in cells):
                     continue
+                while len(cells) > len(columns) and not cells[-1].strip():
+                    cells.pop()
                 row = Row(start, dict(zip(columns, cells, strict=False)))
                 if len(cells) != len(columns):
                     row.error = _("The row has %(cells)s cells; the header has %(columns)s columns.") % {
