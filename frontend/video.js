@@ -7,15 +7,29 @@ export function attachVideo(video) {
   const master = video.dataset.hls;
   if (!master || video.dataset.player) return;
   if (Hls.isSupported()) {
-    // Nothing is downloaded before the visitor presses play but the (small) playlists.
+    // Nothing is downloaded before the visitor presses play but the (small) playlists; loading
+    // starts at the first play, once the master playlist is parsed.
     const hls = new Hls({ autoStartLoad: false, capLevelToPlayerSize: true, startLevel: -1 });
-    let started = false;
-    video.addEventListener("play", () => {
-      if (!started) {
-        started = true;
+    let parsed = false;
+    let wanted = false;
+    const start = () => {
+      if (parsed && wanted) {
+        wanted = false;
         hls.startLoad();
       }
+    };
+    hls.on(Hls.Events.MANIFEST_PARSED, () => {
+      parsed = true;
+      start();
     });
+    video.addEventListener(
+      "play",
+      () => {
+        wanted = true;
+        start();
+      },
+      { once: true },
+    );
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
