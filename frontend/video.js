@@ -1,6 +1,6 @@
 // Adaptive streaming: the HLS master playlist lets the player pick a rendition by bandwidth.
-// Browsers that play HLS themselves (Safari, iOS, many Android browsers) get it natively; others
-// get hls.js on Media Source Extensions; where neither works the MP4 <source>s stay in charge.
+// hls.js plays it where the browser has Media Source Extensions; browsers without them that play
+// HLS themselves (older iPhones) get the playlist directly; elsewhere the MP4 <source>s stay.
 import Hls from "hls.js/light";
 
 export function attachVideo(video) {
