@@ -262,6 +262,7 @@ def test_a_manager_deletes_an_original_no_record_shows(loose, people, client_for
     url = reverse("ingest_originals:delete", args=[pk])
     manager = client_for(people["manager"])
     assert url in manager.get(INDEX).content.decode()
+    assert url in manager.get(reverse("ingest_originals:inspect", args=[pk])).content.decode()
 
     confirm = manager.get(url)
     assert confirm.status_code == 200
@@ -294,6 +295,7 @@ def test_deleting_an_original_a_record_shows_is_refused(photo, people, client_fo
     url = reverse("ingest_originals:delete", args=[photo.pk])
     manager = client_for(people["manager"])
     assert url not in manager.get(INDEX).content.decode()  # no Delete in the listing while attached
+    assert url not in manager.get(reverse("ingest_originals:inspect", args=[photo.pk])).content.decode()
     for response in (manager.get(url), manager.post(url)):
         assert response.status_code == 409
         html = response.content.decode()

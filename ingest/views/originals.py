@@ -65,6 +65,11 @@ class OriginalInspectView(InspectView):
     def get_fields(self):
         return ["filename", "kind", "mime", "size", "sha256", "file", "created_by", "created_at", "metadata"]
 
+    def get_delete_url(self):
+        if self.object.records.exists():
+            return None
+        return super().get_delete_url()
+
     def get_field_display_value(self, field_name, field):
         if field_name == "size":
             return filesizeformat(self.object.size)
