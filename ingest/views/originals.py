@@ -204,7 +204,7 @@ def reprocess(request, pk, index_url):
         messages.success(
             request,
             _(
-                "Access copies of “%(name)s” will be made again; the current ones stay in use until the new ones "
+                "Access copies of “%(name)s” will be made again; the current ones are replaced once the new ones "
                 "are ready."
             )
             % {"name": original.filename},
