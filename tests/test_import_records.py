@@ -497,6 +497,17 @@ def test_rows_whose_cells_do_not_match_the_header_are_rejected(db, archive, medi
     assert "  line 5, dtts-imp-0003: created" in result.out  # blank lines are skipped, line numbers stay true
 
 
+def test_slugs_are_made_from_titles_and_kept_apart(db, archive, media_root, tmp_path):
+    rows = [festival("dtts-imp-0001", title="Lễ hội Gầu Tào"), festival("dtts-imp-0002", title="Lễ hội Gầu Tào")]
+    assert run_import(write_csv(tmp_path / "a.csv", rows)).code == 0
+    write_csv(tmp_path / "b.csv", [festival("dtts-imp-0003", title="Lễ hội Gầu Tào")])
+    assert run_import(tmp_path / "b.csv").code == 0
+    slugs = [record(f"dtts-imp-000{n}").slug for n in (1, 2, 3)]
+    assert slugs == ["le-hoi-gau-tao", "le-hoi-gau-tao-2", "le-hoi-gau-tao-3"]
+    taken = write_csv(tmp_path / "c.csv", [festival("dtts-imp-0004", slug="le-hoi-gau-tao")])
+    assert "slug: “le-hoi-gau-tao” is already used in the collection “le-hoi”." in run_import(taken).out
+
+
 def test_empty_columns_a_spreadsheet_leaves_at_the_end_are_ignored(db, archive, media_root, tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("identifier,type,collection,title,,\ndtts-imp-0001,festival,le-hoi,Lễ hội,,\n", encoding="utf-8")

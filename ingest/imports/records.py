@@ -464,9 +464,10 @@ class Importer:
                 page.status = choice(cells["status"], "status", DocumentPage.Status.values, DocumentPage.Status.UNKNOWN)
 
     def _free_slug(self, base: str, collection: CollectionPage) -> str:
-        taken = set(collection.get_children().values_list("slug", flat=True)) | self.planned_slugs.get(
-            collection.pk, set()
-        )
+        """``base``, or ``base-2``, ``base-3``... whichever no page of the collection (or earlier row) has."""
+        planned = self.planned_slugs.get(collection.pk, set())
+        siblings = collection.get_children()
+        taken = set(siblings.filter(slug__startswith=base).values_list("slug", flat=True)) | planned
         slug, number = base, 1
         while slug in taken:
             number += 1
