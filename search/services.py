@@ -13,6 +13,7 @@ from search.analysis import fold, nfc
 from search.documents import FACETS, indexable_records, iter_documents
 from search.engines import EngineUnavailable, Hit, SearchQuery, get_engine
 from search.engines.base import SORTS
+from search.feed import DocumentFeed
 from search.models import PendingUpdate
 
 PAGE_SIZE = 20
@@ -78,10 +79,15 @@ def apply_pending(batch_size: int = 500) -> dict:
     return {"applied": applied, "indexed": indexed, "removed": removed}
 
 
-def rebuild(progress=None) -> int:
-    """Index everything into a new index, swap it in, then replay updates that arrived meanwhile."""
+def rebuild(progress=None, workers: int = 1) -> int:
+    """Index everything into a new index, swap it in, then replay updates that arrived meanwhile.
+
+    With ``workers=2`` documents are made in a second process while the engine indexes.
+    """
     started = timezone.now()
-    count = get_engine().rebuild(iter_documents(), progress=progress)
+    engine = get_engine()
+    with DocumentFeed(engine.prepare, workers=workers) as documents:
+        count = engine.rebuild(documents, progress=progress)
     PendingUpdate.objects.filter(created_at__gte=started).update(applied_at=None)
     apply_pending()
     return count

@@ -396,7 +396,7 @@ def test_rebuild_swaps_in_while_search_keeps_answering(db, corpus, engine):
     corpus["records"]["fish"].title = "Món cá suối"
     corpus["records"]["fish"].summary = "Cá kho với măng chua."
     corpus["records"]["fish"].save_revision().publish()  # queued, not yet applied: we are in a transaction
-    count = engine.rebuild(documents())
+    count = engine.rebuild(map(engine.prepare, documents()))
     assert count == 12
     assert seen_during == [before]
     assert run("long tong").count == before - 1

@@ -111,9 +111,14 @@ class SearchEngine(ABC):
     def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
         """Add or replace ``documents`` and remove the records ``removed``, in one write."""
 
+    def prepare(self, document: dict) -> object:
+        """``document`` as this engine indexes it (picklable: a rebuild may make it in another process)."""
+        return document
+
     @abstractmethod
-    def rebuild(self, documents: Iterable[dict], progress: Progress | None = None) -> int:
-        """Build a fresh index from ``documents`` and swap it in; searches keep working meanwhile."""
+    def rebuild(self, documents: Iterable, progress: Progress | None = None) -> int:
+        """Build a fresh index from ``documents`` (each made by :meth:`prepare`) and swap it in;
+        searches keep working meanwhile."""
 
     @abstractmethod
     def count(self) -> int: ...

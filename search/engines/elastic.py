@@ -134,6 +134,9 @@ class ElasticsearchEngine(SearchEngine):
         if failures:
             raise EngineUnavailable(f"Elasticsearch refused {len(failures)} index updates: {failures[0]}")
 
+    def prepare(self, document: dict) -> dict:
+        return {"_id": document["pk"], **_source(document)}
+
     def rebuild(self, documents: Iterable[dict], progress: Progress | None = None) -> int:
         name = self._new_index()
         count = 0
@@ -144,7 +147,7 @@ class ElasticsearchEngine(SearchEngine):
                 count += 1
                 if progress and count % 500 == 0:
                     progress(count)
-                yield {"_op_type": "index", "_index": name, "_id": data["pk"], **_source(data)}
+                yield {"_op_type": "index", "_index": name, **data}
 
         try:
             for ok, item in self._call(streaming_bulk, self.client, actions(), chunk_size=1000, raise_on_error=False):

@@ -236,7 +236,10 @@ class EmbeddedEngine(SearchEngine):
             writer.wait_merging_threads()
         generation.index.reload()
 
-    def rebuild(self, documents: Iterable[dict], progress: Progress | None = None) -> int:
+    def prepare(self, document: dict) -> str:
+        return _document_json(document)
+
+    def rebuild(self, documents: Iterable[str], progress: Progress | None = None) -> int:
         self.root.mkdir(parents=True, exist_ok=True)
         name, path = self._create_generation()
         index = Index.open(str(path))
@@ -245,8 +248,8 @@ class EmbeddedEngine(SearchEngine):
         writer = index.writer(heap_size=WRITER_HEAP * 4, num_threads=2)
         count = 0
         try:
-            for data in documents:
-                writer.add_json(_document_json(data))
+            for document in documents:
+                writer.add_json(document)
                 count += 1
                 if progress and count % 500 == 0:
                     progress(count)

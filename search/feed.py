@@ -1,0 +1,108 @@
+"""Index documents for a full rebuild, made in a second process while the engine indexes.
+
+A rebuild has two halves of about the same cost: reading records and making their documents
+(Python, one core, holding the GIL) and indexing them (the engine's own threads, or the
+cluster). One process does the first half and hands finished batches over a queue, so on a
+machine with two cores both halves run at once.
+
+The second process is forked, so it shares the settings and code already loaded and opens its
+own database connection. It can only see committed rows: inside a transaction, with an
+in-memory SQLite database (the test suite's), or where fork is unavailable, documents are
+made in this process instead.
+"""
+
+import multiprocessing
+import queue as queues
+import traceback
+from collections.abc import Callable, Iterator
+
+from django.db import connections
+
+from search.documents import iter_documents
+
+BATCH = 500
+QUEUED_BATCHES = 8
+WAIT_SECONDS = 5
+
+
+class FeedFailed(RuntimeError):
+    """The process making documents failed; the message holds its traceback."""
+
+
+def can_fork() -> bool:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    for connection in connections.all():
+        in_memory = getattr(connection, "is_in_memory_db", lambda: False)()
+        if in_memory or connection.in_atomic_block:
+            return False
+    return True
+
+
+class DocumentFeed:
+    """``with DocumentFeed(prepare, workers=2) as items: engine.rebuild(items)``.
+
+    ``prepare`` turns a document (a dict from :mod:`search.documents`) into what the engine
+    indexes; it runs where the documents are made.
+    """
+
+    def __init__(self, prepare: Callable[[dict], object], workers: int = 2):
+        self.prepare = prepare
+        self.parallel = workers > 1 and can_fork()
+        self._process = None
+        self._queue = None
+
+    def __enter__(self) -> Iterator:
+        if not self.parallel:
+            return map(self.prepare, iter_documents())
+        # Start before the engine opens its writer: no engine threads exist at the fork, and
+        # the child opens a database connection of its own.
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        self._queue = context.Queue(maxsize=QUEUED_BATCHES)
+        self._process = context.Process(target=_produce, args=(self._queue, self.prepare), daemon=True)
+        self._process.start()
+        return self._receive()
+
+    def _receive(self) -> Iterator:
+        while True:
+            try:
+                kind, payload = self._queue.get(timeout=WAIT_SECONDS)
+            except queues.Empty:
+                if not self._process.is_alive():
+                    raise FeedFailed(
+                        f"The process making index documents stopped (exit code {self._process.exitcode})."
+                    ) from None
+                continue
+            if kind == "batch":
+                yield from payload
+            elif kind == "error":
+                raise FeedFailed(payload)
+            else:
+                return
+
+    def __exit__(self, *exc_info) -> None:
+        if self._process is None:
+            return
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._queue.close()
+
+
+def _produce(queue, prepare) -> None:
+    try:
+        batch = []
+        for data in iter_documents():
+            batch.append(prepare(data))
+            if len(batch) >= BATCH:
+                queue.put(("batch", batch))
+                batch = []
+        queue.put(("batch", batch))
+        queue.put(("done", None))
+    except BaseException:
+        queue.put(("error", traceback.format_exc()))
+    finally:
+        connections.close_all()
+        queue.close()
+        queue.join_thread()
