@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from wagtail.models import Locale, Revision
+from wagtail.models import Locale, PageLogEntry, Revision
 
 from archive.demo.loader import load_taxonomies
 from archive.models import FestivalPage, RecordPage
@@ -125,6 +125,7 @@ def state(media_root=None):
     return {
         "records": sorted(RecordPage.objects.values_list("pk", "title", "live")),
         "revisions": Revision.objects.count(),
+        "log entries": PageLogEntry.objects.count(),
         "originals": sorted(Original.objects.values_list("sha256", flat=True)),
         "links": sorted(RecordMedia.objects.values_list("record_id", "original_id")),
         "files": stored_files(media_root) if media_root else [],
