@@ -218,13 +218,16 @@ def test_a_changed_row_updates_the_record_with_one_new_revision(db, archive, med
     assert page.live and not page.has_unpublished_changes and page.revisions.count() == 1
 
     make_png(folder / "them.png")
-    second = write_csv(tmp_path / "b.csv", [festival(summary="Tóm tắt mới", media="anh.jpg;them.png")])
+    second = write_csv(
+        tmp_path / "b.csv", [festival(summary="Tóm tắt mới", ethnic_groups="02;07", media="anh.jpg;them.png")]
+    )
     result = run_import(second, folder)
 
     assert result.code == 0
     assert "  line 2, dtts-imp-0001: updated (draft for review, 1 media attached)" in result.out
     page = RecordPage.objects.get(pk=page.pk).specific
     assert page.summary == "Tóm tắt cũ"  # the live page waits for review...
+    assert list(page.ethnic_groups.values_list("code", flat=True)) == ["02"]
     assert page.has_unpublished_changes and page.revisions.count() == 2
     assert page.get_latest_revision_as_object().summary == "Tóm tắt mới"  # ...the draft has the change
     assert Original.objects.filter(links__record=page).count() == 2
@@ -235,6 +238,7 @@ def test_a_changed_row_updates_the_record_with_one_new_revision(db, archive, med
     assert "  line 2, dtts-imp-0001: unchanged (published)" in published.out
     page = RecordPage.objects.get(pk=page.pk).specific
     assert page.summary == "Tóm tắt mới" and page.live and not page.has_unpublished_changes
+    assert sorted(page.ethnic_groups.values_list("code", flat=True)) == ["02", "07"]
     assert page.revisions.count() == 2
 
 
