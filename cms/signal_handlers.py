@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from archive.signals import records_bulk_created
+from archive.signals import record_derived_data_changed, records_bulk_created
 from cms import page_cache
 from cms.setup import refresh_planner_statistics
 
@@ -33,6 +33,8 @@ def _records_bulk_created(**kwargs):
 
 def connect():
     records_bulk_created.connect(_records_bulk_created, dispatch_uid="cms.content.bulk")
+    # Media finished processing, was reprocessed, attached or detached: record pages show it.
+    record_derived_data_changed.connect(_content_changed, dispatch_uid="cms.content.derived")
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(_content_changed, dispatch_uid=f"cms.content.{id(signal)}")
     post_delete.connect(_content_changed, sender="wagtailcore.Page", dispatch_uid="cms.content.page-delete")

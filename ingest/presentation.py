@@ -242,7 +242,9 @@ def build(page, user) -> dict[str, Any]:
         job = _related(original, "job")
         derivative_set = _related(original, "derivative_set")
         state = job.state if job else JobState.QUEUED
-        if state == JobState.DONE and derivative_set is not None:
+        if derivative_set is not None:
+            # The current access copies: they stay on show while a reprocess makes new ones,
+            # and if it fails.
             finished.append(Item(original=original, state=state))
         elif state in (JobState.QUEUED, JobState.RUNNING):
             preparing += 1

@@ -3,12 +3,13 @@
 from archive.batching import for_ids
 from archive.media import MediaSummary
 from archive.models import RecordPage
-from ingest.models import JobState, RecordMedia
+from ingest.models import RecordMedia
 from ingest.models.originals import SEARCH_KINDS
 
 
 def record_media(page_ids) -> dict[int, MediaSummary]:
-    """Kinds of processed media and their texts (document text, captions) per page, in two queries.
+    """Kinds of processed media (with current access copies) and their texts (document text,
+    captions) per page, in two queries.
 
     Media attached to a record counts for all its translations.
     """
@@ -18,7 +19,7 @@ def record_media(page_ids) -> dict[int, MediaSummary]:
     pages = RecordPage.objects.filter(for_ids("pk", wanted))
     rows = list(
         RecordMedia.objects.filter(
-            record__translation_key__in=pages.values("translation_key"), original__job__state=JobState.DONE
+            record__translation_key__in=pages.values("translation_key"), original__derivative_set__isnull=False
         )
         .values_list("record__translation_key", "original_id", "original__kind", "original__derivative_set__text")
         .order_by("sort_order", "pk")

@@ -284,3 +284,32 @@ def test_a_record_without_media_has_no_media_section(db, archive, media_settings
     _response, soup = record_page(client_for(None), bare)
     assert soup.select_one("[data-record-media]") is None
     assert soup.select("script[type=module]") == []
+
+
+def test_reprocessing_keeps_the_current_copies_on_show_and_in_search(db, archive, media_settings, client_for):
+    from archive.media import summarise_many
+
+    video = archive["media"]["video"]
+    before = prefix(video)
+    assert services.reprocess(video)  # queued again; its task runs only after a commit, which never comes here
+    assert ProcessingJob.objects.get(original=video).state == JobState.QUEUED
+    _response, soup = record_page(client_for(None), archive["public"])
+    urls = linked_urls(soup)
+    assert any(before in url for url in urls)  # still the current set, until the new one is recorded
+    for url in urls:
+        if before in url:
+            assert client_for(None).get(media_path(url)).status_code == 200
+    assert "video" in summarise_many([archive["public"].pk])[archive["public"].pk].kinds
+
+
+def test_cached_record_pages_change_when_their_media_changes(db, archive, media_settings, client_for, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.PAGE_CACHE_PREFIXES = ("/",)
+    anonymous = client_for(None)
+    assert anonymous.get(archive["public"].url)["X-Page-Cache"] == "miss"
+    assert anonymous.get(archive["public"].url)["X-Page-Cache"] == "hit"
+    image = archive["media"]["image"]
+    assert services.detach(image, archive["public"]) >= 1
+    response = anonymous.get(archive["public"].url)
+    assert response["X-Page-Cache"] == "miss"
+    assert prefix(image) not in response.content.decode()
