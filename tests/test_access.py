@@ -194,3 +194,29 @@ def test_translations_keep_the_source_access_level(site):
     sacred.save_revision().publish()
     translation.refresh_from_db()
     assert translation.specific.access_level == "staff"
+
+
+def test_media_answers_byte_ranges_for_players_and_resumed_downloads(site, users, client_for):
+    image = site["public"].images.first().image
+    whole = b"".join(client_for(None).get(image.file.url).streaming_content)
+    size = len(whole)
+    browser = client_for(None)
+
+    response = browser.get(image.file.url, HTTP_RANGE="bytes=10-29")
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 10-29/{size}"
+    assert response["Content-Length"] == "20"
+    assert b"".join(response.streaming_content) == whole[10:30]
+
+    tail = browser.get(image.file.url, HTTP_RANGE="bytes=-16")
+    assert tail.status_code == 206 and b"".join(tail.streaming_content) == whole[-16:]
+    rest = browser.get(image.file.url, HTTP_RANGE=f"bytes={size - 5}-")
+    assert rest.status_code == 206 and b"".join(rest.streaming_content) == whole[-5:]
+
+    beyond = browser.get(image.file.url, HTTP_RANGE=f"bytes={size}-")
+    assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{size}"
+    several = browser.get(image.file.url, HTTP_RANGE="bytes=0-1,5-6")  # not offered: the whole file
+    assert several.status_code == 200 and several["Accept-Ranges"] == "bytes"
+
+    restricted = site["sacred"].images.first().image
+    assert browser.get(restricted.file.url, HTTP_RANGE="bytes=0-9").status_code == 404  # no peeking by range
