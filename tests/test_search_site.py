@@ -235,3 +235,23 @@ def test_an_index_of_another_version_asks_for_a_rebuild(db, engine, collection, 
         assert found("zqversion") != []
     finally:
         set_engine(None)
+
+
+def test_remembered_answers_follow_changes_written_by_another_process(db, engine, collection, committed):
+    from search.documents import iter_documents
+    from search.engines import SearchQuery
+
+    record = committed(create_record, collection, title="Hát xoan zqcache", summary="Làn điệu cổ.")
+    question = SearchQuery(text="zqcache", facets=("type",))
+    assert engine.cache_entries > 0
+    first, again = engine.search(question), engine.search(question)
+    assert first.count == again.count == 1 and again.facets == first.facets
+
+    # The task worker is another process with its own index writer: an engine of its own here.
+    worker = create_engine("embedded", directory=engine.root.parent)
+    document = next(iter_documents([record.pk]))
+    document["title"], document["content"] = "Hát xoan zqchanged", ["Đã sửa."]
+    worker.update([document])
+
+    assert engine.search(question).count == 0
+    assert [hit.pk for hit in engine.search(SearchQuery(text="zqchanged")).hits] == [record.pk]

@@ -152,6 +152,9 @@ SEARCH_ENGINE = "elasticsearch" if ELASTICSEARCH_URL else "embedded"
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", DATA_DIR / "search"))
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "heritage")
 SEARCH_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_TIMEOUT_SECONDS", "5"))
+# Embedded engine: answers (counts, facets, result pages) of this many recent searches are kept
+# per process until the index changes; 0 turns the cache off.
+SEARCH_CACHE_ENTRIES = int(os.environ.get("SEARCH_CACHE_ENTRIES", "256"))
 
 # --- Media ingest (defaults and the other INGEST_* settings: ingest/conf.py) --------------
 INGEST_WORK_DIR = Path(os.environ.get("INGEST_WORK_DIR", DATA_DIR / "ingest"))

@@ -17,7 +17,10 @@ def create_engine(name: str | None = None, **options) -> SearchEngine:
     name = name or settings.SEARCH_ENGINE
     engine_class = import_string(ENGINES[name])
     if name == "embedded":
-        return engine_class(options.get("directory", settings.SEARCH_INDEX_DIR))
+        return engine_class(
+            options.get("directory", settings.SEARCH_INDEX_DIR),
+            cache_entries=options.get("cache_entries", settings.SEARCH_CACHE_ENTRIES),
+        )
     options.setdefault("prefix", settings.SEARCH_INDEX_PREFIX)
     options.setdefault("timeout", settings.SEARCH_TIMEOUT_SECONDS)
     return engine_class(options.pop("url", settings.ELASTICSEARCH_URL), **options)

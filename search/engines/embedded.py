@@ -15,6 +15,7 @@ import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path
@@ -136,7 +137,7 @@ def _document_json(data: dict) -> str:
 class _Generation:
     """One opened index generation and the state needed to notice changes to it."""
 
-    def __init__(self, name: str, path: Path):
+    def __init__(self, name: str, path: Path, cache_entries: int = 0):
         self.name = name
         self.path = path
         version_file = path / "SCHEMA_VERSION"
@@ -149,27 +150,74 @@ class _Generation:
         self.index = Index.open(str(path))
         for tokenizer, analyzer in _analyzers().items():
             self.index.register_tokenizer(tokenizer, analyzer)
+        # Reloaded only by us, so a version and its searcher always go together.
+        self.index.config_reader("manual")
         self.schema = self.index.schema
-        self.meta_mtime = self._meta_mtime()
+        self.meta_version = self._meta_version()
+        self.snapshot = (self.meta_version, self.index.searcher())
+        self.answers = _Answers(cache_entries)
 
-    def _meta_mtime(self) -> int:
+    def _meta_version(self) -> tuple[int, int]:
+        """Changes with every commit: tantivy replaces meta.json (a new file) each time."""
         try:
-            return (self.path / "meta.json").stat().st_mtime_ns
+            meta = (self.path / "meta.json").stat()
         except FileNotFoundError:
-            return 0
+            return (0, 0)
+        return (meta.st_ino, meta.st_mtime_ns)
 
     def refresh(self) -> None:
-        mtime = self._meta_mtime()
-        if mtime != self.meta_mtime:
-            self.meta_mtime = mtime
-            self.index.reload()
+        if self._meta_version() != self.meta_version:
+            self.reload()
+
+    def reload(self) -> None:
+        self.meta_version = self._meta_version()
+        self.index.reload()
+        self.snapshot = (self.meta_version, self.index.searcher())
+        self.answers.clear()
+
+
+class _Answers:
+    """Counts, facet counts and result pages of recent searches, for one version of the index.
+
+    Like Elasticsearch's shard request cache: a common query ("lễ hội" matches a third of the
+    archive) is counted once per change to the index rather than on every visit. Keys carry the
+    index version; the cache empties when the index changes.
+    """
+
+    def __init__(self, entries: int):
+        self.entries = entries
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        if not self.entries:
+            return None
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        if not self.entries:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 class EmbeddedEngine(SearchEngine):
     name = "embedded"
 
-    def __init__(self, directory):
+    def __init__(self, directory, cache_entries: int = 0):
         self.root = Path(directory) / "records"
+        self.cache_entries = cache_entries
         self._lock = threading.Lock()
         self._generation: _Generation | None = None
 
@@ -202,7 +250,7 @@ class EmbeddedEngine(SearchEngine):
                 name, _path = self._create_generation()
                 self._swap_to(name)
             if self._generation is None or self._generation.name != name:
-                self._generation = _Generation(name, self.root / name)
+                self._generation = _Generation(name, self.root / name, self.cache_entries)
             else:
                 self._generation.refresh()
             return self._generation
@@ -234,7 +282,8 @@ class EmbeddedEngine(SearchEngine):
             raise
         finally:
             writer.wait_merging_threads()
-        generation.index.reload()
+        with self._lock:
+            generation.reload()
 
     def prepare(self, document: dict) -> str:
         return _document_json(document)
@@ -362,8 +411,25 @@ class EmbeddedEngine(SearchEngine):
 
     def search(self, query: SearchQuery) -> EngineResult:
         generation = self._current()
-        schema, searcher = generation.schema, generation.index.searcher()
+        version, searcher = generation.snapshot
+        schema = generation.schema
         terms = query.terms
+        key = (version, _query_key(query, terms))
+        answer = generation.answers.get(key)
+        if answer is None:
+            answer = self._answer(schema, searcher, query, terms)
+            generation.answers.put(key, answer)
+        facets, count, found, suggestion = answer
+        hits = self._hits(schema, searcher, found, terms if query.snippets else [])
+        return EngineResult(
+            count=count,
+            hits=hits,
+            facets={name: dict(values) for name, values in facets.items()},
+            suggestion=suggestion,
+        )
+
+    def _answer(self, schema, searcher, query: SearchQuery, terms: list[Term]) -> tuple:
+        """Facet counts, the count, the page of results (scores and addresses) and a suggestion."""
         match = self._match_query(schema, terms, fuzzy=False) if terms else None
         facets, count = self._facets_and_count(schema, searcher, query, match)
         if count == 0 and any(len(w) >= FUZZY_MIN_LENGTH for term in terms for w in term.folded):
@@ -372,7 +438,7 @@ class EmbeddedEngine(SearchEngine):
             facets, count = self._facets_and_count(schema, searcher, query, match)
         sort = query.sort if terms or query.sort != "relevance" else "title"
         field, direction = ORDERINGS.get(sort, (None, Order.Desc))
-        hits = []
+        found = []
         if count and query.offset < count:
             if field is None:
                 found = self._ranked(schema, searcher, query, terms, match)
@@ -385,9 +451,8 @@ class EmbeddedEngine(SearchEngine):
                     order_by_field=field,
                     order=direction,
                 ).hits
-            hits = self._hits(schema, searcher, found, terms if query.snippets else [])
         suggestion = self._did_you_mean(searcher, terms) if count == 0 and terms else ""
-        return EngineResult(count=count, hits=hits, facets=facets, suggestion=suggestion)
+        return facets, count, found, suggestion
 
     def _ranked(self, schema, searcher, query: SearchQuery, terms: list[Term], match) -> list:
         """The page of results in relevance order, ranked in two steps.
@@ -510,6 +575,20 @@ class EmbeddedEngine(SearchEngine):
         answer = searcher.aggregate(names_query, aggregations)
         values = {name: _counts(answer[name]) for name in SUGGESTED_FACETS}
         return Suggestions(titles=titles, values=values)
+
+
+def _query_key(query: SearchQuery, terms: list[Term]) -> tuple:
+    """Everything that decides a search's answer, as a hashable value."""
+    return (
+        tuple((term.keyword, tuple(term.parts)) for term in terms),
+        query.locale,
+        tuple(sorted(query.access)),
+        tuple(sorted((name, tuple(sorted(values))) for name, values in query.filters.items() if values)),
+        query.sort,
+        query.offset,
+        query.limit,
+        tuple(query.facets),
+    )
 
 
 def _split_facets(aggregation: dict, names) -> dict[str, dict[str, int]]:
