@@ -2,7 +2,8 @@
 
 The embedded engine keeps the start of each record's description as stored text only (not
 indexed a second time) and highlights it here. Matching is diacritic-blind like the search
-itself ("le hoi" marks "lễ hội"), while the snippet shows the text as written.
+itself ("le hoi" marks "lễ hội"): each folded query word becomes a pattern of letter classes,
+so the text is searched as written, with no folded copy to make.
 """
 
 import re
@@ -11,30 +12,30 @@ from functools import lru_cache
 from html import escape
 
 
-def _fold_table() -> dict[int, str]:
-    """One character for one character: lowercase, diacritics off, đ → d. Folding keeps every
-    offset, so a match found in the folded text is at the same place in the original."""
-    table = {code: chr(code + 32) for code in range(ord("A"), ord("Z") + 1)}
-    for code in range(0xC0, 0x2000):
+def _variants() -> dict[str, str]:
+    """For each folded letter, every letter that folds to it: "d" → "dDđĐ", "o" → "oOóÓòÒ…ơƠợỢ"."""
+    variants: dict[str, list[str]] = {}
+    for code in list(range(ord("A"), ord("Z") + 1)) + list(range(ord("a"), ord("z") + 1)) + list(range(0xC0, 0x2000)):
         char = chr(code)
-        base = unicodedata.normalize("NFD", char)[0]
-        if base != char and base.isascii() and base.isalpha():
-            table[code] = base.lower()
-    table[ord("đ")] = table[ord("Đ")] = "d"
-    return table
+        base = "d" if char in "đĐ" else unicodedata.normalize("NFD", char)[0].lower()
+        if base.isascii() and base.isalpha():
+            variants.setdefault(base, []).append(char)
+    return {base: "".join(chars) for base, chars in variants.items()}
 
 
-_FOLD = _fold_table()
+_VARIANTS = _variants()
 
 
-def fold_in_place(text: str) -> str:
-    """``text`` lowercased and without diacritics, with the same length (NFC text in, as stored)."""
-    return text.translate(_FOLD)
+def _word_pattern(word: str) -> str:
+    """A folded word as a pattern matching it with any diacritics and case: "le" → [lL…][eEéÉ…ệỆ]."""
+    return "".join(f"[{re.escape(_VARIANTS[char])}]" if char in _VARIANTS else re.escape(char) for char in word)
 
 
 @lru_cache(maxsize=512)
 def _pattern(words: tuple[str, ...]) -> re.Pattern:
-    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    """One group per query word (named w0, w1, …), longest first, each a whole word."""
+    ordered = sorted(range(len(words)), key=lambda index: -len(words[index]))
+    alternatives = "|".join(f"(?P<w{index}>{_word_pattern(words[index])})" for index in ordered)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
@@ -46,11 +47,17 @@ def highlight(text: str, words, max_chars: int, max_matches: int = 64) -> str:
     words = tuple(sorted({word for word in words if word}))
     if not text or not words:
         return ""
-    matches = []
-    for match in _pattern(words).finditer(fold_in_place(text)):
-        matches.append((match.start(), match.end(), match.group(0)))
+    matches, limit = [], None
+    for match in _pattern(words).finditer(text):
+        if limit is not None and match.end() > limit:
+            break  # a window with every word is found: the rest of the text cannot do better
+        matches.append((match.start(), match.end(), match.lastgroup))
         if len(matches) >= max_matches:
             break
+        if limit is None:
+            first = _window_with_all(matches, len(words), max_chars)
+            if first is not None:
+                limit = first + max_chars
     if not matches:
         return ""
     # The window starting at the match that has the most different words within reach.
@@ -74,6 +81,18 @@ def highlight(text: str, words, max_chars: int, max_matches: int = 64) -> str:
     parts.append(escape(text[position:end]))
     snippet = " ".join("".join(parts).split())
     return ("… " if start > 0 else "") + snippet + (" …" if end < len(text) else "")
+
+
+def _window_with_all(matches: list, wanted: int, max_chars: int) -> int | None:
+    """Where a window that the last match closes starts, if it holds every query word."""
+    end = matches[-1][1]
+    seen, first = set(), None
+    for start, _end, word in reversed(matches):
+        if end - start > max_chars:
+            break
+        seen.add(word)
+        first = start
+    return first if len(seen) == wanted else None
 
 
 def _word_start(text: str, position: int) -> int:

@@ -7,7 +7,7 @@ import pytest
 from search.analysis import collation_key, fold, normalise, words
 from search.engines.base import parse_terms
 from search.engines.suggest import closest_word, edit_distance
-from search.snippets import fold_in_place, highlight
+from search.snippets import highlight
 
 
 @pytest.mark.parametrize(
@@ -56,11 +56,9 @@ def test_spelling_suggestion_prefers_fewer_edits_then_frequent_words():
 # --- Snippets (the embedded engine highlights stored text itself) -------------------------
 
 
-def test_folding_in_place_keeps_every_offset():
-    text = "Lễ hội Lồng Tồng của người Tày ở Đắk Lắk, ĐIỆN BIÊN"
-    folded = fold_in_place(text)
-    assert len(folded) == len(text)
-    assert folded == fold(text)
+def test_snippet_words_match_every_letter_that_folds_to_them():
+    text = "ĐIỆN BIÊN, Điện Biên, dien bien, Diễn Biến"
+    assert highlight(text, ["dien", "bien"], 220).count("<mark>") == 8
 
 
 def test_snippet_marks_words_whatever_the_diacritics_and_keeps_the_text_as_written():
