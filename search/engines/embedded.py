@@ -338,11 +338,11 @@ class EmbeddedEngine(SearchEngine):
 
     def _filters(self, schema, query: SearchQuery, skip: str | None = None) -> list:
         clauses = [
-            Query.term_set_query(schema, SCOPE_FIELD, [f"{query.locale}:{level}" for level in query.access]),
+            _any_of(schema, SCOPE_FIELD, [f"{query.locale}:{level}" for level in query.access]),
         ]
         for name, values in query.filters.items():
             if values and name != skip and name in FACETS:
-                clauses.append(Query.term_set_query(schema, FACETS[name].field, list(values)))
+                clauses.append(_any_of(schema, FACETS[name].field, list(values)))
         return [(Occur.Must, Query.const_score_query(clause, 0.0)) for clause in clauses]
 
     def _match_query(self, schema, terms: list[Term], fuzzy: bool):
@@ -473,7 +473,7 @@ class EmbeddedEngine(SearchEngine):
         pks = searcher.fast_field_values("pk", addresses)
         within = Query.boolean_query(
             [
-                (Occur.Must, Query.const_score_query(Query.term_set_query(schema, "pk", pks), 0.0)),
+                (Occur.Must, Query.const_score_query(_any_of(schema, "pk", pks), 0.0)),
                 (Occur.Must, proximity),
             ]
         )
@@ -575,6 +575,15 @@ class EmbeddedEngine(SearchEngine):
         answer = searcher.aggregate(names_query, aggregations)
         values = {name: _counts(answer[name]) for name in SUGGESTED_FACETS}
         return Suggestions(titles=titles, values=values)
+
+
+def _any_of(schema, field: str, values: list):
+    """Documents with any of ``values`` in ``field``. A term query, or a union of them: for a few
+    values this is several times cheaper than tantivy's term-set query, which walks the field's
+    term dictionary."""
+    if len(values) == 1:
+        return Query.term_query(schema, field, values[0])
+    return Query.boolean_query([(Occur.Should, Query.term_query(schema, field, value)) for value in values])
 
 
 def _query_key(query: SearchQuery, terms: list[Term]) -> tuple:
