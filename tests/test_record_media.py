@@ -145,7 +145,7 @@ def test_a_public_record_shows_each_kind_of_finished_media(db, archive, media_se
     image_prefix = prefix(media["image"])
     assert media_path(images[0]["data-iiif"]) == f"/media/{image_prefix}/image/iiif/info.json"
     img = images[0].select_one("img")
-    assert img["loading"] == "lazy" and img["alt"] == "Lễ hội Lồng Tồng, image"
+    assert img["loading"] == "lazy" and img["alt"] == "Lễ hội Lồng Tồng, ảnh"  # the Vietnamese page
     copies = DerivativeSet.objects.get(original=media["image"]).manifest["derivatives"]["web"]
     jpegs = [c for c in copies if c["format"] == "jpeg"]
     assert len(jpegs) >= 2
@@ -162,7 +162,7 @@ def test_a_public_record_shows_each_kind_of_finished_media(db, archive, media_se
         f"/media/{pdf_prefix}/document/pages/0001.jpg",
         f"/media/{pdf_prefix}/document/pages/0002.jpg",
     ]
-    assert "2 pages" in document.get_text(" ", strip=True)
+    assert "2 trang" in document.get_text(" ", strip=True)
     assert media_path(document.select_one(".media-downloads a")["href"]) == f"/media/{pdf_prefix}/document/text.txt"
 
     # One small module script, which fetches each library only where its media is.
@@ -178,7 +178,7 @@ def test_unfinished_media_is_not_linked_for_the_public_but_staff_see_its_state(d
         assert media[name].filename not in html
     assert soup.select_one(".media-states") is None
     note = soup.select_one(".media-preparing")
-    assert note is not None and "being prepared" in note.get_text()  # the queued one; the failed one is silent
+    assert note is not None and "đang được chuẩn bị" in note.get_text()  # the queued one; the failed one is silent
 
     _response, soup = record_page(client_for(archive["visitors"]["staff"]), archive["public"])
     rows = {
