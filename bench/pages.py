@@ -119,7 +119,7 @@ def load_site():
     started = time.perf_counter()
     report = {"taxonomies": load_taxonomies()}
     try:
-        report["demo"] = cms.demo.load_demo(with_images=False)
+        report["demo"] = cms.demo.load_demo(with_images=False, with_media=False)
     except DemoDataError as exc:
         if "records.yaml" not in str(exc):
             raise
