@@ -417,7 +417,7 @@ class EmbeddedEngine(SearchEngine):
         key = (version, _query_key(query, terms))
         answer = generation.answers.get(key)
         if answer is None:
-            answer = self._answer(schema, searcher, query, terms)
+            answer = self._answer(schema, searcher, query, terms, generation.answers, version)
             generation.answers.put(key, answer)
         facets, count, found, suggestion = answer
         hits = self._hits(schema, searcher, found, terms if query.snippets else [])
@@ -428,14 +428,14 @@ class EmbeddedEngine(SearchEngine):
             suggestion=suggestion,
         )
 
-    def _answer(self, schema, searcher, query: SearchQuery, terms: list[Term]) -> tuple:
+    def _answer(self, schema, searcher, query: SearchQuery, terms: list[Term], answers, version) -> tuple:
         """Facet counts, the count, the page of results (scores and addresses) and a suggestion."""
         match = self._match_query(schema, terms, fuzzy=False) if terms else None
-        facets, count = self._facets_and_count(schema, searcher, query, match)
+        facets, count = self._facets_and_count(schema, searcher, query, match, False, answers, version)
         if count == 0 and any(len(w) >= FUZZY_MIN_LENGTH for term in terms for w in term.folded):
             # Nothing matches as typed: tolerate typos in the longer words.
             match = self._match_query(schema, terms, fuzzy=True)
-            facets, count = self._facets_and_count(schema, searcher, query, match)
+            facets, count = self._facets_and_count(schema, searcher, query, match, True, answers, version)
         sort = query.sort if terms or query.sort != "relevance" else "title"
         field, direction = ORDERINGS.get(sort, (None, Order.Desc))
         found = []
@@ -507,7 +507,7 @@ class EmbeddedEngine(SearchEngine):
             )
         return hits
 
-    def _facets_and_count(self, schema, searcher, query: SearchQuery, match) -> tuple[dict, int]:
+    def _facets_and_count(self, schema, searcher, query, match, fuzzy, answers, version) -> tuple[dict, int]:
         """Counts per facet value and in all: AND across facets, OR within one.
 
         A selected facet is counted without its own filter, so its other values stay visible.
@@ -521,15 +521,31 @@ class EmbeddedEngine(SearchEngine):
                 aggregations = {TOTAL: {"value_count": {"field": "date"}}}  # every document has a date key
                 if names:
                     aggregations[ALL_FACETS] = {"terms": {"field": FACET_VALUES_FIELD, "size": 100_000}}
-            else:
-                aggregations = {skip: FACETS[skip].aggregation()}
-            answer = searcher.aggregate(self._query(schema, query, match, skip=skip), aggregations)
-            if skip is None:
+                answer = searcher.aggregate(self._query(schema, query, match), aggregations)
                 count = int(answer[TOTAL]["value"])
                 if names:
                     facets.update(_split_facets(answer[ALL_FACETS], names))
-            else:
-                facets[skip] = _counts(answer[skip])
+                continue
+            # The selected facet's own counts ignore its own filter: browsing one ethnic group
+            # after another asks the same question each time, so the answer is remembered.
+            others = {name: values for name, values in query.filters.items() if name != skip and values}
+            key = (
+                version,
+                skip,
+                fuzzy,
+                tuple((term.keyword, tuple(term.folded)) for term in query.terms),
+                query.locale,
+                tuple(sorted(query.access)),
+                tuple(sorted((name, tuple(sorted(values))) for name, values in others.items())),
+            )
+            counts = answers.get(key)
+            if counts is None:
+                answer = searcher.aggregate(
+                    self._query(schema, query, match, skip=skip), {skip: FACETS[skip].aggregation()}
+                )
+                counts = _counts(answer[skip])
+                answers.put(key, counts)
+            facets[skip] = dict(counts)
         return facets, count
 
     def _did_you_mean(self, searcher, terms: list[Term]) -> str:
