@@ -327,12 +327,17 @@ def _clean(values) -> list[str]:
     return list(dict.fromkeys(filter(None, (nfc(value).strip() for value in values))))
 
 
-def iter_documents(page_ids=None, batch_size: int = 1000):
-    """Yield index documents for indexable records (all, or just ``page_ids``), in batches."""
+def iter_documents(page_ids=None, batch_size: int = 1000, part: int = 0, parts: int = 1):
+    """Yield index documents for indexable records (all, or just ``page_ids``), in batches.
+
+    With ``parts`` > 1, only every ``parts``-th batch from ``part`` on: processes making
+    documents side by side each take one part.
+    """
     builder = DocumentBuilder()
     queryset = indexable_records()
     if page_ids is not None:
         queryset = queryset.filter(pk__in=page_ids)
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch_size):
-        yield from builder.build_batch(ids[start : start + batch_size])
+    for number, start in enumerate(range(0, len(ids), batch_size)):
+        if number % parts == part:
+            yield from builder.build_batch(ids[start : start + batch_size])

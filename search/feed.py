@@ -49,7 +49,8 @@ class DocumentFeed:
     def __init__(self, prepare: Callable[[dict], object], workers: int = 2):
         self.prepare = prepare
         self.parallel = workers > 1 and can_fork()
-        self._process = None
+        self.makers = max(1, workers - 1)
+        self._processes = []
         self._queue = None
 
     def __enter__(self) -> Iterator:
@@ -60,40 +61,42 @@ class DocumentFeed:
         connections.close_all()
         context = multiprocessing.get_context("fork")
         self._queue = context.Queue(maxsize=QUEUED_BATCHES)
-        self._process = context.Process(target=_produce, args=(self._queue, self.prepare), daemon=True)
-        self._process.start()
+        for part in range(self.makers):
+            process = context.Process(target=_produce, args=(self._queue, self.prepare, part, self.makers), daemon=True)
+            process.start()
+            self._processes.append(process)
         return self._receive()
 
     def _receive(self) -> Iterator:
-        while True:
+        finished = 0
+        while finished < len(self._processes):
             try:
                 kind, payload = self._queue.get(timeout=WAIT_SECONDS)
             except queues.Empty:
-                if not self._process.is_alive():
-                    raise FeedFailed(
-                        f"The process making index documents stopped (exit code {self._process.exitcode})."
-                    ) from None
+                if any(not process.is_alive() and process.exitcode for process in self._processes):
+                    codes = ", ".join(str(process.exitcode) for process in self._processes)
+                    raise FeedFailed(f"A process making index documents stopped (exit codes {codes}).") from None
                 continue
             if kind == "batch":
                 yield from payload
             elif kind == "error":
                 raise FeedFailed(payload)
             else:
-                return
+                finished += 1
 
     def __exit__(self, *exc_info) -> None:
-        if self._process is None:
-            return
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
-        self._queue.close()
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        if self._queue is not None:
+            self._queue.close()
 
 
-def _produce(queue, prepare) -> None:
+def _produce(queue, prepare, part: int, parts: int) -> None:
     try:
         batch = []
-        for data in iter_documents():
+        for data in iter_documents(part=part, parts=parts):
             batch.append(prepare(data))
             if len(batch) >= BATCH:
                 queue.put(("batch", batch))

@@ -49,11 +49,12 @@ ALL_FIELD, EXCERPT_FIELD, SCOPE_FIELD = "all_folded", "excerpt", "scope"
 # all facets at once (about a third cheaper than one aggregation per facet).
 FACET_VALUES_FIELD = "facet_values"
 ALL_FACETS = "_facets"
+_ALL_FACETS_REQUEST = {ALL_FACETS: {"terms": {"field": FACET_VALUES_FIELD, "size": 100_000}}}
 EXCERPT_CHARS = 4000
 WRITER_HEAP = 64_000_000
 # Bump when the schema or what goes into it changes: an index of another version is not
 # read (search says it is unavailable) until `manage.py search_index rebuild` makes a new one.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 TITLE_WEIGHT = TEXT_FIELDS["title"]
 RERANK_WINDOW = 100  # best matches re-scored for phrases and proximity in the whole text
 TOTAL = "_total"
@@ -77,8 +78,8 @@ def _analyzers():
 def build_schema():
     builder = SchemaBuilder()
     builder.add_integer_field("pk", stored=True, indexed=True, fast=True)
-    for name in ("identifier", "url"):
-        builder.add_text_field(name, stored=True, tokenizer_name="raw")
+    for name in ("identifier", "url"):  # shown with each hit, never searched (keywords hold identifiers)
+        builder.add_bytes_field(name, stored=True, indexed=False)
     # "vi:public": language and access level in one term, so the filter every search
     # applies is a single cheap term (or two, for a signed-in researcher).
     builder.add_text_field(SCOPE_FIELD, tokenizer_name="raw")
@@ -95,17 +96,19 @@ def build_schema():
     builder.add_bytes_field(EXCERPT_FIELD, stored=True, indexed=False)
     builder.add_text_field(KEYWORD_FIELD, tokenizer_name=KEYWORD)
     builder.add_text_field("title_sort", fast=True, tokenizer_name="raw")
-    builder.add_integer_field("date", indexed=True, fast=True)
+    builder.add_integer_field("date", fast=True)
     builder.add_integer_field("date_asc", fast=True)
-    for facet in FACETS.values():
-        builder.add_text_field(facet.field, stored=facet.field == "type", fast=True, tokenizer_name="raw")
+    # Facets live in one field ("group=tay"): filtered by its terms, counted by one aggregation.
     builder.add_text_field(FACET_VALUES_FIELD, fast=True, tokenizer_name="raw")
+    builder.add_text_field("type", stored=True, tokenizer_name="raw")  # shown with each hit
     return builder.build()
 
 
 def _document_json(data: dict) -> str:
     """The index document as JSON, handed to tantivy in one call (much cheaper than field by field)."""
-    doc = {name: data[name] for name in ("pk", "identifier", "url", "title_sort")}
+    doc = {name: data[name] for name in ("pk", "title_sort")}
+    for name in ("identifier", "url"):
+        doc[name] = base64.b64encode(data[name].encode("utf-8")).decode("ascii")
     doc[SCOPE_FIELD] = f"{data['locale']}:{data['access']}"
     everything = []
     for name in TEXT_FIELDS:
@@ -128,9 +131,9 @@ def _document_json(data: dict) -> str:
     facet_values = []
     for name, facet in FACETS.items():
         values = data[facet.field]
-        doc[facet.field] = values
         facet_values += [f"{name}={value}" for value in (values if isinstance(values, list) else [values])]
     doc[FACET_VALUES_FIELD] = facet_values
+    doc["type"] = data["type"]
     return orjson.dumps(doc).decode()
 
 
@@ -294,7 +297,7 @@ class EmbeddedEngine(SearchEngine):
         index = Index.open(str(path))
         for tokenizer, analyzer in _analyzers().items():
             index.register_tokenizer(tokenizer, analyzer)
-        writer = index.writer(heap_size=WRITER_HEAP * 4, num_threads=2)
+        writer = index.writer(heap_size=WRITER_HEAP * 4, num_threads=1)
         count = 0
         try:
             for document in documents:
@@ -342,7 +345,7 @@ class EmbeddedEngine(SearchEngine):
         ]
         for name, values in query.filters.items():
             if values and name != skip and name in FACETS:
-                clauses.append(_any_of(schema, FACETS[name].field, list(values)))
+                clauses.append(_any_of(schema, FACET_VALUES_FIELD, [f"{name}={value}" for value in values]))
         return [(Occur.Must, Query.const_score_query(clause, 0.0)) for clause in clauses]
 
     def _match_query(self, schema, terms: list[Term], fuzzy: bool):
@@ -492,14 +495,14 @@ class EmbeddedEngine(SearchEngine):
         hits = []
         for score, address in found:
             doc = searcher.doc(address)
-            excerpt = bytes(doc.get_first(EXCERPT_FIELD) or b"").decode("utf-8")
+            excerpt = _text(doc, EXCERPT_FIELD)
             snippet = highlight(excerpt, words, SNIPPET_CHARS) if words else ""
             hits.append(
                 Hit(
                     pk=doc.get_first("pk"),
-                    identifier=doc.get_first("identifier"),
+                    identifier=_text(doc, "identifier"),
                     title=doc.get_first("title_folded"),
-                    url=doc.get_first("url"),
+                    url=_text(doc, "url"),
                     type=doc.get_first("type"),
                     snippet=snippet or escape(_leading(excerpt)),
                     score=score if isinstance(score, float) else 0.0,
@@ -520,7 +523,7 @@ class EmbeddedEngine(SearchEngine):
             if skip is None:
                 aggregations = {TOTAL: {"value_count": {"field": "date"}}}  # every document has a date key
                 if names:
-                    aggregations[ALL_FACETS] = {"terms": {"field": FACET_VALUES_FIELD, "size": 100_000}}
+                    aggregations.update(_ALL_FACETS_REQUEST)
                 answer = searcher.aggregate(self._query(schema, query, match), aggregations)
                 count = int(answer[TOTAL]["value"])
                 if names:
@@ -540,10 +543,8 @@ class EmbeddedEngine(SearchEngine):
             )
             counts = answers.get(key)
             if counts is None:
-                answer = searcher.aggregate(
-                    self._query(schema, query, match, skip=skip), {skip: FACETS[skip].aggregation()}
-                )
-                counts = _counts(answer[skip])
+                answer = searcher.aggregate(self._query(schema, query, match, skip=skip), _ALL_FACETS_REQUEST)
+                counts = _split_facets(answer[ALL_FACETS], [skip])[skip]
                 answers.put(key, counts)
             facets[skip] = dict(counts)
         return facets, count
@@ -580,16 +581,18 @@ class EmbeddedEngine(SearchEngine):
             titles.append(
                 Hit(
                     pk=doc.get_first("pk"),
-                    identifier=doc.get_first("identifier"),
+                    identifier=_text(doc, "identifier"),
                     title=doc.get_first("title_folded"),
-                    url=doc.get_first("url"),
+                    url=_text(doc, "url"),
                     type=doc.get_first("type"),
                 )
             )
         names_query = self._query(schema, base, Query.phrase_prefix_query(schema, "names_folded", words))
-        aggregations = {name: {"terms": {"field": FACETS[name].field, "size": 50}} for name in SUGGESTED_FACETS}
-        answer = searcher.aggregate(names_query, aggregations)
-        values = {name: _counts(answer[name]) for name in SUGGESTED_FACETS}
+        answer = searcher.aggregate(names_query, _ALL_FACETS_REQUEST)
+        values = {
+            name: dict(list(counts.items())[:50])
+            for name, counts in _split_facets(answer[ALL_FACETS], SUGGESTED_FACETS).items()
+        }
         return Suggestions(titles=titles, values=values)
 
 
@@ -629,8 +632,9 @@ def _split_facets(aggregation: dict, names) -> dict[str, dict[str, int]]:
     }
 
 
-def _counts(aggregation: dict) -> dict[str, int]:
-    return {bucket["key"]: bucket["doc_count"] for bucket in aggregation["buckets"]}
+def _text(doc, field: str) -> str:
+    """A stored-only (bytes) field as text."""
+    return bytes(doc.get_first(field) or b"").decode("utf-8")
 
 
 def _leading(text: str) -> str:
