@@ -131,7 +131,8 @@ def ensure_home_pages():
             old_root.delete()
     for locale in Locale.objects.exclude(pk=default_locale.pk):
         if not home.has_translation(locale):
-            home.copy_for_translation(locale)
+            # Published at once: a draft home would hide every page of that language (404).
+            home.copy_for_translation(locale).save_revision().publish()
     SiteSettings.objects.get_or_create(site=site)
     return home
 
