@@ -16,6 +16,8 @@ from cms.setup import CURATORS, ensure_site_structure
 
 _counter = itertools.count(1)
 
+pytest_plugins = ["tests.browser_support"]  # the `browser` fixture
+
 
 # --- builders: plain functions, so module-scoped fixtures can use them too -------------
 

@@ -1,57 +1,22 @@
 """A visitor on a 360 px phone walks home → ethnic group → record in Debian Chromium."""
 
-import shutil
-
 import pytest
 
 from django.core.management import call_command
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.browser_support import BROWSER_MARKS, no_horizontal_scroll
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM),
-        reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt install chromium); .ci/run installs it",
-    ),
-]
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def demo_server(live_server):
-    call_command("load_demo")
+    call_command("load_demo", "--no-media")
     return live_server.url
 
 
-@pytest.fixture
-def phone(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM work is done by then.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-def no_horizontal_scroll(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def test_home_to_ethnic_group_to_record_on_a_phone(demo_server, phone, tmp_path):
-    context = phone.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="vi-VN")
+def test_home_to_ethnic_group_to_record_on_a_phone(demo_server, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="vi-VN")
     page = context.new_page()
     page.goto(f"{demo_server}/vi/")
     assert page.locator("h1").first.inner_text().startswith("Di sản số")
@@ -85,8 +50,8 @@ def test_home_to_ethnic_group_to_record_on_a_phone(demo_server, phone, tmp_path)
     context.close()
 
 
-def test_pages_show_their_content_without_javascript(demo_server, phone):
-    context = phone.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+def test_pages_show_their_content_without_javascript(demo_server, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{demo_server}/vi/lich-le-hoi/?year=2026&month=2")
     assert "Gầu Tào" in page.locator("main").inner_text()
@@ -95,8 +60,8 @@ def test_pages_show_their_content_without_javascript(demo_server, phone):
     context.close()
 
 
-def test_search_with_facets_on_a_phone(demo_server, phone):
-    context = phone.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="vi-VN")
+def test_search_with_facets_on_a_phone(demo_server, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="vi-VN")
     page = context.new_page()
     page.goto(f"{demo_server}/vi/")
     page.locator(".nav-search a").click()

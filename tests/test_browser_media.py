@@ -5,7 +5,6 @@ The media are real (ffmpeg, Pillow) and processed by the pipeline; the scripts a
 builds from npm packages into ``static/dist/``.
 """
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,31 +14,18 @@ from django.conf import settings as django_settings
 
 from ingest import services
 from ingest.models import JobState, ProcessingJob
+from tests.browser_support import BROWSER_MARKS, no_horizontal_scroll
 from tests.conftest import build_collection, build_homes, create_record
 from tests.ingest_support import make_clip, make_sine, sandbox
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, no_horizontal_scroll
 
 BUNDLE = Path(django_settings.BASE_DIR) / "static" / "dist" / "record-media.js"
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"browser tests need Debian's chromium at {CHROMIUM}"),
+    *BROWSER_MARKS,
     pytest.mark.skipif(
         not BUNDLE.exists(), reason=f"the media scripts are not built ({BUNDLE} is missing): run `make assets`"
     ),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

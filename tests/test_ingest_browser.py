@@ -3,9 +3,7 @@ bar and an outcome per file, without leaving the page."""
 
 import base64
 import io
-import shutil
 
-import pytest
 from PIL import Image
 
 from django.conf import settings as django_settings
@@ -15,26 +13,13 @@ from django.urls import reverse
 
 from cms.setup import CURATORS
 from ingest.models import JobState, Original, ProcessingJob
+from tests.browser_support import BROWSER_MARKS
 from tests.conftest import build_collection, build_homes, create_record, create_user
 from tests.ingest_support import make_png, sandbox
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"browser tests need Debian's chromium at {CHROMIUM}"),
+    *BROWSER_MARKS,
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def png_bytes(colour) -> bytes:
