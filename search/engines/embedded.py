@@ -434,11 +434,11 @@ class EmbeddedEngine(SearchEngine):
     def _answer(self, schema, searcher, query: SearchQuery, terms: list[Term], answers, version) -> tuple:
         """Facet counts, the count, the page of results (scores and addresses) and a suggestion."""
         match = self._match_query(schema, terms, fuzzy=False) if terms else None
-        facets, count = self._facets_and_count(schema, searcher, query, match, False, answers, version)
+        facets, count = self._facets_and_count(schema, searcher, query, terms, match, False, answers, version)
         if count == 0 and any(len(w) >= FUZZY_MIN_LENGTH for term in terms for w in term.folded):
             # Nothing matches as typed: tolerate typos in the longer words.
             match = self._match_query(schema, terms, fuzzy=True)
-            facets, count = self._facets_and_count(schema, searcher, query, match, True, answers, version)
+            facets, count = self._facets_and_count(schema, searcher, query, terms, match, True, answers, version)
         sort = query.sort if terms or query.sort != "relevance" else "title"
         field, direction = ORDERINGS.get(sort, (None, Order.Desc))
         found = []
@@ -510,7 +510,7 @@ class EmbeddedEngine(SearchEngine):
             )
         return hits
 
-    def _facets_and_count(self, schema, searcher, query, match, fuzzy, answers, version) -> tuple[dict, int]:
+    def _facets_and_count(self, schema, searcher, query, terms, match, fuzzy, answers, version) -> tuple[dict, int]:
         """Counts per facet value and in all: AND across facets, OR within one.
 
         A selected facet is counted without its own filter, so its other values stay visible.
@@ -536,7 +536,7 @@ class EmbeddedEngine(SearchEngine):
                 version,
                 skip,
                 fuzzy,
-                tuple((term.keyword, tuple(term.folded)) for term in query.terms),
+                tuple((term.keyword, tuple(term.folded)) for term in terms),
                 query.locale,
                 tuple(sorted(query.access)),
                 tuple(sorted((name, tuple(sorted(values))) for name, values in others.items())),
