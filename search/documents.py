@@ -22,6 +22,7 @@ from wagtail.models import Page, Site
 
 from archive import media as archive_media
 from archive.access import AccessLevel
+from archive.batching import for_ids
 from archive.models import (
     RECORD_TYPES,
     CollectionPage,
@@ -201,7 +202,7 @@ class DocumentBuilder:
         field = RecordPage._meta.get_field(field_name)
         through = field.remote_field.through
         column = f"{field.m2m_field_name()}_id"
-        rows = through.objects.filter(**{f"{column}__gte": ids[0], f"{column}__lte": ids[-1]}).values_list(
+        rows = through.objects.filter(for_ids(column, ids)).values_list(
             f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
         )
         links: dict[int, list[int]] = {}
@@ -215,7 +216,7 @@ class DocumentBuilder:
     def _grouped(model, ids, value: str) -> dict[int, list]:
         grouped: dict[int, list] = {}
         wanted = set(ids)
-        rows = model.objects.filter(page_id__gte=ids[0], page_id__lte=ids[-1]).order_by("sort_order", "pk")
+        rows = model.objects.filter(for_ids("page_id", ids)).order_by("sort_order", "pk")
         for page_id, item in rows.values_list("page_id", value):
             if page_id in wanted:
                 grouped.setdefault(page_id, []).append(item)
@@ -224,23 +225,24 @@ class DocumentBuilder:
     # --- building -----------------------------------------------------------------------
 
     def build_batch(self, ids) -> list[dict]:
-        """Documents for the records ``ids``. Queries select id ranges (cheap for the database and
-        for Django, unlike long IN lists) and keep only the ids asked for."""
+        """Documents for the records ``ids``. Queries select an id range when the ids are dense
+        (cheap for the database and for Django, unlike long IN lists; see ``archive.batching``)
+        and keep only the ids asked for."""
         ids = sorted(ids)
         if not ids:
             return []
         wanted = set(ids)
-        in_range = {"pk__gte": ids[0], "pk__lte": ids[-1]}
+        selected = for_ids("pk", ids)
         pages = [
             page
-            for page in RecordPage.objects.filter(**in_range).order_by("pk").values(*PAGE_FIELDS)
+            for page in RecordPage.objects.filter(selected).order_by("pk").values(*PAGE_FIELDS)
             if page["pk"] in wanted
         ]
         if not pages:
             return []
         extra: dict[int, dict] = {}
         for model, fields in TYPE_TEXT_FIELDS.items():
-            for row in model.objects.filter(**in_range).values("pk", *fields):
+            for row in model.objects.filter(selected).values("pk", *fields):
                 if row["pk"] in wanted:
                     extra[row.pop("pk")] = row
         groups = self._links("ethnic_groups", ids)
@@ -250,7 +252,7 @@ class DocumentBuilder:
         other_titles = self._grouped(RecordTitle, ids, "title")
         contributors = self._grouped(RecordContributor, ids, "name")
         translations: dict = {}
-        in_batch = RecordPage.objects.filter(**in_range).values("translation_key")
+        in_batch = RecordPage.objects.filter(selected).values("translation_key")
         for key, pk, title in (
             RecordPage.objects.live().filter(translation_key__in=in_batch).values_list("translation_key", "pk", "title")
         ):
