@@ -73,6 +73,12 @@ def words(text: str) -> list[str]:
     return [match.group(0) for match in _WORD.finditer(normalise(text).lower()) if match.group(0) != "_"]
 
 
+def word_pairs(words_: list[str]) -> list[str]:
+    """Each two neighbouring words as one token ("cồng chiêng"): a phrase of two syllables, the
+    commonest Vietnamese word shape, then matches as a single term, with no positions to read."""
+    return [f"{first} {second}" for first, second in zip(words_, words_[1:], strict=False)]
+
+
 # --- Vietnamese collation ------------------------------------------------------------------
 # The alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y, then tones
 # (none, grave, hook, tilde, acute, dot) as a tie-breaker. Other letters sort after.

@@ -2,8 +2,10 @@
 
 import logging
 
+import orjson
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -32,6 +34,11 @@ def _private(response):
     # Results depend on the index, which changes after publishing; never keep them in shared caches.
     patch_cache_control(response, private=True, max_age=0)
     return response
+
+
+def _json(data: dict, status: int = 200) -> HttpResponse:
+    """A JSON answer (UTF-8, not escaped: Vietnamese stays readable), never kept in shared caches."""
+    return _private(HttpResponse(orjson.dumps(data), content_type="application/json", status=status))
 
 
 def _unavailable_message() -> str:
@@ -112,7 +119,7 @@ def api_search(request):
             result = services.search(request.GET, request.user, language)
         except EngineUnavailable:
             logger.exception("Search engine unavailable")
-            return _private(JsonResponse({"error": _unavailable_message()}, status=503))
+            return _json({"error": _unavailable_message()}, status=503)
         data = {
             "count": result.count,
             "page": result.page,
@@ -128,7 +135,7 @@ def api_search(request):
         }
         if result.suggestion:
             data["suggestion"] = result.suggestion
-    return _private(JsonResponse(data, json_dumps_params={"ensure_ascii": False}))
+    return _json(data)
 
 
 @require_GET
@@ -139,9 +146,9 @@ def api_suggest(request):
             suggestions = services.suggest(request.GET.get("q", ""), request.user, language)
         except EngineUnavailable:
             logger.exception("Search engine unavailable")
-            return _private(JsonResponse({"error": _unavailable_message()}, status=503))
+            return _json({"error": _unavailable_message()}, status=503)
         search_url = reverse("search")
     for item in suggestions:
         if "url" not in item:
             item["url"] = f"{search_url}?{item['kind']}={item['value']}"
-    return _private(JsonResponse({"suggestions": suggestions}, json_dumps_params={"ensure_ascii": False}))
+    return _json({"suggestions": suggestions})

@@ -11,6 +11,7 @@ read, and reopen the index when ``CURRENT`` or the index's ``meta.json`` changes
 """
 
 import base64
+import concurrent.futures
 import os
 import shutil
 import threading
@@ -23,7 +24,7 @@ from pathlib import Path
 import orjson
 from tantivy import Filter, Index, Occur, Order, Query, SchemaBuilder, TextAnalyzerBuilder, Tokenizer
 
-from search.analysis import normalise
+from search.analysis import fold, normalise, word_pairs, words
 from search.documents import EXACT_FIELDS, FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
 from search.engines.base import (
     FUZZY_MIN_LENGTH,
@@ -44,6 +45,12 @@ from search.engines.suggest import closest_word
 from search.snippets import highlight
 
 EXACT, FOLDED, KEYWORD = "vi_exact", "vi_folded", "vi_keyword"
+# Neighbouring title words as single terms ("cong chieng"), folded and as written: the query
+# as a title phrase scores as a few term lookups instead of reading positions of every match.
+TITLE_PAIRS, TITLE_PAIRS_EXACT = "title_pairs", "title_pairs_exact"
+# A pair is one term, weighed by one idf where a phrase query sums its words' idfs: twice the
+# weight the title phrase had keeps "cầu mùa" in a long title ahead of "Mùa lễ cầu".
+PAIR_WEIGHT = 16.0
 ALL_FIELD, EXCERPT_FIELD, SCOPE_FIELD = "all_folded", "excerpt", "scope"
 # Every facet value of a record as "facet=value" in one field: one terms aggregation counts
 # all facets at once (about a third cheaper than one aggregation per facet).
@@ -54,7 +61,7 @@ EXCERPT_CHARS = 4000
 WRITER_HEAP = 64_000_000
 # Bump when the schema or what goes into it changes: an index of another version is not
 # read (search says it is unavailable) until `manage.py search_index rebuild` makes a new one.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 TITLE_WEIGHT = TEXT_FIELDS["title"]
 RERANK_WINDOW = 100  # best matches re-scored for phrases and proximity in the whole text
 TOTAL = "_total"
@@ -64,6 +71,10 @@ ORDERINGS = {"date": ("date", Order.Desc), "oldest": ("date_asc", Order.Asc), "t
 def folded(field: str) -> str:
     """The folded twin of a text field; the description's is the all-text field."""
     return ALL_FIELD if field == SNIPPET_FIELD else f"{field}_folded"
+
+
+def _facet_field(name: str) -> str:
+    return f"facet_{name}"
 
 
 def _analyzers():
@@ -95,11 +106,17 @@ def build_schema():
     # stays cheap. A bytes field, because tantivy indexes every text field.
     builder.add_bytes_field(EXCERPT_FIELD, stored=True, indexed=False)
     builder.add_text_field(KEYWORD_FIELD, tokenizer_name=KEYWORD)
+    for name in (TITLE_PAIRS, TITLE_PAIRS_EXACT):  # one term per value; frequencies, no positions
+        builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
     builder.add_text_field("title_sort", fast=True, tokenizer_name="raw")
     builder.add_integer_field("date", fast=True)
     builder.add_integer_field("date_asc", fast=True)
     # Facets live in one field ("group=tay"): filtered by its terms, counted by one aggregation.
     builder.add_text_field(FACET_VALUES_FIELD, fast=True, tokenizer_name="raw")
+    # And each facet in a column of its own (a text field must be indexed; doc ids only, then):
+    # counting one selected facet over every record reads one or two values per record, not all.
+    for name in FACETS:
+        builder.add_text_field(_facet_field(name), fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("type", stored=True, tokenizer_name="raw")  # shown with each hit
     return builder.build()
 
@@ -125,13 +142,17 @@ def _document_json(data: dict) -> str:
     excerpt = "\n".join(data[SNIPPET_FIELD])[:EXCERPT_CHARS]
     doc[EXCERPT_FIELD] = base64.b64encode(excerpt.encode("utf-8")).decode("ascii")
     doc[KEYWORD_FIELD] = [normalise(keyword) for keyword in data[KEYWORD_FIELD]]
+    doc[TITLE_PAIRS] = word_pairs(words(fold(data["title"])))
+    doc[TITLE_PAIRS_EXACT] = word_pairs(words(data["title"]))
     date = data.get("date")
     doc["date"] = date or NO_DATE_DESC
     doc["date_asc"] = date or NO_DATE_ASC
     facet_values = []
     for name, facet in FACETS.items():
         values = data[facet.field]
-        facet_values += [f"{name}={value}" for value in (values if isinstance(values, list) else [values])]
+        values = values if isinstance(values, list) else [values]
+        doc[_facet_field(name)] = values
+        facet_values += [f"{name}={value}" for value in values]
     doc[FACET_VALUES_FIELD] = facet_values
     doc["type"] = data["type"]
     return orjson.dumps(doc).decode()
@@ -386,12 +407,14 @@ class EmbeddedEngine(SearchEngine):
                 # The word exactly as typed, diacritics included, ranks first.
                 clauses.append(Query.boost_query(Query.term_query(schema, "title", exact), TITLE_WEIGHT * 1.5))
                 clauses.append(Query.boost_query(Query.term_query(schema, "names", exact), 1.5))
+        # The query as a title phrase, pair by pair: the whole phrase gets every pair's bonus.
         flat = [word for term in terms for word in term.folded]
-        if len(flat) > 1:
-            clauses.append(Query.boost_query(Query.phrase_query(schema, "title_folded", flat), 8.0))
-            exact = [word for term in terms for word in term.parts]
-            if exact != flat:
-                clauses.append(Query.boost_query(Query.phrase_query(schema, "title", exact), 4.0))
+        for pair in word_pairs(flat):
+            clauses.append(Query.boost_query(Query.term_query(schema, TITLE_PAIRS, pair), PAIR_WEIGHT))
+        exact = [word for term in terms for word in term.parts]
+        if exact != flat:
+            for pair in word_pairs(exact):
+                clauses.append(Query.boost_query(Query.term_query(schema, TITLE_PAIRS_EXACT, pair), PAIR_WEIGHT / 2))
         return Query.boolean_query([(Occur.Should, clause) for clause in clauses])
 
     def _proximity_query(self, schema, terms: list[Term]):
@@ -418,12 +441,14 @@ class EmbeddedEngine(SearchEngine):
         schema = generation.schema
         terms = query.terms
         key = (version, _query_key(query, terms))
+        highlighted = terms if query.snippets else []
         answer = generation.answers.get(key)
         if answer is None:
-            answer = self._answer(schema, searcher, query, terms, generation.answers, version)
+            answer, hits = self._answer(schema, searcher, query, terms, highlighted, generation.answers, version)
             generation.answers.put(key, answer)
-        facets, count, found, suggestion = answer
-        hits = self._hits(schema, searcher, found, terms if query.snippets else [])
+        else:
+            hits = self._hits(schema, searcher, answer[2], highlighted)
+        facets, count, _found, suggestion = answer
         return EngineResult(
             count=count,
             hits=hits,
@@ -431,31 +456,49 @@ class EmbeddedEngine(SearchEngine):
             suggestion=suggestion,
         )
 
-    def _answer(self, schema, searcher, query: SearchQuery, terms: list[Term], answers, version) -> tuple:
-        """Facet counts, the count, the page of results (scores and addresses) and a suggestion."""
+    def _answer(self, schema, searcher, query: SearchQuery, terms: list[Term], highlighted, answers, version):
+        """Facet counts, the count, the page of results (scores and addresses) and a suggestion;
+        and the page's hits.
+
+        The page and its hits are made on another thread while this one counts: tantivy lets go
+        of the GIL while it searches and counts, so on two cores a search costs about the longer
+        of the two rather than both.
+        """
+
+        def page_and_hits(match) -> tuple[list, list[Hit]]:
+            found = self._page(schema, searcher, query, terms, match)
+            return found, self._hits(schema, searcher, found, highlighted)
+
         match = self._match_query(schema, terms, fuzzy=False) if terms else None
-        facets, count = self._facets_and_count(schema, searcher, query, terms, match, False, answers, version)
+        page = _in_background(page_and_hits, match)
+        try:
+            facets, count = self._facets_and_count(schema, searcher, query, terms, match, False, answers, version)
+        finally:
+            found, hits = page.result()
         if count == 0 and any(len(w) >= FUZZY_MIN_LENGTH for term in terms for w in term.folded):
             # Nothing matches as typed: tolerate typos in the longer words.
             match = self._match_query(schema, terms, fuzzy=True)
             facets, count = self._facets_and_count(schema, searcher, query, terms, match, True, answers, version)
+            found, hits = page_and_hits(match) if count else ([], [])
+        if query.offset >= count:
+            found, hits = [], []
+        suggestion = self._did_you_mean(searcher, terms) if count == 0 and terms else ""
+        return (facets, count, found, suggestion), hits
+
+    def _page(self, schema, searcher, query: SearchQuery, terms: list[Term], match) -> list:
+        """The requested page of matches (score, address), in the query's order."""
         sort = query.sort if terms or query.sort != "relevance" else "title"
         field, direction = ORDERINGS.get(sort, (None, Order.Desc))
-        found = []
-        if count and query.offset < count:
-            if field is None:
-                found = self._ranked(schema, searcher, query, terms, match)
-            else:
-                found = searcher.search(
-                    self._query(schema, query, match),
-                    limit=query.limit,
-                    count=False,
-                    offset=query.offset,
-                    order_by_field=field,
-                    order=direction,
-                ).hits
-        suggestion = self._did_you_mean(searcher, terms) if count == 0 and terms else ""
-        return facets, count, found, suggestion
+        if field is None:
+            return self._ranked(schema, searcher, query, terms, match)
+        return searcher.search(
+            self._query(schema, query, match),
+            limit=query.limit,
+            count=False,
+            offset=query.offset,
+            order_by_field=field,
+            order=direction,
+        ).hits
 
     def _ranked(self, schema, searcher, query: SearchQuery, terms: list[Term], match) -> list:
         """The page of results in relevance order, ranked in two steps.
@@ -513,24 +556,16 @@ class EmbeddedEngine(SearchEngine):
     def _facets_and_count(self, schema, searcher, query, terms, match, fuzzy, answers, version) -> tuple[dict, int]:
         """Counts per facet value and in all: AND across facets, OR within one.
 
-        A selected facet is counted without its own filter, so its other values stay visible.
+        A selected facet is counted without its own filter, so its other values stay visible:
+        one more count per selected facet, over its own column only, made on other threads
+        while this one counts the rest.
         """
         selected = [name for name in query.facets if query.filters.get(name)]
         plain = [name for name in query.facets if name not in selected]
-        requests = [(None, plain)] + [(name, [name]) for name in selected]
-        facets, count = {}, 0
-        for skip, names in requests:
-            if skip is None:
-                aggregations = {TOTAL: {"value_count": {"field": "date"}}}  # every document has a date key
-                if names:
-                    aggregations.update(_ALL_FACETS_REQUEST)
-                answer = searcher.aggregate(self._query(schema, query, match), aggregations)
-                count = int(answer[TOTAL]["value"])
-                if names:
-                    facets.update(_split_facets(answer[ALL_FACETS], names))
-                continue
-            # The selected facet's own counts ignore its own filter: browsing one ethnic group
-            # after another asks the same question each time, so the answer is remembered.
+        pending = {}
+        for skip in selected:
+            # Browsing one ethnic group after another asks the same question each time, so the
+            # answer is remembered.
             others = {name: values for name, values in query.filters.items() if name != skip and values}
             key = (
                 version,
@@ -543,11 +578,34 @@ class EmbeddedEngine(SearchEngine):
             )
             counts = answers.get(key)
             if counts is None:
-                answer = searcher.aggregate(self._query(schema, query, match, skip=skip), _ALL_FACETS_REQUEST)
-                counts = _split_facets(answer[ALL_FACETS], [skip])[skip]
+                pending[skip] = (key, _in_background(self._facet_counts, schema, searcher, query, match, skip))
+            else:
+                pending[skip] = (None, counts)
+        try:
+            aggregations = {TOTAL: {"value_count": {"field": "date"}}}  # every document has a date key
+            if plain:
+                aggregations.update(_ALL_FACETS_REQUEST)
+            answer = searcher.aggregate(self._query(schema, query, match), aggregations)
+        finally:
+            done = {}
+            for skip, (key, counts) in pending.items():
+                done[skip] = (key, counts.result() if key is not None else counts)
+        count = int(answer[TOTAL]["value"])
+        facets = _split_facets(answer[ALL_FACETS], plain) if plain else {}
+        for skip, (key, counts) in done.items():
+            if key is not None:
                 answers.put(key, counts)
             facets[skip] = dict(counts)
         return facets, count
+
+    def _facet_counts(self, schema, searcher, query, match, name: str) -> dict[str, int]:
+        """One facet's counts for the query without that facet's own filter."""
+        field = _facet_field(name)
+        answer = searcher.aggregate(
+            self._query(schema, query, match, skip=name), {name: {"terms": {"field": field, "size": 100_000}}}
+        )
+        found = sorted((-bucket["doc_count"], bucket["key"]) for bucket in answer[name]["buckets"])
+        return {value: -count for count, value in found[: FACETS[name].size]}
 
     def _did_you_mean(self, searcher, terms: list[Term]) -> str:
         corrected, changed = [], False
@@ -594,6 +652,28 @@ class EmbeddedEngine(SearchEngine):
             for name, counts in _split_facets(answer[ALL_FACETS], SUGGESTED_FACETS).items()
         }
         return Suggestions(titles=titles, values=values)
+
+
+_background: concurrent.futures.ThreadPoolExecutor | None = None
+_background_lock = threading.Lock()
+
+
+def _in_background(function, *args) -> concurrent.futures.Future:
+    """Run ``function(*args)`` on the shared search thread pool (at once, where there is one core)."""
+    global _background
+    if (os.cpu_count() or 1) < 2:
+        future = concurrent.futures.Future()
+        try:
+            future.set_result(function(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(exc)
+        return future
+    with _background_lock:
+        if _background is None:
+            _background = concurrent.futures.ThreadPoolExecutor(
+                max_workers=os.cpu_count(), thread_name_prefix="search-page"
+            )
+    return _background.submit(function, *args)
 
 
 def _any_of(schema, field: str, values: list):
