@@ -658,6 +658,14 @@ _background: concurrent.futures.ThreadPoolExecutor | None = None
 _background_lock = threading.Lock()
 
 
+def _forget_background() -> None:
+    global _background
+    _background = None  # a forked child has none of its parent's threads
+
+
+os.register_at_fork(after_in_child=_forget_background)
+
+
 def _in_background(function, *args) -> concurrent.futures.Future:
     """Run ``function(*args)`` on the shared search thread pool (at once, where there is one core)."""
     global _background
