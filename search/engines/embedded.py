@@ -540,18 +540,21 @@ class EmbeddedEngine(SearchEngine):
             doc = searcher.doc(address)
             excerpt = _text(doc, EXCERPT_FIELD)
             snippet = highlight(excerpt, words, SNIPPET_CHARS) if words else ""
-            hits.append(
-                Hit(
-                    pk=doc.get_first("pk"),
-                    identifier=_text(doc, "identifier"),
-                    title=doc.get_first("title_folded"),
-                    url=_text(doc, "url"),
-                    type=doc.get_first("type"),
-                    snippet=snippet or escape(_leading(excerpt)),
-                    score=score if isinstance(score, float) else 0.0,
-                )
-            )
+            hit = self._hit(doc)
+            hit.snippet = snippet or escape(_leading(excerpt))
+            hit.score = score if isinstance(score, float) else 0.0
+            hits.append(hit)
         return hits
+
+    @staticmethod
+    def _hit(doc) -> Hit:
+        return Hit(
+            pk=doc.get_first("pk"),
+            identifier=_text(doc, "identifier"),
+            title=doc.get_first("title_folded"),
+            url=_text(doc, "url"),
+            type=doc.get_first("type"),
+        )
 
     def _facets_and_count(self, schema, searcher, query, terms, match, fuzzy, answers, version) -> tuple[dict, int]:
         """Counts per facet value and in all: AND across facets, OR within one.
@@ -604,8 +607,7 @@ class EmbeddedEngine(SearchEngine):
         answer = searcher.aggregate(
             self._query(schema, query, match, skip=name), {name: {"terms": {"field": field, "size": 100_000}}}
         )
-        found = sorted((-bucket["doc_count"], bucket["key"]) for bucket in answer[name]["buckets"])
-        return {value: -count for count, value in found[: FACETS[name].size]}
+        return _top(answer[name]["buckets"], FACETS[name].size)
 
     def _did_you_mean(self, searcher, terms: list[Term]) -> str:
         corrected, changed = [], False
@@ -631,27 +633,23 @@ class EmbeddedEngine(SearchEngine):
         if not words:
             return Suggestions(titles=[], values={})
         base = SearchQuery(locale=locale, access=access)
-        prefix = Query.phrase_prefix_query(schema, "title_folded", words)
-        titles_query = self._query(schema, base, prefix, ranking=prefix)
-        titles = []
-        for _score, address in searcher.search(titles_query, limit=limit, count=False).hits:
-            doc = searcher.doc(address)
-            titles.append(
-                Hit(
-                    pk=doc.get_first("pk"),
-                    identifier=_text(doc, "identifier"),
-                    title=doc.get_first("title_folded"),
-                    url=_text(doc, "url"),
-                    type=doc.get_first("type"),
-                )
+
+        def titles() -> list[Hit]:
+            prefix = Query.phrase_prefix_query(schema, "title_folded", words)
+            found = searcher.search(self._query(schema, base, prefix, ranking=prefix), limit=limit, count=False)
+            return [self._hit(searcher.doc(address)) for _score, address in found.hits]
+
+        titles_found = _in_background(titles)  # while the names are counted here
+        try:
+            names_query = self._query(schema, base, Query.phrase_prefix_query(schema, "names_folded", words))
+            answer = searcher.aggregate(
+                names_query,
+                {name: {"terms": {"field": _facet_field(name), "size": 100_000}} for name in SUGGESTED_FACETS},
             )
-        names_query = self._query(schema, base, Query.phrase_prefix_query(schema, "names_folded", words))
-        answer = searcher.aggregate(names_query, _ALL_FACETS_REQUEST)
-        values = {
-            name: dict(list(counts.items())[:50])
-            for name, counts in _split_facets(answer[ALL_FACETS], SUGGESTED_FACETS).items()
-        }
-        return Suggestions(titles=titles, values=values)
+        finally:
+            hits = titles_found.result()
+        values = {name: _top(answer[name]["buckets"], 50) for name in SUGGESTED_FACETS}
+        return Suggestions(titles=hits, values=values)
 
 
 _background: concurrent.futures.ThreadPoolExecutor | None = None
@@ -718,6 +716,12 @@ def _split_facets(aggregation: dict, names) -> dict[str, dict[str, int]]:
     return {
         name: {value: -count for count, value in sorted(found)[: FACETS[name].size]} for name, found in buckets.items()
     }
+
+
+def _top(buckets: list[dict], size: int) -> dict[str, int]:
+    """The ``size`` most frequent values of a terms aggregation, ties in value order."""
+    found = sorted((-bucket["doc_count"], bucket["key"]) for bucket in buckets)
+    return {value: -count for count, value in found[:size]}
 
 
 def _text(doc, field: str) -> str:
