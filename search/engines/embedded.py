@@ -25,7 +25,7 @@ import orjson
 from tantivy import Filter, Index, Occur, Order, Query, SchemaBuilder, TextAnalyzerBuilder, Tokenizer
 
 from search.analysis import fold, normalise, word_pairs, words
-from search.documents import EXACT_FIELDS, FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
+from search.documents import FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
 from search.engines.base import (
     FUZZY_MIN_LENGTH,
     NO_DATE_ASC,
@@ -63,6 +63,9 @@ WRITER_HEAP = 64_000_000
 # read (search says it is unavailable) until `manage.py search_index rebuild` makes a new one.
 SCHEMA_VERSION = "6"
 TITLE_WEIGHT = TEXT_FIELDS["title"]
+# The fields whose words as written (diacritics kept) the ranking reads: only term lookups,
+# so they keep frequencies but no positions.
+EXACT_SCORED = ("title", "names")
 RERANK_WINDOW = 100  # best matches re-scored for phrases and proximity in the whole text
 TOTAL = "_total"
 ORDERINGS = {"date": ("date", Order.Desc), "oldest": ("date_asc", Order.Asc), "title": ("title_sort", Order.Asc)}
@@ -93,10 +96,12 @@ def build_schema():
         builder.add_bytes_field(name, stored=True, indexed=False)
     # "vi:public": language and access level in one term, so the filter every search
     # applies is a single cheap term (or two, for a signed-in researcher).
-    builder.add_text_field(SCOPE_FIELD, tokenizer_name="raw")
+    # Fields only filtered on, sorted by or shown index document ids alone ("basic"); fields
+    # only looked up as terms keep frequencies ("freq"); positions only where phrases are read.
+    builder.add_text_field(SCOPE_FIELD, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
-        if name in EXACT_FIELDS:
-            builder.add_text_field(name, tokenizer_name=EXACT)
+        if name in EXACT_SCORED:
+            builder.add_text_field(name, tokenizer_name=EXACT, index_option="freq")
         # The folded title is stored as written: it is what results show.
         if name != SNIPPET_FIELD:  # the description's folded form is the bulk of ALL_FIELD already
             builder.add_text_field(folded(name), stored=name == "title", tokenizer_name=FOLDED)
@@ -105,19 +110,19 @@ def build_schema():
     # The start of the description, stored (not indexed) for snippets: bounded, so making one
     # stays cheap. A bytes field, because tantivy indexes every text field.
     builder.add_bytes_field(EXCERPT_FIELD, stored=True, indexed=False)
-    builder.add_text_field(KEYWORD_FIELD, tokenizer_name=KEYWORD)
-    for name in (TITLE_PAIRS, TITLE_PAIRS_EXACT):  # one term per value; frequencies, no positions
+    builder.add_text_field(KEYWORD_FIELD, tokenizer_name=KEYWORD, index_option="freq")
+    for name in (TITLE_PAIRS, TITLE_PAIRS_EXACT):  # one term per value
         builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
-    builder.add_text_field("title_sort", fast=True, tokenizer_name="raw")
+    builder.add_text_field("title_sort", fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("date", fast=True)
     builder.add_integer_field("date_asc", fast=True)
     # Facets live in one field ("group=tay"): filtered by its terms, counted by one aggregation.
-    builder.add_text_field(FACET_VALUES_FIELD, fast=True, tokenizer_name="raw")
-    # And each facet in a column of its own (a text field must be indexed; doc ids only, then):
-    # counting one selected facet over every record reads one or two values per record, not all.
+    builder.add_text_field(FACET_VALUES_FIELD, fast=True, tokenizer_name="raw", index_option="basic")
+    # And each facet in a column of its own: counting one selected facet over every record
+    # reads one or two values per record, not all of them.
     for name in FACETS:
         builder.add_text_field(_facet_field(name), fast=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("type", stored=True, tokenizer_name="raw")  # shown with each hit
+    builder.add_text_field("type", stored=True, tokenizer_name="raw", index_option="basic")  # shown with each hit
     return builder.build()
 
 
@@ -133,7 +138,7 @@ def _document_json(data: dict) -> str:
         text = "\n".join(values)
         if not text:
             continue
-        if name in EXACT_FIELDS:
+        if name in EXACT_SCORED:
             doc[name] = normalise(text)
         if name != SNIPPET_FIELD:
             doc[folded(name)] = text
