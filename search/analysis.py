@@ -58,10 +58,25 @@ def normalise(text: str) -> str:
     return _SECOND_VOWEL_TONED.sub(_move_tone, text)
 
 
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+# Every accented Latin letter (Vietnamese ones included) to its plain letter, for str.translate.
+_PLAIN = {
+    code: _strip_marks(chr(code))
+    for block in (range(0xC0, 0x250), range(0x1E00, 0x1F00))
+    for code in block
+    if _strip_marks(chr(code)) != chr(code)
+}
+
+
 def fold(text: str) -> str:
     """Lowercase without any diacritics; đ becomes d (as the engines' folding filters do)."""
-    decomposed = unicodedata.normalize("NFD", nfc(text).lower().replace("đ", "d"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    plain = nfc(text).lower().replace("đ", "d").translate(_PLAIN)
+    # Marks the table does not know (other scripts, a mark no letter precomposes with).
+    return plain if plain.isascii() else _strip_marks(plain)
 
 
 def has_diacritics(text: str) -> bool:
@@ -70,7 +85,7 @@ def has_diacritics(text: str) -> bool:
 
 def words(text: str) -> list[str]:
     """Lowercased words split the way the engines' tokenizers split them (on non-letters)."""
-    return [match.group(0) for match in _WORD.finditer(normalise(text).lower()) if match.group(0) != "_"]
+    return [word for word in _WORD.findall(normalise(text).lower()) if word != "_"]
 
 
 def word_pairs(words_: list[str]) -> list[str]:
