@@ -5,7 +5,8 @@
     .venv/bin/python bench/ingest.py --big-video-gb 2   # only: a 2 GB 1080p video through a real worker
 
 Measures, each step in its own child process (peak RSS from ``os.wait4``, which includes the
-child's own children such as ffmpeg):
+child's own children such as ffmpeg). A step's seconds start after its imports, Pillow included (the
+pipeline loads it lazily; a worker has it loaded with Django), its CPU seconds cover the whole process:
 
 * photo: ``ingest.processing.pipeline.process`` (sniff, probe, web copies and IIIF tiles) against a
   bare pyvips ``dzsave(layout="iiif3", tile_size=512)`` of the same file; also the tiles step alone;
@@ -94,6 +95,8 @@ def synthetic_video(path: Path, size: str, seconds: int) -> Path:
 
 def step(name: str, src: Path, out: Path) -> dict:
     """Run one step in this process; return what it measured itself."""
+    import PIL.Image  # noqa: F401 - the pipeline loads Pillow lazily (EXIF); a worker has it from start-up
+
     from ingest.processing import pipeline
 
     started = time.perf_counter()

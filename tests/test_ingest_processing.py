@@ -321,6 +321,26 @@ def test_iiif_tiles_and_info_json(tmp_path):
     assert not (tmp_path / "vips-properties.xml").exists() and not (dest / "vips-properties.xml").exists()
 
 
+def test_tiles_and_web_copies_encoding(tmp_path):
+    """Tiles are JPEG at dzsave's default Q 75; web JPEGs are baseline (a fallback to WebP); no metadata anywhere."""
+    photo = make_photo(tmp_path / "p.jpg", size=(2400, 1600))  # EXIF with date taken and GPS position
+    images.make_image_derivatives(photo, tmp_path / "out", mime="image/jpeg", service_id=IIIF_ID)
+    tiles = sorted((tmp_path / "out/iiif").rglob("default.jpg"))
+    assert len(tiles) > 10
+    for tile in tiles:
+        with Image.open(tile) as image:
+            # libjpeg scales the standard luminance table (DC 16) by 50 % at Q 75 (it would be 5 at Q 85)
+            assert image.quantization[0][0] == 8
+            assert not image.getexif() and "exif" not in image.info and "icc_profile" not in image.info
+    for name in ("480.jpg", "960.jpg", "1600.jpg"):
+        with Image.open(tmp_path / "out/web" / name) as image:
+            assert not image.info.get("progressive") and not image.info.get("progression")
+            assert not image.getexif() and "exif" not in image.info
+    for name in ("480.webp", "960.webp", "1600.webp"):
+        with Image.open(tmp_path / "out/web" / name) as image:
+            assert image.format == "WEBP" and "exif" not in image.info and "xmp" not in image.info
+
+
 def test_web_copies_from_the_pyramid_match_those_from_the_original(tmp_path):
     photo = make_photo(tmp_path / "p.jpg", size=(2400, 1600))
     serial = images.make_image_derivatives(
