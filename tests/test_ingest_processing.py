@@ -341,6 +341,41 @@ def test_tiles_and_web_copies_encoding(tmp_path):
             assert image.format == "WEBP" and "exif" not in image.info and "xmp" not in image.info
 
 
+def profiled_photo(path: Path, profile: str, colour=(200, 30, 30)) -> Path:
+    """A JPEG of one colour carrying libvips' built-in ``profile`` ("srgb", "p3"), its pixels unconverted."""
+    pyvips = images.vips()
+    plain = (pyvips.Image.black(600, 400, bands=3) + list(colour)).cast("uchar").copy(interpretation="srgb")
+    tagged = plain.copy()
+    blob = plain.icc_transform(profile, input_profile="srgb").get("icc-profile-data")
+    tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", blob)
+    tagged.jpegsave(os.fspath(path), Q=95)  # the profile is kept
+    return path
+
+
+def test_an_srgb_profile_is_not_converted_through_but_other_profiles_are(tmp_path, monkeypatch):
+    srgb = profiled_photo(tmp_path / "srgb.jpg", "srgb")
+    display_p3 = profiled_photo(tmp_path / "p3.jpg", "p3")
+    pyvips = images.vips()
+    converted_widths = []  # the widths of the images converted through a profile
+    lookup = pyvips.Image.__getattr__
+    monkeypatch.setattr(
+        pyvips.Image,
+        "icc_transform",
+        lambda image, *args, **kwargs: (
+            converted_widths.append(image.width) or lookup(image, "icc_transform")(*args, **kwargs)
+        ),
+        raising=False,
+    )
+    assert images.load_image(srgb, "image/jpeg").getpoint(300, 200) == [200, 30, 30]
+    assert 600 not in converted_widths  # only the 64 × 64 probe: the costly full conversion is skipped
+    red, green, blue = images.load_image(display_p3, "image/jpeg").getpoint(300, 200)
+    assert 600 in converted_widths
+    assert red > 210 and green < 10 and blue < 20  # a P3 red is redder than sRGB (200, 30, 30) can show
+    entries = images.make_web_copies(display_p3, tmp_path / "web", mime="image/jpeg")
+    with Image.open(tmp_path / "web" / entries[0]["file"]) as copy:
+        assert copy.convert("RGB").getpixel((50, 50))[0] > 210 and "icc_profile" not in copy.info
+
+
 def test_web_copies_from_the_pyramid_match_those_from_the_original(tmp_path):
     photo = make_photo(tmp_path / "p.jpg", size=(2400, 1600))
     serial = images.make_image_derivatives(

@@ -139,12 +139,42 @@ def load_image(
     return to_srgb(image)
 
 
+@functools.cache
+def _colour_probe() -> bytes:
+    """4,096 colours (16 levels a channel) as 64 × 64 8-bit RGB pixels."""
+    levels = range(0, 256, 17)
+    return bytes(channel for r in levels for g in levels for b in levels for channel in (r, g, b))
+
+
+def _is_srgb_profile(image) -> bool:  # (pyvips.Image) -> bool
+    """Whether the 8-bit RGB ``image``'s embedded profile leaves colours as they are when converted to sRGB.
+
+    Many photos carry an sRGB profile; converting through it changes no pixel by more than rounding but
+    costs about three-quarters of decoding the picture (0.29 CPU-seconds at 24 MP). So 4,096 colours are
+    converted through the profile first; if none moves by more than one level, the profile is sRGB in
+    all but name and the picture is left as it is. Any other profile (Display P3, Adobe RGB, …) fails this.
+    """
+    pyvips = vips()
+    profile = image.get("icc-profile-data")
+    if len(profile) < 20 or profile[16:20] != b"RGB ":  # the profile's colour space, in its header
+        return False
+    probe = pyvips.Image.new_from_memory(_colour_probe(), 64, 64, 3, "uchar").copy(interpretation="srgb")
+    probe.set_type(pyvips.GValue.blob_type, "icc-profile-data", profile)
+    converted = probe.icc_transform("srgb", embedded=True, intent="perceptual", depth=8)
+    return (converted.cast("int") - probe.cast("int")).abs().max() <= 1
+
+
 def to_srgb(image):  # (pyvips.Image) -> pyvips.Image
-    """Convert to 8-bit sRGB (or 8-bit grey), through the embedded ICC profile when there is one."""
+    """Convert to 8-bit sRGB (or 8-bit grey), through the embedded ICC profile when there is one.
+
+    A picture already in 8-bit RGB whose profile is sRGB (:func:`_is_srgb_profile`) is not converted.
+    """
     pyvips = vips()
     try:
         if "icc-profile-data" in image.get_fields():
             try:
+                if image.interpretation == "srgb" and image.format == "uchar" and _is_srgb_profile(image):
+                    return image
                 return image.icc_transform("srgb", embedded=True, intent="perceptual", depth=8)
             except pyvips.Error:
                 image = image.copy()
