@@ -11,6 +11,7 @@ query, facet, snippet or suggestion can leak them.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from html import unescape
 
@@ -326,7 +327,11 @@ class DocumentBuilder:
 
 def _clean(values) -> list[str]:
     """The values in NFC, stripped, without blanks or repeats, in their first order."""
-    return list(dict.fromkeys(filter(None, (nfc(value).strip() for value in values))))
+    kept = {}
+    for value in values:
+        if value and (value := value.strip()):
+            kept[value if value.isascii() else unicodedata.normalize("NFC", value)] = None
+    return list(kept)
 
 
 def iter_documents(page_ids=None, batch_size: int = 1000, part: int = 0, parts: int = 1):
