@@ -717,10 +717,8 @@ def _split_facets(aggregation: dict, names) -> dict[str, dict[str, int]]:
     for bucket in aggregation["buckets"]:
         name, _sep, value = bucket["key"].partition("=")
         if name in buckets:
-            buckets[name].append((-bucket["doc_count"], value))
-    return {
-        name: {value: -count for count, value in sorted(found)[: FACETS[name].size]} for name, found in buckets.items()
-    }
+            buckets[name].append({"key": value, "doc_count": bucket["doc_count"]})
+    return {name: _top(found, FACETS[name].size) for name, found in buckets.items()}
 
 
 def _top(buckets: list[dict], size: int) -> dict[str, int]:
