@@ -87,7 +87,10 @@ def test_media_play_and_zoom_on_a_phone(browser, record_url, tmp_path):
     assert no_horizontal_scroll(page)
     page.screenshot(path=str(tmp_path / "record-media-360.png"), full_page=True)
     button.click()
+    # The click handler runs once zoom.js's import settles, so the viewer goes a moment later.
+    page.locator(".media-zoom-viewer").wait_for(state="detached", timeout=5000)
     assert page.locator(".media-zoom-viewer").count() == 0
+    assert button.get_attribute("aria-expanded") == "false"
 
     # The waveform of the recording is drawn from its peaks when it comes into view.
     page.locator("audio").scroll_into_view_if_needed()
