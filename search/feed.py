@@ -11,6 +11,7 @@ in-memory SQLite database (the test suite's), or where fork is unavailable, docu
 made in this process instead.
 """
 
+import gc
 import multiprocessing
 import queue as queues
 import traceback
@@ -94,6 +95,11 @@ class DocumentFeed:
 
 
 def _produce(queue, prepare, part: int, parts: int) -> None:
+    # This process makes many short-lived objects and keeps none: the objects inherited at
+    # the fork never need scanning again, and young ones are collected less often. (About
+    # a fifth of its CPU went on collections that found nothing.)
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 1000)
     try:
         batch = []
         for data in iter_documents(part=part, parts=parts):
