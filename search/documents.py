@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from html import unescape
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import translation
 
@@ -127,6 +129,9 @@ TYPE_TEXT_FIELDS = {
     CraftPage: ("materials", "technique"),
 }
 PEOPLE_FIELDS = ("signer", "issuing_body")
+# A record's translations share its translation key. Read as text: only compared, and turning
+# each into a UUID object cost as much as the rest of a record's query.
+TRANSLATION_KEY = Cast("translation_key", output_field=CharField())
 PAGE_FIELDS = (
     "pk",
     "identifier",
@@ -137,7 +142,6 @@ PAGE_FIELDS = (
     "access_level",
     "url_path",
     "path",
-    "translation_key",
     "date_start",
     "date_end",
     "heritage_level",
@@ -157,25 +161,31 @@ class DocumentBuilder:
     def __init__(self):
         self._collections = dict(CollectionPage.objects.values_list("path", "pk"))
         self._types = {ContentType.objects.get_for_model(model).pk: model for model in RECORD_TYPES}
+        # What each taxonomy term adds to a record, worked out once per builder: its facet value
+        # and its names, already cleaned (a record's names then only need their repeats dropped).
         self._groups = {
-            group.pk: group for group in EthnicGroup.objects.only("slug", "name", "name_en", "other_names", "autonym")
+            group.pk: _Term(group.slug, _names(group.name, group.name_en, *group.other_names_list, group.autonym))
+            for group in EthnicGroup.objects.only("slug", "name", "name_en", "other_names", "autonym")
         }
-        self._places = {place.pk: place for place in Place.objects.select_related("parent", "current_province")}
-        self._subjects = (
-            dict(Subject.objects.values_list("pk", "name")),
-            dict(Subject.objects.values_list("pk", "name_en")),
-        )
-        self._languages = {language.pk: language for language in Language.objects.only("tag", "name", "name_en")}
-        # The names each taxonomy term adds to a record's text, worked out once per builder.
-        self._group_names = {
-            pk: (group.name, group.name_en, *group.other_names_list, group.autonym)
-            for pk, group in self._groups.items()
+        places = list(Place.objects.select_related("parent"))
+        self._places = {
+            place.pk: _Place(
+                place.slug,
+                _names(place.name, place.name_en, place.parent.name if place.parent else ""),
+                is_current=place.is_current,
+                province=place.current_province_id,
+            )
+            for place in places
         }
-        self._place_names = {
-            pk: (place.name, place.name_en, place.parent.name if place.parent else "")
-            for pk, place in self._places.items()
+        self._province_names = {place.pk: _names(place.name) for place in places}  # a province names only itself
+        self._subjects = {
+            pk: (_names(name), _names(name_en))
+            for pk, name, name_en in Subject.objects.values_list("pk", "name", "name_en")
         }
-        self._subject_names = {pk: (name, self._subjects[1].get(pk, "")) for pk, name in self._subjects[0].items()}
+        self._languages = {
+            language.pk: _Term(language.tag, _names(language.name, language.name_en))
+            for language in Language.objects.only("tag", "name", "name_en")
+        }
         self._roots = Site.get_site_root_paths()
         self._single_site = len({root.site_id for root in self._roots}) == 1
         self._prefixes = {}
@@ -236,7 +246,9 @@ class DocumentBuilder:
         selected = for_ids("pk", ids)
         pages = [
             page
-            for page in RecordPage.objects.filter(selected).order_by("pk").values(*PAGE_FIELDS)
+            for page in RecordPage.objects.filter(selected)
+            .order_by("pk")
+            .values(*PAGE_FIELDS, translation=TRANSLATION_KEY)
             if page["pk"] in wanted
         ]
         if not pages:
@@ -255,7 +267,7 @@ class DocumentBuilder:
         translations: dict = {}
         in_batch = RecordPage.objects.filter(selected).values("translation_key")
         for key, pk, title in (
-            RecordPage.objects.live().filter(translation_key__in=in_batch).values_list("translation_key", "pk", "title")
+            RecordPage.objects.live().filter(translation_key__in=in_batch).values_list(TRANSLATION_KEY, "pk", "title")
         ):
             translations.setdefault(key, []).append((pk, title))
         media = archive_media.summarise_many(ids)
@@ -271,7 +283,7 @@ class DocumentBuilder:
                     subjects=subjects.get(pk, ()),
                     languages=[self._languages[i] for i in languages.get(pk, ()) if i in self._languages],
                     other_titles=other_titles.get(pk, [])
-                    + [title for other, title in translations.get(page["translation_key"], []) if other != pk],
+                    + [title for other, title in translations.get(page["translation"], []) if other != pk],
                     contributors=contributors.get(pk, []),
                     media=media.get(pk) or archive_media.MediaSummary(),
                 )
@@ -280,17 +292,17 @@ class DocumentBuilder:
 
     def build(self, page, extra, *, groups, places, subjects, languages, other_titles, contributors, media) -> dict:
         model = self._types.get(page["content_type_id"])
-        provinces = {place.current_province for place in places if place.current_province}
-        names = []
-        for group in groups:
-            names += self._group_names[group.pk]
-        for place in places:
-            names += self._place_names[place.pk]
-        names += [province.name for province in provinces]
-        subject_names = [self._subject_names.get(i, ("", "")) for i in subjects]
-        names += [vi for vi, _en in subject_names] + [en for _vi, en in subject_names]
+        provinces = {place.province for place in places if place.province}
+        names = [name for term in (*groups, *places) for name in term.names]
+        for province in provinces:
+            names += self._province_names.get(province, ())
+        subject_names = [self._subjects.get(i, ((), ())) for i in subjects]
+        for vi, _en in subject_names:
+            names += vi
+        for _vi, en in subject_names:
+            names += en
         for language in languages:
-            names += (language.name, language.name_en)
+            names += language.names
         people = list(contributors) + [extra.get(field, "") for field in PEOPLE_FIELDS]
         content = [page["summary"], html_text(page["body"])]
         content += [value for field, value in extra.items() if field not in PEOPLE_FIELDS]
@@ -307,7 +319,7 @@ class DocumentBuilder:
             "title": nfc(page["title"]),
             "title_sort": collation_key(page["title"]),
             "titles_other": _clean(other_titles),
-            "names": _clean(names),
+            "names": list(dict.fromkeys(names)),
             "people": _clean(people),
             "content": _clean(content),
             KEYWORD_FIELD: _clean(keywords),
@@ -315,14 +327,30 @@ class DocumentBuilder:
             # Facet fields
             "type": model.type_slug if model else "record",
             "group": [group.slug for group in groups],
-            "province": sorted({province.slug for province in provinces}),
+            "province": sorted({self._places[province].slug for province in provinces}),
             "place": sorted({place.slug for place in places if not place.is_current}),
-            "language": [language.tag for language in languages],
+            "language": [language.slug for language in languages],
             "decade": decades(date, page["date_end"]),
             "media": sorted(media.kinds),
             "heritage": [page["heritage_level"]] if page["heritage_level"] else [],
             "collection": self.collections_of(page["path"]),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    slug: str  # the facet value (a language's tag)
+    names: tuple[str, ...]  # cleaned (see _names)
+
+
+@dataclass(frozen=True, slots=True)
+class _Place(_Term):
+    is_current: bool
+    province: int | None  # the province it lies in today
+
+
+def _names(*values) -> tuple[str, ...]:
+    return tuple(_clean(values))
 
 
 def _clean(values) -> list[str]:
