@@ -79,6 +79,10 @@ def _facet_field(name: str) -> str:
     return f"facet_{name}"
 
 
+# Each facet: its name, the document field it reads, its own column.
+_FACET_COLUMNS = [(name, facet.field, _facet_field(name)) for name, facet in FACETS.items()]
+
+
 def _analyzers():
     return {
         EXACT: TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.lowercase()).build(),
@@ -134,19 +138,20 @@ def _document_json(data: dict) -> bytes:
     doc = {name: data[name] for name in ("pk", "title_sort", "identifier", "url")}
     doc[SCOPE_FIELD] = f"{data['locale']}:{data['access']}"
     everything = []
+    doc[EXCERPT_FIELD] = ""
     for name in TEXT_FIELDS:
-        values = data[name] if isinstance(data[name], list) else [data[name]]
-        text = "\n".join(values)
+        value = data[name]
+        text = "\n".join(value) if isinstance(value, list) else value
         if not text:
             continue
         if name in EXACT_SCORED:
             doc[name] = normalise(text)
-        if name != SNIPPET_FIELD:
+        if name == SNIPPET_FIELD:
+            doc[EXCERPT_FIELD] = text[:EXCERPT_CHARS]
+        else:
             doc[folded(name)] = text
         everything.append(text)
     doc[ALL_FIELD] = everything
-    excerpt = "\n".join(data[SNIPPET_FIELD])[:EXCERPT_CHARS]
-    doc[EXCERPT_FIELD] = excerpt
     doc[KEYWORD_FIELD] = [normalise(keyword) for keyword in data[KEYWORD_FIELD]]
     doc[TITLE_PAIRS] = word_pairs(words(fold(data["title"])))
     doc[TITLE_PAIRS_EXACT] = word_pairs(words(data["title"]))
@@ -154,10 +159,10 @@ def _document_json(data: dict) -> bytes:
     doc["date"] = date or NO_DATE_DESC
     doc["date_asc"] = date or NO_DATE_ASC
     facet_values = []
-    for name, facet in FACETS.items():
-        values = data[facet.field]
+    for name, source, column in _FACET_COLUMNS:
+        values = data[source]
         values = values if isinstance(values, list) else [values]
-        doc[_facet_field(name)] = values
+        doc[column] = values
         facet_values += [f"{name}={value}" for value in values]
     doc[FACET_VALUES_FIELD] = facet_values
     doc["type"] = data["type"]
