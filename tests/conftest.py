@@ -40,7 +40,8 @@ def build_collection(homes, title="Lễ hội", slug="le-hoi", title_en="Festiva
 
 
 def create_record(parent, model=FestivalPage, title=None, access_level="public", translate=False, image=None, **fields):
-    """Create and publish a record (Vietnamese, optionally translated to English)."""
+    """Create and publish a record (Vietnamese, optionally translated to English: ``translate``
+    True, or the English title)."""
     number = next(_counter)
     groups = fields.pop("ethnic_groups", [])
     places = fields.pop("places", [])
@@ -59,7 +60,7 @@ def create_record(parent, model=FestivalPage, title=None, access_level="public",
     page.save_revision().publish()
     if translate:
         translation = page.copy_for_translation(Locale.objects.get(language_code="en"), copy_parents=True)
-        translation.title = f"{page.title} (EN)"
+        translation.title = translate if isinstance(translate, str) else f"{page.title} (EN)"
         translation.save_revision().publish()
     page.refresh_from_db()
     return page

@@ -17,6 +17,8 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.db import transaction
 from django.http import QueryDict
 
+from wagtail.models import Locale
+
 from archive.models import DocumentPage, EthnicGroup, FestivalPage, Language, Place
 from search import services
 from search.engines import create_engine, set_engine
@@ -91,7 +93,7 @@ def build_corpus():
             date_start=dt.date(1995, 2, 1),
             date_precision="year",
             heritage_level="national",
-            translate=True,
+            translate="Long Tong, the Tay going-to-the-fields festival",
         ),
         "fish": create_record(
             festivals,
@@ -241,6 +243,13 @@ def test_document_number_matches_as_a_whole_keyword(db, corpus):
 def test_ethnic_group_other_names_and_autonyms_are_searchable(db, corpus):
     assert pk(corpus, "phrase") in pks(run("Anak Đê"))
     assert pk(corpus, "det") in pks(run("Ngạn"))
+
+
+def test_titles_of_a_records_translations_are_searchable(db, corpus):
+    # Each language's record is found by the title of its translations too.
+    assert pks(run("going-to-the-fields")) == [pk(corpus, "longtong")]
+    english = corpus["records"]["longtong"].get_translation(Locale.objects.get(language_code="en"))
+    assert pks(run("lễ hội", language="en")) == [english.pk]  # "hội" is only in the Vietnamese title
 
 
 def test_historic_place_names_are_searchable(db, corpus):
