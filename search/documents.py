@@ -326,10 +326,10 @@ class DocumentBuilder:
             "date": date.year * 10000 + date.month * 100 + date.day if date else None,
             # Facet fields
             "type": model.type_slug if model else "record",
-            "group": [group.slug for group in groups],
-            "province": sorted({self._places[province].slug for province in provinces}),
-            "place": sorted({place.slug for place in places if not place.is_current}),
-            "language": [language.slug for language in languages],
+            "group": [group.value for group in groups],
+            "province": sorted({self._places[province].value for province in provinces}),
+            "place": sorted({place.value for place in places if not place.is_current}),
+            "language": [language.value for language in languages],
             "decade": decades(date, page["date_end"]),
             "media": sorted(media.kinds),
             "heritage": [page["heritage_level"]] if page["heritage_level"] else [],
@@ -339,7 +339,7 @@ class DocumentBuilder:
 
 @dataclass(frozen=True, slots=True)
 class _Term:
-    slug: str  # the facet value (a language's tag)
+    value: str  # its facet value: a slug (a language's tag)
     names: tuple[str, ...]  # cleaned (see _names)
 
 
