@@ -1,11 +1,36 @@
-"""Who may see what: the four access levels and the one rule that enforces them.
+"""Who may see what: the one visibility rule every output asks.
 
-Every output (pages, listings, calendar, feeds, sitemap, JSON-LD, media) asks this
-module, so a new output cannot invent its own rule.
+A visitor may see a record when it is **live**, its **access level** admits them (public,
+registered, staff, or sacred for the members of its community group) and **no view
+restriction covers it that they fail**. A Wagtail view restriction (password, login, groups)
+covers the page it is set on, that page's aliases and everything below them — and, for the
+archive, every translation of a covered page: a record restricted in one language is
+restricted in all, as its access level is.
+
+The rule is stated three ways, one per kind of question, all built here:
+
+* for querysets (:func:`visible_q`, :meth:`RecordQuerySet.visible_to`): listings, counts,
+  related records, the calendar, feeds, the sitemap;
+* for one page (:func:`covering_restrictions`, ``RecordPage.get_view_restrictions``): Wagtail's
+  own serving, ``/id/``;
+* for search engines (:meth:`Viewer.audience` and :meth:`Viewer.hidden`, with
+  :func:`audience_key` and :func:`restriction_ids_for` on the documents).
+
+Media files follow the records that show them (:func:`media_verdicts`). Nothing else decides
+visibility: a new output asks this module.
 """
 
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +43,7 @@ class AccessLevel(models.TextChoices):
 
 # Stricter levels sort later: an image used by several records takes the strictest.
 STRICTNESS = {level: rank for rank, level in enumerate(AccessLevel.values)}
+SACRED_KEY_PREFIX = "sacred-"
 
 
 def is_staff_user(user) -> bool:
@@ -47,25 +73,261 @@ def visible_levels(user) -> list[str]:
     return [AccessLevel.PUBLIC, AccessLevel.REGISTERED]
 
 
-def access_filter(user, prefix: str = "") -> Q:
-    """A Q object selecting objects with access fields that ``user`` may see.
+def audience_key(access_level: str, sacred_group_id: int | None) -> str:
+    """The one word search engines store for who may see a record at this level."""
+    if access_level == AccessLevel.SACRED:
+        return f"{SACRED_KEY_PREFIX}{sacred_group_id}"
+    return access_level
 
-    Sacred material is visible only to members of its named community group, whatever
-    their other roles: staff manage it in the admin, not on the public site.
+
+# --- view restrictions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A Wagtail PageViewRestriction and the tree paths it covers (its page and that page's aliases)."""
+
+    id: int
+    kind: str
+    prefixes: tuple[str, ...]
+    model: object  # the PageViewRestriction, whose accept_request() decides who passes
+
+    def covers_path(self, path: str) -> bool:
+        return any(path.startswith(prefix) for prefix in self.prefixes)
+
+
+def all_restrictions() -> list[Restriction]:
+    """Every view restriction on the site (a handful: one query, two when some exist)."""
+    from wagtail.models import Page, PageViewRestriction
+
+    found = list(PageViewRestriction.objects.select_related("page").prefetch_related("groups").order_by("pk"))
+    if not found:
+        return []
+    aliases: dict[int, list[str]] = {}
+    for source, path in Page.objects.filter(alias_of__in=[r.page_id for r in found]).values_list("alias_of", "path"):
+        aliases.setdefault(source, []).append(path)
+    return [Restriction(r.pk, r.restriction_type, (r.page.path, *aliases.get(r.page_id, ())), r) for r in found]
+
+
+def _covered_keys(restrictions) -> models.QuerySet | None:
+    """Translation keys of every page the restrictions cover (a subquery), or None when none."""
+    from wagtail.models import Page
+
+    covered = Q()
+    for restriction in restrictions:
+        for prefix in restriction.prefixes:
+            covered |= Q(path__startswith=prefix)
+    if not covered:
+        return None
+    return Page.objects.filter(covered).values("translation_key")
+
+
+def restriction_ids_for(pages, restrictions: list[Restriction] | None = None) -> dict[int, set[int]]:
+    """``{page id: ids of the restrictions covering it}`` for (page id, translation key) pairs,
+    in two queries at most (one when ``restrictions`` are given). Pages no restriction covers
+    are left out."""
+    restrictions = all_restrictions() if restrictions is None else restrictions
+    pages = list(pages)
+    if not restrictions or not pages:
+        return {}
+    from wagtail.models import Page
+
+    keys: dict[uuid.UUID, list[int]] = {}
+    for pk, key in pages:  # keys may come as text (search documents read them so)
+        keys.setdefault(key if isinstance(key, uuid.UUID) else uuid.UUID(str(key)), []).append(pk)
+    found: dict[int, set[int]] = {}
+    for key, path in Page.objects.filter(translation_key__in=list(keys)).values_list("translation_key", "path"):
+        ids = {r.id for r in restrictions if r.covers_path(path)}
+        if ids:
+            for pk in keys[key]:
+                found.setdefault(pk, set()).update(ids)
+    return found
+
+
+def covering_restrictions(page) -> list:
+    """The PageViewRestrictions that apply to ``page``: on it, an ancestor, their aliases'
+    sources, or any of that for one of its translations."""
+    covering = restriction_ids_for([(page.pk, page.translation_key)]).get(page.pk, set())
+    return [r.model for r in all_restrictions() if r.id in covering]
+
+
+class RestrictedAcrossTranslations:
+    """Page mixin: Wagtail serves the page only to those who pass every restriction covering it
+    in any language (Wagtail alone looks at the page's own tree)."""
+
+    def get_view_restrictions(self):
+        from wagtail.models import PageViewRestriction
+
+        return PageViewRestriction.objects.filter(pk__in=[r.pk for r in covering_restrictions(self)])
+
+
+# --- who is asking -------------------------------------------------------------------------
+
+
+class Viewer:
+    """A visitor as the rule sees them: their account and the page passwords their session holds."""
+
+    def __init__(self, user=None, session=None):
+        self.user = user if user is not None else AnonymousUser()
+        self._request = SimpleNamespace(user=self.user, session=session if session is not None else {})
+
+    @classmethod
+    def of(cls, who) -> Viewer:
+        """The viewer for a request (remembered on it), a user, None (anonymous) or a Viewer."""
+        if isinstance(who, Viewer):
+            return who
+        if isinstance(who, HttpRequest):
+            viewer = getattr(who, "_archive_viewer", None)
+            user = getattr(who, "user", None)
+            if viewer is None or viewer.user is not user:
+                viewer = cls(user, getattr(who, "session", None))
+                who._archive_viewer = viewer
+            return viewer
+        return cls(who)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(self.user.is_authenticated and self.user.is_active)
+
+    @property
+    def is_staff(self) -> bool:
+        return is_staff_user(self.user)
+
+    @cached_property
+    def levels(self) -> list[str]:
+        return visible_levels(self.user)
+
+    @cached_property
+    def groups(self) -> frozenset[int]:
+        return _group_ids(self.user) if self.is_authenticated else frozenset()
+
+    def may_see_level(self, access_level: str, sacred_group_id: int | None) -> bool:
+        if access_level in self.levels:
+            return True
+        return access_level == AccessLevel.SACRED and sacred_group_id is not None and sacred_group_id in self.groups
+
+    def audience(self) -> tuple[str, ...]:
+        """The audience keys (see :func:`audience_key`) whose records this viewer may see."""
+        return (*self.levels, *(f"{SACRED_KEY_PREFIX}{group}" for group in sorted(self.groups)))
+
+    @cached_property
+    def restrictions(self) -> list[Restriction]:
+        """Every view restriction on the site, read once per viewer (so once per request)."""
+        return all_restrictions()
+
+    @cached_property
+    def failed(self) -> list[Restriction]:
+        """The view restrictions this viewer does not pass (Wagtail's own test decides)."""
+        return [r for r in self.restrictions if not r.model.accept_request(self._request)]
+
+    def hidden(self) -> tuple[int, ...]:
+        """Ids of the restrictions this viewer fails: records they cover are hidden from them."""
+        return tuple(r.id for r in self.failed)
+
+
+def viewer_for(who) -> Viewer:
+    return Viewer.of(who)
+
+
+# --- the rule as queryset filters ----------------------------------------------------------
+
+
+def access_filter(who, prefix: str = "") -> Q:
+    """Objects with access fields (``access_level``, ``sacred_group``) whose level ``who`` meets.
+
+    Sacred material is visible only to members of its named community group, whatever their
+    other roles: staff manage it in the admin, not on the public site.
     """
-    q = Q(**{f"{prefix}access_level__in": visible_levels(user)})
-    groups = _group_ids(user) if user and user.is_active else frozenset()
-    if groups:
-        q |= Q(**{f"{prefix}access_level": AccessLevel.SACRED, f"{prefix}sacred_group__in": groups})
+    viewer = Viewer.of(who)
+    q = Q(**{f"{prefix}access_level__in": viewer.levels})
+    if viewer.groups:
+        q |= Q(**{f"{prefix}access_level": AccessLevel.SACRED, f"{prefix}sacred_group__in": viewer.groups})
     return q
 
 
-def can_view(user, access_level: str, sacred_group_id: int | None) -> bool:
-    if access_level in visible_levels(user):
-        return True
-    if access_level == AccessLevel.SACRED and user and user.is_active:
-        return sacred_group_id is not None and sacred_group_id in _group_ids(user)
-    return False
+def restricted_q(who, prefix: str = "") -> Q:
+    """Pages covered by a view restriction ``who`` fails (matches nothing when there is none)."""
+    keys = _covered_keys(Viewer.of(who).failed)
+    if keys is None:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}translation_key__in": keys})
+
+
+def page_visible_q(who, prefix: str = "") -> Q:
+    """Pages of any type ``who`` may see: live and outside every restriction they fail."""
+    q = Q(**{f"{prefix}live": True})
+    keys = _covered_keys(Viewer.of(who).failed)
+    if keys is not None:
+        q &= ~Q(**{f"{prefix}translation_key__in": keys})
+    return q
+
+
+def visible_q(who, prefix: str = "") -> Q:
+    """Records (pages with access fields) ``who`` may see: the whole rule as one filter."""
+    return page_visible_q(who, prefix) & access_filter(who, prefix)
+
+
+def can_view(who, access_level: str, sacred_group_id: int | None) -> bool:
+    """Does ``who`` meet this access level (the level alone: Wagtail applies a page's restrictions
+    when serving it, listings use :func:`visible_q`)?"""
+    return Viewer.of(who).may_see_level(access_level, sacred_group_id)
+
+
+# --- media ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MediaVerdict:
+    allowed: bool
+    public: bool
+
+
+def media_verdicts(who, uses: dict, own: dict | None = None) -> dict:
+    """Who may fetch files shown by records: ``uses`` maps each item (an image, an original…) to
+    the ids of the record pages that show it; ``own`` optionally to the item's own (level, group).
+
+    An item may be fetched when the viewer meets its own level and every showing record's level
+    and restrictions, and at least one showing record is live: a draft's, an unpublished or a
+    deleted record's media answer to nobody but staff, and a file stops being served the moment
+    its record stops being visible. Staff also get media of records not yet live (they preview
+    drafts) and media shown by no record (they manage the library). ``public`` (may shared caches keep it) when it would
+    be allowed for anyone: public levels, no restriction, a live record.
+    """
+    from wagtail.models import Page
+
+    viewer = Viewer.of(who)
+    own = own or {}
+    record_ids = {pk for ids in uses.values() for pk in ids}
+    rows = {}
+    if record_ids:
+        rows = {
+            pk: (live, level, group, key)
+            for pk, live, level, group, key in Page.objects.filter(pk__in=record_ids).values_list(
+                "pk", "live", "recordpage__access_level", "recordpage__sacred_group", "translation_key"
+            )
+        }
+    covering = restriction_ids_for(((pk, row[3]) for pk, row in rows.items()), viewer.restrictions)
+    failed = {r.id for r in viewer.failed}
+    verdicts = {}
+    for item, ids in uses.items():
+        records = [(pk, rows[pk]) for pk in ids if pk in rows]
+        own_level, own_group = own.get(item, (AccessLevel.PUBLIC, None))
+        if not records:  # in the library, shown nowhere: for staff, who manage it
+            verdicts[item] = MediaVerdict(viewer.is_staff and viewer.may_see_level(own_level, own_group), False)
+            continue
+        # A page without an access level (a news or standard page) is as open as its restrictions.
+        meets = viewer.may_see_level(own_level, own_group) and all(
+            (level is None or viewer.may_see_level(level, group)) and not (covering.get(pk, set()) & failed)
+            for pk, (_live, level, group, _key) in records
+        )
+        some_live = any(live for _pk, (live, *_rest) in records)
+        public = (
+            own_level == AccessLevel.PUBLIC
+            and some_live
+            and all(level in (None, AccessLevel.PUBLIC) and not covering.get(pk) for pk, (_l, level, _g, _k) in records)
+        )
+        verdicts[item] = MediaVerdict(meets and (some_live or viewer.is_staff), public)
+    return verdicts
 
 
 class AccessControlled(models.Model):
@@ -99,8 +361,9 @@ class AccessControlled(models.Model):
     def is_public(self) -> bool:
         return self.access_level == AccessLevel.PUBLIC
 
-    def can_view(self, user) -> bool:
-        return can_view(user, self.access_level, self.sacred_group_id)
+    def can_view(self, who) -> bool:
+        """Does ``who`` meet this object's access level (the level alone)?"""
+        return can_view(who, self.access_level, self.sacred_group_id)
 
     def clean_access(self):
         from django.core.exceptions import ValidationError

@@ -8,8 +8,9 @@ store their own files (``ingest``) register a resolver in their ``AppConfig.read
 
 from collections.abc import Callable
 
-# A resolver takes (path, user) and returns None when the path is not its own,
-# or a Verdict saying whether the user may see it and if it is public.
+# A resolver takes (path, who) — who asks: the request (or a user), which
+# ``archive.access.Viewer.of`` understands — and returns None when the path is not its own,
+# or a Verdict saying whether they may see it and if it is public (``archive.access.media_verdicts``).
 Resolver = Callable[[str, object], "Verdict | None"]
 
 
@@ -48,8 +49,8 @@ def image_files(path: str, user) -> "Verdict | None":
         image = rendition.image if rendition else None
     if image is None:
         return None
-    allowed, public = image.access_for(user)
-    return Verdict(allowed=allowed, public=public)
+    verdict = image.access_for(user)
+    return Verdict(allowed=verdict.allowed, public=verdict.public)
 
 
 # --- What media a record holds ---------------------------------------------------------

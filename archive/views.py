@@ -1,6 +1,7 @@
 """Public views of the archive app: identifier resolution and access-checked media."""
 
 import mimetypes
+import os
 import posixpath
 import re
 
@@ -22,13 +23,18 @@ def resolve_identifier(request, identifier: str):
     pid = PersistentIdentifier.objects.filter(identifier=identifier).first()
     if pid is None:
         raise Http404
-    pages = RecordPage.objects.live().filter(translation_key=pid.translation_key).select_related("locale")
-    by_language = {page.locale.language_code: page for page in pages}
+    # Only a record the visitor may see (the archive's rule: live, level, restrictions) is
+    # redirected to: its URL would reveal the slug of one they may not.
+    pages = RecordPage.objects.visible_to(request).filter(translation_key=pid.translation_key)
+    by_language = {page.locale.language_code: page for page in pages.select_related("locale")}
     language = get_language_from_request(request) or settings.LANGUAGE_CODE
     page = by_language.get(language) or by_language.get(Locale.get_default().language_code)
-    if page is None or not page.can_view(request.user):
+    if page is None:
         raise Http404
-    return HttpResponseRedirect(page.get_url(request))
+    response = HttpResponseRedirect(page.get_url(request))
+    if not page.is_public:
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe
@@ -36,12 +42,17 @@ def serve_media(request, path: str):
     path = posixpath.normpath(path).lstrip("/")
     if path.startswith("..") or "\x00" in path:
         raise Http404
-    verdict = media.resolve(path, request.user)
+    verdict = media.resolve(path, request)  # the request: page passwords its session holds count
     if verdict is None or not verdict.allowed:
         raise Http404
-    if not default_storage.exists(path):
+    if not _is_file(path):
         raise Http404
-    cache_control = "public, max-age=604800, immutable" if verdict.public else "private, no-store"
+    # A visitor's own browser may keep a public file (its URL never changes content); shared caches
+    # only as long as whole pages, since the file stops being public the moment its record does.
+    if verdict.public:
+        cache_control = f"public, max-age=604800, s-maxage={settings.PAGE_CACHE_SECONDS}, immutable"
+    else:
+        cache_control = "private, no-store"
     if hasattr(default_storage, "bucket_name"):
         # Object storage: a short-lived signed URL to the private bucket.
         response = HttpResponseRedirect(default_storage.url(path))
@@ -57,8 +68,23 @@ def serve_media(request, path: str):
     return response
 
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+def _is_file(path: str) -> bool:
+    """Whether ``path`` is a file in storage: a folder (an IIIF tile folder, a derivative set) is not one."""
+    try:
+        local = default_storage.path(path)
+    except NotImplementedError:  # object storage has no folders, only objects
+        return default_storage.exists(path)
+    return os.path.isfile(local)
+
+
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 CHUNK = 64 * 1024
+# Byte positions longer than this are past the end of any file (and past what int() reads in one go).
+MAX_POSITION_DIGITS = 18
+
+
+def _position(digits: str) -> int:
+    return int(digits) if len(digits) <= MAX_POSITION_DIGITS else 10**MAX_POSITION_DIGITS
 
 
 def _file_response(request, path: str) -> HttpResponse:
@@ -73,9 +99,9 @@ def _file_response(request, path: str) -> HttpResponse:
         return response
     first, last = wanted.groups()
     if first:
-        start, end = int(first), min(int(last), size - 1) if last else size - 1
+        start, end = _position(first), min(_position(last), size - 1) if last else size - 1
     elif last:  # the final N bytes
-        start, end = max(size - int(last), 0), size - 1
+        start, end = max(size - _position(last), 0), size - 1
     else:
         start, end = 1, 0
     if start > end or start >= size:

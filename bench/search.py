@@ -154,7 +154,7 @@ def main():
         engine.search(engine_query("", {key: [value] for key, value in params.items()}))
 
     def engine_suggest(prefix):
-        engine.suggest(prefix, "vi", ("public",))
+        engine.suggest(prefix, SearchQuery(locale="vi"))
 
     # Raw: the tantivy calls the engine makes, with the query objects already built (what the
     # engine adds is building them, snippets and reading stored fields).

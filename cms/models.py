@@ -19,7 +19,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from archive import lunar
-from archive.access import access_filter
+from archive.access import page_visible_q, visible_q
 from archive.models import (
     RECORD_TYPES,
     CollectionPage,
@@ -67,11 +67,11 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        records = RecordPage.objects.listed_for(request.user, self.locale_id)
+        records = RecordPage.objects.listed_for(request, self.locale_id)
         context["latest_records"] = record_cards(records.order_by("-first_published_at")[:8])
         context["record_count"] = records.count()
-        context["collections"] = self.get_children().live().public().type(CollectionPage)
-        context["ethnic_groups"] = groups_with_counts(request.user, self.locale).filter(record_count__gt=0)[:12]
+        context["collections"] = self.get_children().filter(page_visible_q(request)).type(CollectionPage)
+        context["ethnic_groups"] = groups_with_counts(request, self.locale).filter(record_count__gt=0)[:12]
         context["group_index_url"] = navigation(self.locale.language_code)["group_index_url"]
         return context
 
@@ -102,7 +102,7 @@ class NewsIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        news = NewsPage.objects.child_of(self).live().public().order_by("-date")
+        news = NewsPage.objects.child_of(self).filter(page_visible_q(request)).order_by("-date")
         context["news"] = paginate(request, news)
         return context
 
@@ -122,8 +122,8 @@ class NewsPage(Page):
         verbose_name_plural = _("news")
 
 
-def groups_with_counts(user, locale):
-    visible = Q(records__live=True, records__locale=locale) & access_filter(user, prefix="records__")
+def groups_with_counts(who, locale):
+    visible = Q(records__locale=locale) & visible_q(who, prefix="records__")
     return EthnicGroup.objects.annotate(record_count=Count("records", filter=visible, distinct=True)).order_by("code")
 
 
@@ -154,15 +154,13 @@ class EthnicGroupIndexPage(BrowsePage):
     @path("")
     def index(self, request):
         context = self.get_context(request)
-        context["groups"] = groups_with_counts(request.user, self.locale)
+        context["groups"] = groups_with_counts(request, self.locale)
         return TemplateResponse(request, self.template, context)
 
     @path("<slug:slug>/", name="group")
     def group(self, request, slug):
         group = get_object_or_404(EthnicGroup, slug=slug)
-        records = (
-            RecordPage.objects.listed_for(request.user, self.locale_id).filter(ethnic_groups=group).order_by("title")
-        )
+        records = RecordPage.objects.listed_for(request, self.locale_id).filter(ethnic_groups=group).order_by("title")
         return self.render_term(request, "cms/ethnic_group_page.html", group, records)
 
     def get_sitemap_urls(self, request=None):
@@ -180,8 +178,8 @@ class PlaceIndexPage(BrowsePage):
     @path("")
     def index(self, request):
         context = self.get_context(request)
-        visible = Q(covered_places__records__live=True, covered_places__records__locale=self.locale) & access_filter(
-            request.user, prefix="covered_places__records__"
+        visible = Q(covered_places__records__locale=self.locale) & visible_q(
+            request, prefix="covered_places__records__"
         )
         context["provinces"] = Place.objects.current_provinces().annotate(
             record_count=Count("covered_places__records", filter=visible, distinct=True)
@@ -191,7 +189,7 @@ class PlaceIndexPage(BrowsePage):
     @path("<slug:slug>/", name="province")
     def province(self, request, slug):
         province = get_object_or_404(Place.objects.current_provinces(), slug=slug)
-        records = RecordPage.objects.listed_for(request.user, self.locale_id).in_province(province).order_by("title")
+        records = RecordPage.objects.listed_for(request, self.locale_id).in_province(province).order_by("title")
         records = records.prefetch_related("places__parent")
         return self.render_term(request, "cms/place_page.html", province, records)
 
@@ -202,8 +200,8 @@ class RecordTypeIndexPage(BrowsePage):
     class Meta:
         verbose_name = _("record types index")
 
-    def record_types(self, user):
-        records = RecordPage.objects.listed_for(user, self.locale_id)
+    def record_types(self, who):
+        records = RecordPage.objects.listed_for(who, self.locale_id)
         counts = dict(records.values_list("content_type").annotate(n=Count("pk")).values_list("content_type", "n"))
         from django.contrib.contenttypes.models import ContentType
 
@@ -216,7 +214,7 @@ class RecordTypeIndexPage(BrowsePage):
     @path("")
     def index(self, request):
         context = self.get_context(request)
-        context["record_types"] = self.record_types(request.user)
+        context["record_types"] = self.record_types(request)
         return TemplateResponse(request, self.template, context)
 
     @path("<slug:slug>/", name="type")
@@ -224,7 +222,7 @@ class RecordTypeIndexPage(BrowsePage):
         model = record_type_by_slug(slug)
         if model is None:
             raise Http404
-        records = model.objects.listed_for(request.user, self.locale_id).order_by("title")
+        records = model.objects.listed_for(request, self.locale_id).order_by("title")
         return self.render_term(
             request, "cms/record_type_page.html", model, records, type_label=model.type_label_plural
         )
@@ -238,8 +236,8 @@ class FestivalCalendarPage(BrowsePage):
     class Meta:
         verbose_name = _("festival calendar")
 
-    def festivals(self, user):
-        return FestivalPage.objects.listed_for(user, self.locale_id).filter(
+    def festivals(self, who):
+        return FestivalPage.objects.listed_for(who, self.locale_id).filter(
             lunar_month__isnull=False, lunar_day__isnull=False
         )
 
@@ -258,14 +256,14 @@ class FestivalCalendarPage(BrowsePage):
     RULE_FIELDS = ("lunar_month", "lunar_day", "lunar_leap_month", "duration_days")
     page_size = 50
 
-    def occurrences(self, user, start: dt.date, end: dt.date):
+    def occurrences(self, who, start: dt.date, end: dt.date):
         """(first day, title, last day, page id) of every occurrence overlapping [start, end], in order.
 
         Only the rule fields of the festivals are read, and each distinct rule is worked out
         once; pages are fetched afterwards for the occurrences actually shown.
         """
         found, spans = [], {}
-        rows = self.festivals(user).order_by().values_list("pk", "title", *self.RULE_FIELDS)  # no tree-order scan
+        rows = self.festivals(who).order_by().values_list("pk", "title", *self.RULE_FIELDS)  # no tree-order scan
         for pk, title, *rule in rows:
             rule = tuple(rule)
             if rule not in spans:
@@ -294,9 +292,7 @@ class FestivalCalendarPage(BrowsePage):
         context = self.get_context(request)
         previous = start - dt.timedelta(days=1)
         following = end + dt.timedelta(days=1)
-        occurrences = Paginator(self.occurrences(request.user, start, end), self.page_size).get_page(
-            request.GET.get("page")
-        )
+        occurrences = Paginator(self.occurrences(request, start, end), self.page_size).get_page(request.GET.get("page"))
         context.update(
             {
                 "year": year,
@@ -321,7 +317,7 @@ class FestivalCalendarPage(BrowsePage):
         if not 1901 <= year <= 2099:
             raise Http404
         start, end = dt.date(year, 1, 1), dt.date(year + 1, 12, 31)
-        events = self.with_pages(self.occurrences(request.user, start, end))
+        events = self.with_pages(self.occurrences(request, start, end))
         body = calendar_feed.render(events, request, str(self.title))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="festivals-{year}.ics"'

@@ -12,6 +12,7 @@ from cms.page_cache import content_version
 def _build(language: str) -> dict:
     from wagtail.models import Locale, Site
 
+    from archive.access import page_visible_q
     from cms.models import EthnicGroupIndexPage, HomePage, SiteSettings
 
     homes = HomePage.objects.live().filter(depth=2)
@@ -25,7 +26,8 @@ def _build(language: str) -> dict:
         return {"home_url": "/", "menu": [], "group_index_url": "", "languages": [], "footer": footer}
     menu = [
         {"id": page.pk, "title": page.title, "url": page.get_url()}
-        for page in home.get_children().live().in_menu().public().specific()
+        # The same menu for everyone: what an anonymous visitor may see.
+        for page in home.get_children().filter(page_visible_q(None)).in_menu().specific()
     ]
     group_index = home.get_children().live().type(EthnicGroupIndexPage).first()
     return {

@@ -1,13 +1,15 @@
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page, Site
 
+from archive.access import page_visible_q
+
 
 class AllLocalesSitemap(Sitemap):
-    """Every live, public page of the site in every locale.
+    """Every page of the site, in every locale, that an anonymous visitor may see.
 
-    Record pages drop out unless their access level is public (see
-    ``RecordPage.get_sitemap_urls``); Wagtail's ``public()`` drops pages under view
-    restrictions.
+    The archive's rule (``archive.access``) drops pages that are not live or that a view
+    restriction covers in any language; record pages also drop out unless their access level
+    is public (see ``RecordPage.get_sitemap_urls``).
     """
 
     def items(self):
@@ -16,7 +18,7 @@ class AllLocalesSitemap(Sitemap):
         pages = Page.objects.none()
         for root in roots:
             pages = pages | Page.objects.descendant_of(root, inclusive=True)
-        return pages.live().public().order_by("path").defer_streamfields().specific()
+        return pages.filter(page_visible_q(None)).order_by("path").defer_streamfields().specific()
 
     def get_wagtail_site(self):
         return Site.find_for_request(self.request) or Site.objects.select_related("root_page").get(is_default_site=True)

@@ -1,41 +1,49 @@
 """Who may fetch ingest's files through ``/media/<path>`` (registered with ``archive.media``).
 
-Access copies are as restricted as the strictest record that shows their original. Originals are
-preservation masters: only staff get them, and only where they may see every record showing them.
-Media attached to no record is staff-only. One query per request.
+Access copies follow the records that show their original, by the archive's media rule
+(:func:`archive.access.media_verdicts`): the visitor must meet every showing record's level and
+restrictions, and one of them must be live. Originals are preservation masters: only staff get
+them, and only where the same rule lets them. Media attached to no record is staff-only.
 """
 
-from archive.access import AccessLevel, can_view, is_staff_user
+from archive.access import MediaVerdict, media_verdicts
 from archive.media import Verdict
 from ingest.services import DERIVATIVES_PREFIX, ORIGINALS_PREFIX
 
 
-def _verdict(uses, user, *, staff_only: bool) -> Verdict:
-    levels = [(level, group) for level, group in uses if level is not None]
-    allowed = all(can_view(user, level, group) for level, group in levels)
-    if staff_only or not levels:
-        return Verdict(allowed=allowed and is_staff_user(user), public=False)
-    return Verdict(allowed=allowed, public=all(level == AccessLevel.PUBLIC for level, _group in levels))
+def verdicts_for_originals(originals, who) -> dict[int, MediaVerdict]:
+    """The media rule for each original (by id), from the records linked to it, in one query."""
+    from ingest.models import RecordMedia
+
+    uses: dict[int, set[int]] = {original.pk if hasattr(original, "pk") else original: set() for original in originals}
+    for original_id, record_id in RecordMedia.objects.filter(original__in=list(uses)).values_list(
+        "original_id", "record_id"
+    ):
+        uses[original_id].add(record_id)
+    return media_verdicts(who, uses)
 
 
 def ingest_files(path: str, user) -> Verdict | None:
     from ingest.models import DerivativeSet, Original
 
     if path.startswith(ORIGINALS_PREFIX + "/"):
-        rows = Original.objects.filter(file=path).values_list(
-            "links__record__access_level", "links__record__sacred_group"
-        )
+        original_ids = list(Original.objects.filter(file=path).values_list("pk", flat=True))
     elif path.startswith(DERIVATIVES_PREFIX + "/"):
         parts = path.split("/")
         if len(parts) < 4:
             return None
         # Only the current set is served: a folder being written or being retired is nobody's.
-        rows = DerivativeSet.objects.filter(prefix="/".join(parts[:3])).values_list(
-            "original__links__record__access_level", "original__links__record__sacred_group"
+        original_ids = list(
+            DerivativeSet.objects.filter(prefix="/".join(parts[:3])).values_list("original_id", flat=True)
         )
     else:
         return None
-    uses = list(rows)
-    if not uses:
+    if not original_ids:
         return None
-    return _verdict(uses, user, staff_only=path.startswith(ORIGINALS_PREFIX + "/"))
+    verdicts = verdicts_for_originals(original_ids, user)
+    allowed = all(verdict.allowed for verdict in verdicts.values())
+    if path.startswith(ORIGINALS_PREFIX + "/"):
+        from archive.access import Viewer
+
+        return Verdict(allowed=allowed and Viewer.of(user).is_staff, public=False)
+    return Verdict(allowed=allowed, public=all(verdict.public for verdict in verdicts.values()))

@@ -22,8 +22,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.translation import get_language_info
 
-from archive.access import can_view, is_staff_user
+from archive.access import Viewer
 from archive.text import nfc
+from ingest.access import verdicts_for_originals
 from ingest.models import Derivative, JobState, MediaKind, RecordMedia
 from ingest.services import public_url
 
@@ -75,16 +76,11 @@ def _originals(page) -> list:
 
 
 def _visible(originals: list, user) -> list:
-    """Those the user may fetch: they may see every record that shows them (as the resolver decides)."""
+    """Those the user may fetch (the resolver's rule: ``ingest.access``)."""
     if not originals:
         return []
-    uses: dict[int, list[tuple[str, int | None]]] = {}
-    rows = RecordMedia.objects.filter(original__in=originals).values_list(
-        "original_id", "record__access_level", "record__sacred_group"
-    )
-    for original_id, level, group in rows:
-        uses.setdefault(original_id, []).append((level, group))
-    return [o for o in originals if all(can_view(user, level, group) for level, group in uses.get(o.pk, [("", None)]))]
+    verdicts = verdicts_for_originals(originals, user)
+    return [o for o in originals if verdicts[o.pk].allowed]
 
 
 def _url(derivative_set, relative: str) -> str:
@@ -260,7 +256,7 @@ def build(page, user) -> dict[str, Any]:
     for item in items:
         counters[item.kind] = counters.get(item.kind, 0) + 1
         item.number = counters[item.kind]
-    staff = is_staff_user(user)
+    staff = Viewer.of(user).is_staff
     return {
         "items": items,
         "numbered": {kind for kind, count in counters.items() if count > 1},
@@ -277,7 +273,7 @@ def build(page, user) -> dict[str, Any]:
 
 def record_media(page, request) -> str:
     """The HTML of ``page``'s media section for the visitor of ``request`` ("" when there is nothing)."""
-    context = build(page, request.user)
+    context = build(page, request)
     if not (context["items"] or context["preparing"] or context["states"]):
         return ""
     if context["states"]:

@@ -5,9 +5,11 @@ engine indexes it twice, with diacritics (after :func:`search.analysis.normalise
 folded. Keyword fields carry facet values and exact identifiers. Later kinds of item
 (e-library items, experts) get their own builder producing the same fields.
 
-Only live records at the public or registered level, outside any Wagtail view
-restriction, are ever indexed: staff-only and sacred records never reach the index, so no
-query, facet, snippet or suggestion can leak them.
+Every live record is indexed, at every access level, with the two things the archive's
+visibility rule (``archive.access``) needs to decide who may find it: its audience key
+(``public``, ``registered``, ``staff`` or ``sacred-<group id>``) and the ids of the view
+restrictions covering it. Every query carries the visitor's keys and the restrictions they
+fail, so no query, count, facet, snippet or suggestion reaches anyone else.
 """
 
 import re
@@ -24,7 +26,7 @@ from django.utils import translation
 from wagtail.models import Page, Site
 
 from archive import media as archive_media
-from archive.access import AccessLevel
+from archive.access import audience_key, restriction_ids_for
 from archive.batching import for_ids
 from archive.models import (
     RECORD_TYPES,
@@ -42,8 +44,6 @@ from archive.models import (
     Subject,
 )
 from search.analysis import collation_key, nfc
-
-INDEXED_LEVELS = (AccessLevel.PUBLIC, AccessLevel.REGISTERED)
 
 # Text fields and how much a match in each weighs.
 TEXT_FIELDS = {
@@ -94,8 +94,9 @@ STORED_FIELDS = ("pk", "identifier", "title", "url", "type")
 
 
 def indexable_records():
-    """Every record page that belongs in the index, in every locale."""
-    return RecordPage.objects.live().public().filter(access_level__in=INDEXED_LEVELS)
+    """Every record page that belongs in the index, in every locale: the live ones (who may find
+    each is decided at query time)."""
+    return RecordPage.objects.live()
 
 
 def is_indexable(page) -> bool:
@@ -140,6 +141,7 @@ PAGE_FIELDS = (
     "body",
     "locale__language_code",
     "access_level",
+    "sacred_group_id",
     "url_path",
     "path",
     "date_start",
@@ -271,6 +273,7 @@ class DocumentBuilder:
         ):
             translations.setdefault(key, []).append((pk, title))
         media = archive_media.summarise_many(ids)
+        restrictions = restriction_ids_for((page["pk"], page["translation"]) for page in pages)
         documents = []
         for page in pages:
             pk = page["pk"]
@@ -286,11 +289,14 @@ class DocumentBuilder:
                     + [title for other, title in translations.get(page["translation"], []) if other != pk],
                     contributors=contributors.get(pk, []),
                     media=media.get(pk) or archive_media.MediaSummary(),
+                    restrictions=sorted(restrictions.get(pk, ())),
                 )
             )
         return documents
 
-    def build(self, page, extra, *, groups, places, subjects, languages, other_titles, contributors, media) -> dict:
+    def build(
+        self, page, extra, *, groups, places, subjects, languages, other_titles, contributors, media, restrictions=()
+    ) -> dict:
         model = self._types.get(page["content_type_id"])
         provinces = {place.province for place in places if place.province}
         names = [name for term in (*groups, *places) for name in term.names]
@@ -314,7 +320,8 @@ class DocumentBuilder:
             "pk": page["pk"],
             "identifier": page["identifier"],
             "locale": language_code,
-            "access": page["access_level"],
+            "access": audience_key(page["access_level"], page["sacred_group_id"]),
+            "restrictions": list(restrictions),
             "url": self.url_for(page["url_path"], language_code),
             "title": nfc(page["title"]),
             "title_sort": collation_key(page["title"]),

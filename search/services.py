@@ -1,5 +1,6 @@
 """Discovery search as the rest of the site uses it: queue updates, apply them, rebuild, ask."""
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -7,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, Min
 from django.utils import timezone
 
-from archive.access import AccessLevel, is_staff_user
+from archive.access import Viewer
 from search import labels
 from search.analysis import fold, nfc
 from search.documents import FACETS, indexable_records, iter_documents
@@ -114,11 +115,11 @@ def status() -> dict:
 # --- Asking ------------------------------------------------------------------------------
 
 
-def access_levels(user) -> tuple[str, ...]:
-    """Index levels this user may see. Staff-only and sacred records are never in the index."""
-    if user is not None and user.is_authenticated and user.is_active:
-        return (AccessLevel.PUBLIC, AccessLevel.REGISTERED)
-    return (AccessLevel.PUBLIC,)
+def scope(who, language: str) -> SearchQuery:
+    """What ``who`` (a request, a user or None) may find, as a query: their language, the audience
+    keys they hold and the view restrictions they fail (``archive.access.Viewer``)."""
+    viewer = Viewer.of(who)
+    return SearchQuery(locale=language, access=viewer.audience(), hidden=viewer.hidden())
 
 
 @dataclass
@@ -161,7 +162,7 @@ def _page_number(value) -> int:
         return 1
 
 
-def parse_query(params, user, language: str) -> tuple[SearchQuery, int]:
+def parse_query(params, who, language: str) -> tuple[SearchQuery, int]:
     """A SearchQuery from GET parameters; unknown or malformed parameters are ignored."""
     text = nfc(params.get("q", ""))[:MAX_QUERY_LENGTH].strip()
     filters = {}
@@ -173,10 +174,9 @@ def parse_query(params, user, language: str) -> tuple[SearchQuery, int]:
     if sort not in SORTS:
         sort = "relevance"
     page = _page_number(params.get("page"))
-    query = SearchQuery(
+    query = dataclasses.replace(
+        scope(who, language),
         text=text,
-        locale=language,
-        access=access_levels(user),
         filters=filters,
         sort=sort,
         offset=(page - 1) * PAGE_SIZE,
@@ -186,9 +186,10 @@ def parse_query(params, user, language: str) -> tuple[SearchQuery, int]:
     return query, page
 
 
-def search(params, user, language: str) -> SearchPage:
-    """Run a search from GET parameters for this user; raises EngineUnavailable when the engine is down."""
-    query, page = parse_query(params, user, language)
+def search(params, who, language: str) -> SearchPage:
+    """Run a search from GET parameters for ``who`` (a request, a user or None); raises
+    EngineUnavailable when the engine is down."""
+    query, page = parse_query(params, who, language)
     result = get_engine().search(query)
     for hit in result.hits:
         hit.type_label = labels.label("type", hit.type, language)
@@ -220,17 +221,17 @@ def search(params, user, language: str) -> SearchPage:
         page=page,
         page_size=PAGE_SIZE,
         suggestion=result.suggestion,
-        staff_note=is_staff_user(user),
+        staff_note=Viewer.of(who).is_staff,
         selected=selected,
     )
 
 
-def suggest(prefix: str, user, language: str, limit: int = 8) -> list[dict]:
-    """Autocomplete: record titles, then ethnic groups and places with records this user may see."""
+def suggest(prefix: str, who, language: str, limit: int = 8) -> list[dict]:
+    """Autocomplete: record titles, then ethnic groups and places with records ``who`` may see."""
     prefix = nfc(prefix)[:100].strip()
     if len(prefix) < 2:
         return []
-    answer = get_engine().suggest(prefix, language, access_levels(user), limit=limit)
+    answer = get_engine().suggest(prefix, scope(who, language), limit=limit)
     suggestions = [{"label": hit.title, "url": hit.url, "kind": "record"} for hit in answer.titles]
     wanted = fold(prefix).split()
     for name, counts in answer.values.items():

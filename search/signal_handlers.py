@@ -4,11 +4,8 @@ search, or who may find it, queues the records it touches (see ``services.enqueu
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from wagtail.models import Page, PageViewRestriction
-from wagtail.signals import page_published, page_unpublished, post_page_move
-
 from archive.models import RECORD_TYPES, CollectionPage, EthnicGroup, Language, Place, RecordPage, Subject
-from archive.signals import record_derived_data_changed, records_bulk_created
+from archive.signals import record_derived_data_changed, records_bulk_created, records_visibility_changed
 from search import labels, services
 
 
@@ -26,13 +23,9 @@ def record_deleted(sender, instance, **kwargs):
     services.enqueue([instance.pk], reason="record deleted")
 
 
-def subtree_changed(sender, instance, **kwargs):
-    """A page moved, was (un)published or restricted: every record under it may have changed."""
-    page = instance.page if isinstance(instance, PageViewRestriction) else instance
-    if not isinstance(page, Page):
-        return
-    ids = RecordPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True)
-    services.enqueue(ids, reason="section changed")
+def visibility_changed(sender, page_ids=(), **kwargs):
+    """Records were (un)published, moved or restricted: who may find them changed."""
+    services.enqueue(page_ids, reason="visibility changed")
 
 
 def taxonomy_changed(sender, instance, **kwargs):
@@ -65,10 +58,8 @@ def connect():
     for model in [RecordPage, *RECORD_TYPES]:
         post_save.connect(record_changed, sender=model, dispatch_uid=f"search-save-{model._meta.label}")
         post_delete.connect(record_deleted, sender=model, dispatch_uid=f"search-delete-{model._meta.label}")
-    for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(subtree_changed, dispatch_uid=f"search-subtree-{id(signal)}")
+    records_visibility_changed.connect(visibility_changed, dispatch_uid="search-visibility")
     for signal in (post_save, post_delete):
-        signal.connect(subtree_changed, sender=PageViewRestriction, dispatch_uid=f"search-restriction-{id(signal)}")
         for model in (EthnicGroup, Place, Subject, Language):
             signal.connect(taxonomy_changed, sender=model, dispatch_uid=f"search-{model._meta.label}-{id(signal)}")
         signal.connect(collection_changed, sender=CollectionPage, dispatch_uid=f"search-collection-{id(signal)}")

@@ -56,7 +56,7 @@ def search_page(request):
     }
     status = 200
     try:
-        result = services.search(request.GET, request.user, language)
+        result = services.search(request.GET, request, language)
         context["result"] = result
         context["facet_groups"] = [
             (name, context["facet_names"][name], values) for name, values in result.facets.items() if values
@@ -116,7 +116,7 @@ def api_search(request):
     language = _language(request)
     with translation.override(language):
         try:
-            result = services.search(request.GET, request.user, language)
+            result = services.search(request.GET, request, language)
         except EngineUnavailable:
             logger.exception("Search engine unavailable")
             return _json({"error": _unavailable_message()}, status=503)
@@ -143,7 +143,7 @@ def api_suggest(request):
     language = _language(request)
     with translation.override(language):
         try:
-            suggestions = services.suggest(request.GET.get("q", ""), request.user, language)
+            suggestions = services.suggest(request.GET.get("q", ""), request, language)
         except EngineUnavailable:
             logger.exception("Search engine unavailable")
             return _json({"error": _unavailable_message()}, status=503)

@@ -169,6 +169,33 @@ def users(homes, sacred_group):
 
 
 @pytest.fixture
+def engine(tmp_path):
+    """A fresh embedded search index for one test (modules testing several engines override this)."""
+    from search.engines import create_engine, set_engine
+
+    engine = create_engine("embedded", directory=tmp_path / "index")
+    set_engine(engine)
+    yield engine
+    set_engine(None)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run an action and what its commit would run (the queued index update task), as in production."""
+
+    def run(action, *args, **kwargs):
+        connection = transaction.get_connection()
+        before = len(connection.run_on_commit)
+        with django_capture_on_commit_callbacks(execute=True):
+            result = action(*args, **kwargs)
+        # They ran: forget them, as a real commit would (the test's own transaction never commits).
+        del connection.run_on_commit[before:]
+        return result
+
+    return run
+
+
+@pytest.fixture
 def client_for():
     from django.test import Client
 

@@ -21,12 +21,23 @@ from wagtail.models import Locale
 
 from archive.models import DocumentPage, EthnicGroup, FestivalPage, Language, Place
 from search import services
-from search.engines import create_engine, set_engine
+from search.documents import FACETS, iter_documents
+from search.engines import SearchQuery, create_engine, set_engine
 from search.engines.elastic import ElasticsearchEngine
 from tests.conftest import build_collection, build_homes, create_record, create_user, create_visitors
 from tests.es_support import osmem_client
 
 SECRET_TOKENS = ("zqregtoken", "zqstafftoken", "zqsacredtoken", "zqdrafttoken")
+# The ethnic group and place only the staff-only and the sacred record use.
+HIDDEN_TAXONOMY = ("o-du-an", "zq-hidden", "Ơ Đu", "Ẩn Danh")
+# What each kind of visitor must never see: staff see staff-only records, the community's
+# members its sacred one, nobody a draft.
+NEVER_SEEN = {
+    "anonymous": ("zqregtoken", "zqstafftoken", "zqsacredtoken", "zqdrafttoken", *HIDDEN_TAXONOMY),
+    "researcher": ("zqstafftoken", "zqsacredtoken", "zqdrafttoken", *HIDDEN_TAXONOMY),
+    "staff": ("zqsacredtoken", "zqdrafttoken"),
+    "community": ("zqstafftoken", "zqdrafttoken"),
+}
 
 
 def _engine_params():
@@ -351,18 +362,18 @@ def _everything_visible(result) -> str:
     return " ".join(parts)
 
 
-@pytest.mark.parametrize("visitor", ["anonymous", "researcher", "staff", "community"])
-def test_non_public_records_never_leak(db, corpus, visitor):
+@pytest.mark.parametrize("visitor", list(NEVER_SEEN))
+def test_records_outside_a_visitors_audiences_never_leak(db, corpus, visitor):
     user = corpus["users"][visitor]
     for token in SECRET_TOKENS:
-        for text in (token, token[:6], ""):
+        for text in (token, token[:6], token[:-1] + "x", ""):
             seen = _everything_visible(run(text, user=user))
-            for hidden in ("zqstafftoken", "zqsacredtoken", "zqdrafttoken", "o-du-an", "zq-hidden", "Ơ Đu", "Ẩn Danh"):
+            for hidden in NEVER_SEEN[visitor]:
                 assert hidden not in seen
         suggestions = " ".join(str(item) for item in services.suggest(token[:5], user, "vi"))
         suggestions += " ".join(str(item) for item in services.suggest("Ơ Đ", user, "vi"))
         suggestions += " ".join(str(item) for item in services.suggest("xu an", user, "vi"))
-        for hidden in ("zqstafftoken", "zqsacredtoken", "zqdrafttoken", "Ơ Đu", "Ẩn Danh"):
+        for hidden in NEVER_SEEN[visitor]:
             assert hidden not in suggestions
 
 
@@ -376,8 +387,17 @@ def test_registered_records_only_for_signed_in_visitors(db, corpus):
     assert run("zqregtoken", user=inactive).count == 0
 
 
-def test_staff_and_sacred_records_are_not_in_the_index_at_all(db, corpus, engine):
-    assert engine.count() == 14  # 12 public + 1 registered in Vietnamese, 1 English translation
+def test_staff_and_sacred_records_only_for_their_audiences(db, corpus, engine):
+    # Every live record is indexed: 12 public, 1 registered, 1 staff-only, 1 sacred in
+    # Vietnamese, 1 English translation. Never the draft.
+    assert engine.count() == 16
+    users = corpus["users"]
+    assert pks(run("zqstafftoken", user=users["staff"])) == [pk(corpus, "staff")]
+    assert pks(run("zqsacredtoken", user=users["community"])) == [pk(corpus, "sacred")]
+    for visitor in ("anonymous", "researcher", "community"):
+        assert run("zqstafftoken", user=users[visitor]).count == 0
+    for visitor in ("anonymous", "researcher", "staff"):
+        assert run("zqsacredtoken", user=users[visitor]).count == 0
 
 
 # --- autocomplete -------------------------------------------------------------------------
@@ -394,6 +414,125 @@ def test_autocomplete_groups_and_places(db, corpus):
     assert {"label": "Tày", "kind": "group", "value": "tay", "count": 3} in suggestions
     places = services.suggest("dak l", None, "vi")
     assert any(item["label"] == "Đắk Lắk" and item["kind"] == "province" for item in places)
+
+
+# --- the visitor's scope, in the engine ------------------------------------------------
+#
+# Documents made from a real record's index document, given an audience key and view
+# restrictions, and asked about with the engine's own SearchQuery: what the site passes for a
+# visitor (``access``: audience keys held; ``hidden``: restriction ids failed).
+
+EVERYONE = ("public", "registered", "staff", "sacred-4242")
+
+
+@pytest.fixture
+def add_documents(db, corpus, engine):
+    """``add(*changes)`` indexes one document per ``changes`` dict and returns their pks; they are
+    taken out again afterwards."""
+    base = next(iter_documents([pk(corpus, "det")]))
+    blank = {name: [] for name in ("titles_other", "names", "people", "content", "keywords", *FACETS)}
+    added = []
+
+    def add(*changes: dict) -> list[int]:
+        documents = []
+        for change in changes:
+            number = 10_000_000 + len(added)
+            added.append(number)
+            document = {**base, **blank, "pk": number, "identifier": f"zq-{number}", "type": "festival"}
+            documents.append(document | {"restrictions": [], **change})
+        engine.update(documents)
+        return [document["pk"] for document in documents]
+
+    yield add
+    engine.update([], removed=added)
+
+
+def ask(engine, text="", access=("public",), hidden=(), **options):
+    return engine.search(SearchQuery(text=text, access=access, hidden=hidden, **options))
+
+
+# Four-letter words: under FUZZY_MIN_LENGTH, so a near miss matches nothing and asks for a
+# correction; within one edit, the reach of a correction at that length.
+@pytest.mark.parametrize(
+    ("change", "hidden_from", "seen_by"),
+    [
+        ({"access": "registered"}, {"access": ("public",)}, {"access": ("public", "registered")}),
+        (
+            {"access": "sacred-4242"},
+            {"access": ("public", "registered", "staff", "sacred-4243")},
+            {"access": ("public", "sacred-4242")},
+        ),
+        ({"restrictions": [71, 72]}, {"hidden": (72,)}, {"hidden": (73,)}),
+    ],
+    ids=["registered", "sacred", "restricted"],
+)
+def test_did_you_mean_offers_only_words_the_visitor_may_find(engine, add_documents, change, hidden_from, seen_by):
+    add_documents({"title": "Lễ zvab", "content": ["Hát zkuf."], **change})
+    for typo, word in (("zvax", "zvab"), ("zkuq", "zkuf")):  # from the title; from the description
+        assert ask(engine, typo, **hidden_from).suggestion == ""
+        assert ask(engine, typo, **seen_by).suggestion == word
+
+
+def test_a_word_only_in_hidden_documents_is_corrected_to_a_visible_one(engine, add_documents):
+    add_documents({"title": "Lễ zwok", "access": "staff"}, {"title": "Lễ zwoq"})
+    result = ask(engine, "zwok")
+    assert result.count == 0
+    assert result.suggestion == "zwoq"
+    assert ask(engine, "zwok", access=("public", "staff")).count == 1
+
+
+def test_a_visible_second_best_is_offered_when_the_nearest_is_hidden(engine, add_documents):
+    # "zkelmp" is one edit from the query, "zkelpq" two (within reach from six letters).
+    add_documents({"title": "Lễ zkelmp", "restrictions": [81]}, {"title": "Lễ zkelpq"})
+    assert ask(engine, "zkelmo", hidden=(81,)).suggestion == "zkelpq"
+    assert ask(engine, "zkelmo").count == 1  # not hidden: the nearer word matches as a typo
+
+
+def test_words_of_removed_documents_are_never_suggested(engine, add_documents):
+    # Two documents in one write share a segment: removing one leaves its words in the term
+    # dictionary until a merge.
+    gone, _kept = add_documents({"title": "Lễ zmuh"}, {"title": "Lễ thường"})
+    assert ask(engine, "zmux").suggestion == "zmuh"
+    engine.update([], removed=[gone])
+    assert ask(engine, "zmux").suggestion == ""
+
+
+def test_hidden_restrictions_and_audiences_hold_in_search_counts_facets_and_autocomplete(engine, add_documents):
+    document = {
+        "title": "Lễ zqkinbi",
+        "names": ["Zqnhom Kín", "Zqcho Kín"],
+        "group": ["zq-nhom"],
+        "place": ["zq-cho"],
+        "decade": ["1950"],
+    }
+    add_documents(document | {"restrictions": [91]}, document | {"access": "sacred-4242", "decade": ["1960"]})
+    for scope, seen in [
+        ({"access": EVERYONE}, {"1950", "1960"}),
+        ({"access": EVERYONE, "hidden": (91,)}, {"1960"}),
+        ({"access": ("public",)}, {"1950"}),
+        ({"access": ("public", "sacred-4242"), "hidden": (90, 91)}, {"1960"}),
+        ({"access": ("public", "registered", "staff"), "hidden": (91,)}, set()),
+    ]:
+        found = ask(engine, "zqkinbi", facets=("decade", "group"), **scope)
+        assert found.count == len(found.hits) == len(seen)
+        assert set(found.facets["decade"]) == seen
+        assert found.facets["group"].get("zq-nhom", 0) == len(seen)
+        browse = ask(engine, facets=tuple(FACETS), **scope)
+        assert browse.facets["group"].get("zq-nhom", 0) == len(seen)
+        assert browse.facets["place"].get("zq-cho", 0) == len(seen)
+        # A selected facet is counted again without its own filter (and the answer remembered).
+        for _twice in range(2):
+            selected = ask(engine, facets=("group", "decade"), filters={"group": ["zq-nhom"]}, **scope)
+            assert selected.count == len(seen)
+            assert selected.facets["group"].get("zq-nhom", 0) == len(seen)
+            assert set(selected.facets["decade"]) == seen
+        # Autocomplete: titles, and the groups and places of records with such names.
+        titles = engine.suggest("Lễ zqkin", SearchQuery(**scope)).titles
+        assert len(titles) == len(seen)
+        values = engine.suggest("zqnhom", SearchQuery(**scope)).values
+        assert values["group"].get("zq-nhom", 0) == values["place"].get("zq-cho", 0) == len(seen)
+        # Two edits off: beyond typo tolerance at seven letters, within a correction's reach.
+        assert ask(engine, "zqkixbx", **scope).suggestion == ("zqkinbi" if seen else "")
 
 
 # --- index maintenance ----------------------------------------------------------------
@@ -415,7 +554,7 @@ def test_rebuild_swaps_in_while_search_keeps_answering(db, corpus, engine):
     corpus["records"]["fish"].summary = "Cá kho với măng chua."
     corpus["records"]["fish"].save_revision().publish()  # queued, not yet applied: we are in a transaction
     count = engine.rebuild(map(engine.prepare, documents()))
-    assert count == 14
+    assert count == 16
     assert seen_during == [before]
     assert run("long tong").count == before - 1
-    assert engine.count() == 14
+    assert engine.count() == 16

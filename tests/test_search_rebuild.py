@@ -59,7 +59,7 @@ def test_rebuild_in_its_own_process_indexes_every_visible_record_once(records, t
     done = rebuild_in_subprocess(tmp_path, "--workers", "2")
     assert done.returncode == 0, done.stderr
     expected = indexable_records().count()
-    assert expected == 6 + 2 + 1  # six public (two translated) and one registered; not the staff-only one
+    assert expected == 6 + 2 + 1 + 1  # six public (two translated), one registered, one staff-only
     assert f"Indexed {expected} records" in done.stdout
     assert "documents made in a second process" in done.stdout
 
@@ -68,3 +68,4 @@ def test_rebuild_in_its_own_process_indexes_every_visible_record_once(records, t
     assert engine.search(SearchQuery(text="mamotso3", facets=("type",))).count == 1
     assert engine.search(SearchQuery(text="mamregistered", access=("public", "registered"))).count == 1
     assert engine.search(SearchQuery(text="mamstaffonly", access=("public", "registered"))).count == 0
+    assert engine.search(SearchQuery(text="mamstaffonly", access=("public", "registered", "staff"))).count == 1

@@ -9,7 +9,6 @@ import pytest
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.test import Client
 
 from search import services
@@ -17,30 +16,6 @@ from search.engines import create_engine, set_engine
 from search.engines.elastic import ElasticsearchEngine
 from search.models import PendingUpdate
 from tests.conftest import create_record
-
-
-@pytest.fixture
-def engine(tmp_path):
-    engine = create_engine("embedded", directory=tmp_path / "index")
-    set_engine(engine)
-    yield engine
-    set_engine(None)
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run what would happen after commit (the queued index update task), as in production."""
-
-    def run(action, *args, **kwargs):
-        connection = transaction.get_connection()
-        before = len(connection.run_on_commit)
-        with django_capture_on_commit_callbacks(execute=True):
-            result = action(*args, **kwargs)
-        # They ran: forget them, as a real commit would (the test's own transaction never commits).
-        del connection.run_on_commit[before:]
-        return result
-
-    return run
 
 
 def found(text, language="vi"):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 
-from archive.access import AccessControlled, AccessLevel, can_view
+from archive.access import AccessControlled, MediaVerdict, media_verdicts
 from archive.models.rights import validate_rights_uri
 
 
@@ -56,14 +56,25 @@ class ArchiveImage(AccessControlled, AbstractImage):
                 digest.update(chunk)
         return digest.hexdigest()
 
-    def access_for(self, user) -> tuple[bool, bool]:
-        """(may ``user`` see it, is it public): as restricted as the strictest record showing it."""
-        from archive.models.records import RecordImage
+    def access_for(self, who) -> MediaVerdict:
+        """May ``who`` fetch it, and is it public: the media rule of ``archive.access`` over the
+        pages that show it — records' galleries, and other pages' body blocks (as Wagtail's
+        reference index knows them; records are read from their gallery rows, which change
+        with the record at once)."""
+        from django.contrib.contenttypes.models import ContentType
 
-        uses = list(RecordImage.objects.filter(image=self).values_list("page__access_level", "page__sacred_group"))
-        allowed = self.can_view(user) and all(can_view(user, level, group) for level, group in uses)
-        public = self.access_level == AccessLevel.PUBLIC and all(level == AccessLevel.PUBLIC for level, _ in uses)
-        return allowed, public
+        from wagtail.models import Page, ReferenceIndex
+
+        from archive.models.records import RecordImage, RecordPage
+
+        uses = set(RecordImage.objects.filter(image=self).values_list("page_id", flat=True))
+        referring = ReferenceIndex.get_references_to(self).filter(
+            base_content_type=ContentType.objects.get_for_model(Page)
+        )
+        page_ids = {int(pk) for pk in referring.values_list("object_id", flat=True)}
+        if page_ids:
+            uses |= page_ids - set(RecordPage.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
+        return media_verdicts(who, {self.pk: uses}, {self.pk: (self.access_level, self.sacred_group_id)})[self.pk]
 
 
 class ArchiveRendition(AbstractRendition):

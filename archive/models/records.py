@@ -34,7 +34,14 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from archive import lunar
-from archive.access import AccessControlled, AccessLevel, access_filter
+from archive.access import (
+    AccessControlled,
+    AccessLevel,
+    RestrictedAcrossTranslations,
+    Viewer,
+    media_verdicts,
+    visible_q,
+)
 from archive.models.rights import rights_label, validate_rights_uri
 from archive.models.taxonomy import Place
 from archive.text import normalise_text_fields
@@ -47,14 +54,15 @@ def new_record_identifier() -> str:
 
 
 class RecordQuerySet(PageQuerySet):
-    def visible_to(self, user):
-        """Only records ``user`` may see: the single rule behind every listing."""
-        return self.filter(access_filter(user))
+    def visible_to(self, who):
+        """Only records ``who`` (a request, a user or a Viewer) may see: the rule behind every
+        listing, count and feed (``archive.access``)."""
+        return self.filter(visible_q(who))
 
-    def listed_for(self, user, locale=None):
-        """Live records in one locale (a Locale or its id) that ``user`` may see, for public listings."""
+    def listed_for(self, who, locale=None):
+        """Records in one locale (a Locale or its id) that ``who`` may see, for public listings."""
         locale = locale or Locale.get_active()
-        return self.live().filter(locale=locale).visible_to(user)
+        return self.filter(locale=locale).visible_to(who)
 
     def in_province(self, province):
         return self.filter(places__current_province=province).distinct()
@@ -82,7 +90,7 @@ class PersistentIdentifier(models.Model):
         return self.identifier
 
 
-class CollectionPage(Page):
+class CollectionPage(RestrictedAcrossTranslations, Page):
     """A collection of records (an index page in the tree)."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -104,14 +112,14 @@ class CollectionPage(Page):
         verbose_name = _("collection")
         verbose_name_plural = _("collections")
 
-    def records_for(self, user):
-        return RecordPage.objects.listed_for(user, self.locale_id).descendant_of(self).order_by("title")
+    def records_for(self, who):
+        return RecordPage.objects.listed_for(who, self.locale_id).descendant_of(self).order_by("title")
 
     def get_context(self, request, *args, **kwargs):
         from django.core.paginator import Paginator
 
         context = super().get_context(request, *args, **kwargs)
-        records = self.records_for(request.user).specific().select_related("locale")
+        records = self.records_for(request).specific().select_related("locale")
         context["records"] = Paginator(records, self.page_size).get_page(request.GET.get("page"))
         return context
 
@@ -132,7 +140,7 @@ class HeritageLevel(models.TextChoices):
     PROVINCIAL = "provincial", _("Provincial list")
 
 
-class RecordPage(AccessControlled, Page):
+class RecordPage(RestrictedAcrossTranslations, AccessControlled, Page):
     """Fields, panels and behaviour shared by every heritage record type."""
 
     identifier = models.CharField(
@@ -327,7 +335,9 @@ class RecordPage(AccessControlled, Page):
     # --- serving -------------------------------------------------------------------------
 
     def serve(self, request, *args, **kwargs):
-        if not self.can_view(request.user):
+        # Wagtail has already applied the view restrictions (see get_view_restrictions); the
+        # access level is the archive's own.
+        if not self.can_view(request):
             if self.access_level == AccessLevel.REGISTERED and not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise Http404
@@ -342,6 +352,7 @@ class RecordPage(AccessControlled, Page):
         return "archive/record_page.html"
 
     def get_sitemap_urls(self, request=None):
+        # The sitemap lists only what an anonymous visitor may see (cms.sitemap applies the rest).
         return super().get_sitemap_urls(request) if self.is_public else []
 
     def get_context(self, request, *args, **kwargs):
@@ -359,8 +370,8 @@ class RecordPage(AccessControlled, Page):
             Prefetch("images", queryset=RecordImage.objects.select_related("image")),
         )
         context = super().get_context(request, *args, **kwargs)
-        context["related_records"] = self.related_for(request.user)
-        context["images"] = self.visible_images(request.user)
+        context["related_records"] = self.related_for(request)
+        context["images"] = self.visible_images(request)
         context["record_media"] = media.present(self, request)
         context["citation"] = self.citation(
             request.build_absolute_uri(reverse("resolve_identifier", args=[self.identifier]))
@@ -403,19 +414,28 @@ class RecordPage(AccessControlled, Page):
             return None
         return (self.latitude, self.longitude)
 
-    def related_for(self, user):
-        """Related records the user may see, in this page's language (links point at the source pages)."""
+    def related_for(self, who):
+        """Related records ``who`` may see, in this page's language (links point at the source pages)."""
         targets = RecordPage.objects.filter(pk__in=RelatedRecord.objects.filter(page=self).values("target_id"))
         return list(
-            RecordPage.objects.listed_for(user, self.locale_id)
+            RecordPage.objects.listed_for(who, self.locale_id)
             .filter(translation_key__in=targets.values("translation_key"))
             .exclude(pk=self.pk)
             .order_by("title")
         )
 
-    def visible_images(self, user):
-        """Gallery images, dropping any whose own access level the user does not meet."""
-        return [item for item in self.images.all() if item.image.can_view(user)]
+    def visible_images(self, who):
+        """Gallery images ``who`` may fetch (the media rule: the image's own level and every record
+        showing it), so the page never shows an image whose file would be refused."""
+        items = list(self.images.all())
+        if not items:
+            return []
+        uses: dict[int, set[int]] = {item.image_id: {self.pk} for item in items}  # a preview's too
+        for image_id, page_id in RecordImage.objects.filter(image__in=uses).values_list("image_id", "page_id"):
+            uses[image_id].add(page_id)
+        own = {item.image_id: (item.image.access_level, item.image.sacred_group_id) for item in items}
+        verdicts = media_verdicts(Viewer.of(who), uses, own)
+        return [item for item in items if verdicts[item.image_id].allowed]
 
     def citation(self, url: str) -> str:
         """ "Title. Date. Archive. Persistent URL" — the URL resolves however the page moves."""

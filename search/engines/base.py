@@ -52,7 +52,10 @@ def parse_terms(text: str) -> list[Term]:
 class SearchQuery:
     text: str = ""
     locale: str = "vi"
+    # The audience keys the visitor holds: "public", "registered", "staff", "sacred-<group id>".
     access: tuple[str, ...] = ("public",)
+    # The view restrictions (ids) the visitor fails: a document under any of them never matches.
+    hidden: tuple[int, ...] = ()
     filters: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
     offset: int = 0
@@ -67,6 +70,11 @@ class SearchQuery:
     @property
     def has_diacritics(self) -> bool:
         return has_diacritics(self.text)
+
+    @property
+    def scope(self) -> "SearchQuery":
+        """Only what decides which documents the visitor may see: language, audiences, restrictions."""
+        return SearchQuery(locale=self.locale, access=self.access, hidden=self.hidden)
 
 
 @dataclass
@@ -105,7 +113,9 @@ class SearchEngine(ABC):
     def search(self, query: SearchQuery) -> EngineResult: ...
 
     @abstractmethod
-    def suggest(self, prefix: str, locale: str, access: tuple[str, ...], limit: int = 6) -> Suggestions: ...
+    def suggest(self, prefix: str, scope: SearchQuery, limit: int = 6) -> Suggestions:
+        """Titles and facet values (``SUGGESTED_FACETS``) starting with ``prefix``, among the documents
+        ``scope`` may see (only its ``locale``, ``access`` and ``hidden`` are read)."""
 
     @abstractmethod
     def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:

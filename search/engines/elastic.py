@@ -31,8 +31,11 @@ from search.engines.base import (
     Suggestions,
     Term,
 )
+from search.engines.suggest import nearest_visible, nearest_words
 
 FUZZY_FIELDS = ("title", "names", "content")
+SPELLING_FIELDS = ("title", "content")  # the term suggester proposes words from these
+SPELLING_TRIES = 20  # nearest words checked against what the visitor may see, per misspelt word
 ORDERINGS = {"date": {"date": "desc"}, "oldest": {"date_asc": "asc"}, "title": {"title_sort": "asc"}}
 
 # Split words where tantivy's tokenizer does (apostrophes, underscores, dots), then lowercase.
@@ -47,6 +50,7 @@ KEYWORD_LOWER = normalizer("vi_keyword", filter=["lowercase"])
 def _mapping() -> Mapping:
     mapping = Mapping()
     mapping.field("pk", "integer")
+    mapping.field("restrictions", "integer")  # ids of the view restrictions covering the record
     for name in ("identifier", "url", "locale", "access", "title_sort"):
         mapping.field(name, "keyword")
     for name in TEXT_FIELDS:
@@ -63,6 +67,7 @@ def _mapping() -> Mapping:
 
 def _source(data: dict) -> dict:
     body = {name: data[name] for name in ("pk", "identifier", "url", "locale", "access", "title_sort")}
+    body["restrictions"] = list(data["restrictions"])
     for name in TEXT_FIELDS:
         value = data[name] if isinstance(data[name], list) else [data[name]]
         body[name] = "\n".join(value)
@@ -184,7 +189,11 @@ class ElasticsearchEngine(SearchEngine):
         }
 
     def _filters(self, query: SearchQuery) -> list:
-        return [Q("term", locale=query.locale), Q("terms", access=list(query.access))]
+        """The visitor's scope: language, audience keys held, view restrictions failed."""
+        filters = [Q("term", locale=query.locale), Q("terms", access=list(query.access))]
+        if query.hidden:
+            filters.append(Q("bool", must_not=[Q("terms", restrictions=list(query.hidden))]))
+        return filters
 
     def _facet_filter(self, name: str, values: list[str]):
         return Q("terms", **{FACETS[name].field: list(values)})
@@ -236,7 +245,7 @@ class ElasticsearchEngine(SearchEngine):
             # Nothing matches as typed: tolerate typos in the longer words.
             result = self._search_once(query, fuzzy=True)
         if result.count == 0 and terms:
-            result.suggestion = self._did_you_mean(terms)
+            result.suggestion = self._did_you_mean(query, terms)
         return result
 
     def _search_once(self, query: SearchQuery, fuzzy: bool) -> EngineResult:
@@ -287,25 +296,54 @@ class ElasticsearchEngine(SearchEngine):
             score=hit.meta.score or 0.0,
         )
 
-    def _did_you_mean(self, terms: list[Term]) -> str:
-        text = " ".join(word for term in terms for word in term.folded)
-        search = self._search().extra(size=0).suggest("fix", text, term={"field": "content", "suggest_mode": "missing"})
-        response = self._call(search.execute)
-        words, changed = [], False
-        for entry in response.suggest.fix:
-            if entry.options:
-                words.append(entry.options[0].text)
-                changed = True
-            else:
-                words.append(entry.text)
-        return " ".join(words) if changed else ""
+    def _did_you_mean(self, query: SearchQuery, terms: list[Term]) -> str:
+        """The query with each word the visitor's documents lack replaced by the nearest one they hold.
 
-    def suggest(self, prefix: str, locale: str, access: tuple[str, ...], limit: int = 6) -> Suggestions:
+        The term suggester (the whole index, deleted documents included) only proposes words; one
+        more request counts, in the query's scope, the documents holding each typed word and each
+        proposal, and only a word the visitor can find is known or offered.
+        """
+        words = [word for term in terms for word in term.folded]
+        search = self._search().extra(size=0)
+        for field in SPELLING_FIELDS:
+            options = {"field": field, "suggest_mode": "always", "size": SPELLING_TRIES}
+            search = search.suggest(field, " ".join(words), term=options)
+        response = self._call(search.execute)
+        proposed: dict[str, list[tuple[str, int]]] = {word: [] for word in words}
+        for field in SPELLING_FIELDS:
+            for entry in response.suggest[field]:
+                if entry.text in proposed:
+                    proposed[entry.text] += [(option.text, option.freq) for option in entry.options]
+        ranked = {word: nearest_words(word, found)[:SPELLING_TRIES] for word, found in proposed.items()}
+        # Each typed word in any text field; each proposal in the fields it was drawn from.
+        checks = {f"known:{word}": [Q("term", **{field: word}) for field in TEXT_FIELDS] for word in proposed}
+        for nearest in ranked.values():
+            for _distance, word in nearest:
+                checks[f"fix:{word}"] = [Q("term", **{field: word}) for field in SPELLING_FIELDS]
+        counts = self._visible_counts(query.scope, checks)
+        corrected, changed = [], False
+        for word in words:
+            better = None
+            if len(word) >= 3 and not counts[f"known:{word}"]:
+                better = nearest_visible(ranked[word], lambda candidate: counts[f"fix:{candidate}"])
+            changed |= better is not None
+            corrected.append(better or word)
+        return " ".join(corrected) if changed else ""
+
+    def _visible_counts(self, scope: SearchQuery, checks: dict[str, list]) -> dict[str, int]:
+        """For each named check (queries, any of which may match), how many documents in ``scope`` match it."""
+        search = self._search().query(Q("bool", filter=self._filters(scope))).extra(size=0)
+        filters = {name: Q("bool", should=queries, minimum_should_match=1) for name, queries in checks.items()}
+        search.aggs.bucket("visible", "filters", filters=filters)
+        buckets = self._call(search.execute).aggregations["visible"]["buckets"]
+        return {name: buckets[name]["doc_count"] for name in checks}
+
+    def suggest(self, prefix: str, scope: SearchQuery, limit: int = 6) -> Suggestions:
         self._ensure_index()
         words = " ".join(word for term in SearchQuery(text=prefix).terms for word in term.folded)
         if not words:
             return Suggestions(titles=[], values={})
-        filters = self._filters(SearchQuery(locale=locale, access=access))
+        filters = self._filters(scope.scope)
         titles = self._search().query(Q("bool", must=[Q("match_phrase_prefix", title=words)], filter=filters))
         titles = titles.source(["pk", "identifier", "title", "url", "type"])[:limit]
         names = self._search().query(Q("bool", must=[Q("match_phrase_prefix", names=words)], filter=filters))

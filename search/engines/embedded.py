@@ -40,7 +40,7 @@ from search.engines.base import (
     Suggestions,
     Term,
 )
-from search.engines.suggest import closest_word
+from search.engines.suggest import nearest_visible, nearest_words
 from search.snippets import highlight
 
 EXACT, FOLDED, KEYWORD, STORED_ONLY = "vi_exact", "vi_folded", "vi_keyword", "stored_only"
@@ -51,6 +51,9 @@ TITLE_PAIRS, TITLE_PAIRS_EXACT = "title_pairs", "title_pairs_exact"
 # weight the title phrase had keeps "cầu mùa" in a long title ahead of "Mùa lễ cầu".
 PAIR_WEIGHT = 16.0
 ALL_FIELD, EXCERPT_FIELD, SCOPE_FIELD = "all_folded", "excerpt", "scope"
+# The ids of the view restrictions covering a record, as text terms ("12"): a query excludes
+# those its visitor fails.
+RESTRICTIONS_FIELD = "restrictions"
 # Every facet value of a record as "facet=value" in one field: one terms aggregation counts
 # all facets at once (about a third cheaper than one aggregation per facet).
 FACET_VALUES_FIELD = "facet_values"
@@ -60,12 +63,13 @@ EXCERPT_CHARS = 4000
 WRITER_HEAP = 64_000_000
 # Bump when the schema or what goes into it changes: an index of another version is not
 # read (search says it is unavailable) until `manage.py search_index rebuild` makes a new one.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 TITLE_WEIGHT = TEXT_FIELDS["title"]
 # The fields whose words as written (diacritics kept) the ranking reads: only term lookups,
 # so they keep frequencies but no positions.
 EXACT_SCORED = ("title", "names")
 RERANK_WINDOW = 100  # best matches re-scored for phrases and proximity in the whole text
+SPELLING_TRIES = 20  # nearest words checked against what the visitor may see, per misspelt word
 TOTAL = "_total"
 ORDERINGS = {"date": ("date", Order.Desc), "oldest": ("date_asc", Order.Asc), "title": ("title_sort", Order.Asc)}
 
@@ -100,11 +104,12 @@ def build_schema():
     builder.add_integer_field("pk", stored=True, indexed=True, fast=True)
     for name in ("identifier", "url"):  # shown with each hit, never searched (keywords hold identifiers)
         builder.add_text_field(name, stored=True, tokenizer_name=STORED_ONLY, index_option="basic")
-    # "vi:public": language and access level in one term, so the filter every search
-    # applies is a single cheap term (or two, for a signed-in researcher).
+    # "vi:public", "vi:sacred-12": language and audience in one term, so the filter every search
+    # applies is one cheap term per audience key the visitor holds.
     # Fields only filtered on, sorted by or shown index document ids alone ("basic"); fields
     # only looked up as terms keep frequencies ("freq"); positions only where phrases are read.
     builder.add_text_field(SCOPE_FIELD, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(RESTRICTIONS_FIELD, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
         if name in EXACT_SCORED:
             builder.add_text_field(name, tokenizer_name=EXACT, index_option="freq")
@@ -137,6 +142,7 @@ def _document_json(data: dict) -> bytes:
     field by field). Kept as bytes until tantivy reads it: a rebuild passes it between processes."""
     doc = {name: data[name] for name in ("pk", "title_sort", "identifier", "url")}
     doc[SCOPE_FIELD] = f"{data['locale']}:{data['access']}"
+    doc[RESTRICTIONS_FIELD] = [str(restriction) for restriction in data["restrictions"]]
     everything = []
     doc[EXCERPT_FIELD] = ""
     for name in TEXT_FIELDS:
@@ -372,13 +378,18 @@ class EmbeddedEngine(SearchEngine):
         }
 
     def _filters(self, schema, query: SearchQuery, skip: str | None = None) -> list:
+        """The visitor's scope (language, audiences, view restrictions) and the facet filters."""
         clauses = [
-            _any_of(schema, SCOPE_FIELD, [f"{query.locale}:{level}" for level in query.access]),
+            _any_of(schema, SCOPE_FIELD, [f"{query.locale}:{audience}" for audience in query.access]),
         ]
         for name, values in query.filters.items():
             if values and name != skip and name in FACETS:
                 clauses.append(_any_of(schema, FACET_VALUES_FIELD, [f"{name}={value}" for value in values]))
-        return [(Occur.Must, Query.const_score_query(clause, 0.0)) for clause in clauses]
+        filters = [(Occur.Must, Query.const_score_query(clause, 0.0)) for clause in clauses]
+        if query.hidden:
+            hidden = _any_of(schema, RESTRICTIONS_FIELD, [str(restriction) for restriction in query.hidden])
+            filters.append((Occur.MustNot, hidden))
+        return filters
 
     def _match_query(self, schema, terms: list[Term], fuzzy: bool):
         """Which records match: every term somewhere in the record's text (or as a whole keyword).
@@ -493,7 +504,7 @@ class EmbeddedEngine(SearchEngine):
             found, hits = page_and_hits(match) if count else ([], [])
         if query.offset >= count:
             found, hits = [], []
-        suggestion = self._did_you_mean(searcher, terms) if count == 0 and terms else ""
+        suggestion = self._did_you_mean(schema, searcher, query, terms) if count == 0 and terms else ""
         return (facets, count, found, suggestion), hits
 
     def _page(self, schema, searcher, query: SearchQuery, terms: list[Term], match) -> list:
@@ -588,6 +599,7 @@ class EmbeddedEngine(SearchEngine):
                 tuple((term.keyword, tuple(term.folded)) for term in terms),
                 query.locale,
                 tuple(sorted(query.access)),
+                tuple(sorted(query.hidden)),
                 tuple(sorted((name, tuple(sorted(values))) for name, values in others.items())),
             )
             counts = answers.get(key)
@@ -620,30 +632,41 @@ class EmbeddedEngine(SearchEngine):
         )
         return _top(answer[name]["buckets"], FACETS[name].size)
 
-    def _did_you_mean(self, searcher, terms: list[Term]) -> str:
+    def _did_you_mean(self, schema, searcher, query: SearchQuery, terms: list[Term]) -> str:
+        """The query with each word the visitor's documents lack replaced by the nearest one they hold.
+
+        The term dictionaries (the whole index, deleted documents included) only propose words: a
+        word is known, or offered, only if a search in the query's scope (language, audiences, view
+        restrictions; never deleted documents) finds it, so no correction reveals a hidden record.
+        """
+        scope = query.scope
+
+        def visible(word: str) -> int:
+            found = Query.term_query(schema, ALL_FIELD, word)  # every text field, titles included
+            return searcher.search(self._query(schema, scope, found), limit=1, count=True).count
+
         corrected, changed = [], False
         for term in terms:
             words = []
             for word in term.folded:
-                known = searcher.doc_freq(ALL_FIELD, word) or searcher.doc_freq("title_folded", word)
-                if len(word) < 3 or known:
+                if len(word) < 3 or visible(word):
                     words.append(word)
                     continue
                 candidates = searcher.terms_with_prefix("title_folded", word[0], limit=5000)
                 candidates += searcher.terms_with_prefix(ALL_FIELD, word[0], limit=5000)
-                better = closest_word(word, candidates)
+                better = nearest_visible(nearest_words(word, candidates)[:SPELLING_TRIES], visible)
                 changed |= better is not None
                 words.append(better or word)
             corrected.append(" ".join(words))
         return " ".join(corrected) if changed else ""
 
-    def suggest(self, prefix: str, locale: str, access: tuple[str, ...], limit: int = 6) -> Suggestions:
+    def suggest(self, prefix: str, scope: SearchQuery, limit: int = 6) -> Suggestions:
         generation = self._current()
         schema, searcher = generation.schema, generation.index.searcher()
         words = [word for term in SearchQuery(text=prefix).terms for word in term.folded]
         if not words:
             return Suggestions(titles=[], values={})
-        base = SearchQuery(locale=locale, access=access)
+        base = scope.scope
 
         def titles() -> list[Hit]:
             prefix = Query.phrase_prefix_query(schema, "title_folded", words)
@@ -708,6 +731,7 @@ def _query_key(query: SearchQuery, terms: list[Term]) -> tuple:
         tuple((term.keyword, tuple(term.parts)) for term in terms),
         query.locale,
         tuple(sorted(query.access)),
+        tuple(sorted(query.hidden)),
         tuple(sorted((name, tuple(sorted(values))) for name, values in query.filters.items() if values)),
         query.sort,
         query.offset,

@@ -1,4 +1,7 @@
-"""Spelling suggestions shared by the engines: the nearest indexed word to a typo."""
+"""Spelling suggestions shared by the engines: the nearest indexed word to a typo that the visitor
+may see."""
+
+from collections.abc import Callable, Iterable
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
@@ -20,17 +23,40 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return previous[-1]
 
 
-def closest_word(word: str, candidates: list[tuple[str, int]]) -> str | None:
-    """The candidate (word, document frequency) nearest to ``word``: fewest edits, then most used."""
+def nearest_words(word: str, candidates: Iterable[tuple[str, int]]) -> list[tuple[int, str]]:
+    """The candidates (word, document frequency) within reach of ``word``, each once, as (edits,
+    word): fewest edits first, then most used. Reach: one edit, two from six letters."""
     limit = 1 if len(word) < 6 else 2
-    best, best_key = None, None
+    best: dict[str, tuple[int, int]] = {}
     for candidate, frequency in candidates:
         if candidate == word or not candidate.isalpha():
             continue
         distance = edit_distance(word, candidate, limit)
-        if distance > limit:
-            continue
-        key = (distance, -frequency, candidate)
-        if best_key is None or key < best_key:
-            best, best_key = candidate, key
-    return best
+        if distance <= limit:
+            best[candidate] = min(best.get(candidate, (distance, -frequency)), (distance, -frequency))
+    ranked = sorted((key, candidate) for candidate, key in best.items())
+    return [(distance, candidate) for (distance, _frequency), candidate in ranked]
+
+
+def closest_word(word: str, candidates: list[tuple[str, int]]) -> str | None:
+    """The candidate (word, document frequency) nearest to ``word``: fewest edits, then most used."""
+    ranked = nearest_words(word, candidates)
+    return ranked[0][1] if ranked else None
+
+
+def nearest_visible(ranked: list[tuple[int, str]], visible: Callable[[str], int]) -> str | None:
+    """The nearest of ``ranked`` (from :func:`nearest_words`) that the visitor can find, or None.
+
+    ``visible(word)`` counts the documents the visitor may see that hold ``word``: a word only in
+    documents hidden from them (or deleted) is never offered, and the next nearest is. Among
+    equally near words the one in more visible documents wins. Candidates are checked nearest
+    first and no farther than the first distance with a visible one.
+    """
+    best: tuple[int, int, str] | None = None
+    for distance, candidate in ranked:
+        if best is not None and distance > best[0]:
+            break
+        found = visible(candidate)
+        if found and (best is None or (-found, candidate) < (-best[1], best[2])):
+            best = (distance, found, candidate)
+    return best[2] if best else None

@@ -1,0 +1,444 @@
+"""The leak suite: one unique word in every state a record can be in, walked through every output
+as every kind of visitor.
+
+Each record state (each access level; a draft never published; published then unpublished;
+deleted; under a password, a login and a group view restriction; under a restricted section)
+carries two tokens: ``zqt<state>qz`` in everything a page shows (title, summary, body, other
+title, contributor, gallery caption and alt text) and ``zqm<state>qz`` in its media (captions and
+a PDF's text; image files are attributed to their record by URL). Every output is then fetched
+as an anonymous visitor, a researcher, a curator (staff), a member of the community group, and
+an anonymous visitor who entered the page password: a crawl from both home pages, the sitemap
+and each URL in it, calendar months and .ics feeds, search pages and the search and suggest APIs
+(each token and a word one letter off it, on both engines), ``/id/`` for every record, and every
+media, rendition and derivative file in the database. Each visitor must receive exactly the
+tokens the rule allows them, no fewer and no more, and every count must agree.
+"""
+
+import datetime as dt
+import html
+import json
+import re
+import uuid
+from collections import deque
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+
+from django.contrib.auth.models import Group
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from wagtail.models import Locale, PageViewRestriction
+
+from archive import lunar
+from archive.models import (
+    ArchiveRendition,
+    EthnicGroup,
+    FestivalPage,
+    Language,
+    Place,
+    RecordContributor,
+    RecordImage,
+    RecordTitle,
+    RelatedRecord,
+)
+from cms.demo import _homes, _sections
+from ingest import services as ingest_services
+from ingest.models import Derivative, Original
+from search import services as search_services
+from search.engines import create_engine, set_engine
+from search.engines.elastic import ElasticsearchEngine
+from tests.conftest import build_collection, build_homes, create_user, png_image
+from tests.es_support import osmem_client
+from tests.ingest_support import make_srt, make_text_pdf, run_on_commit
+
+PASSWORD = "mat-khau-le-hoi"  # noqa: S105 - a test page password
+VISITORS = ("anonymous", "researcher", "staff", "community", "password")
+EVERYONE = set(VISITORS)
+SIGNED_IN = {"researcher", "staff", "community"}
+# Who may see each state's pages, listings and search entries...
+TEXT = {
+    "public": EVERYONE,
+    "registered": SIGNED_IN,
+    "staff": {"staff"},
+    "sacred": {"community"},
+    "draft": set(),
+    "unpublished": set(),
+    "deleted": set(),
+    "password": {"password"},
+    "login": SIGNED_IN,
+    "groups": {"community"},
+    "section": SIGNED_IN,
+}
+# ...and its media files: staff also fetch what is not live (they preview drafts and keep the
+# library), never past a level or a restriction they fail.
+MEDIA = {**TEXT, "draft": {"staff"}, "unpublished": {"staff"}, "deleted": {"staff"}}
+STATES = tuple(TEXT)
+# Tokens are written in lower case; searches type them in upper case (search ignores case), so
+# a query echoed back on the page is never mistaken for a record's text reaching the visitor.
+TOKEN = re.compile(r"zq([tm])([a-z]+)qz")
+
+
+def text_token(state: str) -> str:
+    return f"zqt{state}qz"
+
+
+def media_token(state: str) -> str:
+    return f"zqm{state}qz"
+
+
+def tokens(text: str) -> set[tuple[str, str]]:
+    return set(TOKEN.findall(text))
+
+
+def allowed(visitor: str) -> set[tuple[str, str]]:
+    return {("t", state) for state in STATES if visitor in TEXT[state]} | {
+        ("m", state) for state in STATES if visitor in MEDIA[state]
+    }
+
+
+# --- the world -------------------------------------------------------------------------------
+
+
+def _record(parent, state, community, files):
+    number = STATES.index(state)
+    group = EthnicGroup.objects.create(code=f"L{number:02d}", slug=f"g-{state}", name=f"Nhóm {state}")
+    province = Place.objects.create(kind="province", slug=f"p-{state}", name=f"Tỉnh {state}", name_en=f"P {state}")
+    token = text_token(state)
+    level = state if state in ("registered", "staff", "sacred") else "public"
+    page = FestivalPage(
+        title=f"Lễ hội {token}",
+        slug=f"le-hoi-{state}",
+        summary=f"Tóm tắt {token}",
+        body=f"<p>Mô tả {token}</p>",
+        access_level=level,
+        sacred_group=community if level == "sacred" else None,
+        lunar_month=1,
+        lunar_day=15,
+        live=state != "draft",  # as the admin creates a page saved as a draft
+    )
+    page.ethnic_groups = [group]
+    page.places = [province]
+    image = png_image(f"anh-{state}")
+    image.description = f"Ảnh {token}"
+    image.save()
+    page.images.add(RecordImage(image=image, caption=f"Chú thích {token}"))
+    page.contributors.add(RecordContributor(name=f"Nghệ nhân {token}", role="artisan"))
+    language, _ = Language.objects.get_or_create(tag="tay", defaults={"name": "Tiếng Tày", "name_en": "Tay"})
+    page.other_titles.add(RecordTitle(language=language, title=f"Tên khác {token}"))
+    parent.add_child(instance=page)
+    if state != "draft":
+        page.save_revision().publish()
+        translation = page.copy_for_translation(Locale.objects.get(language_code="en"), copy_parents=True)
+        translation.title = f"Festival {token}"
+        translation.save_revision().publish()
+    page.refresh_from_db()
+    originals = []
+    with run_on_commit():
+        captions = make_srt(files / f"{state}.vi.srt", lines=(f"Lời {media_token(state)}", "Hát"))
+        originals.append(ingest_services.ingest_file(captions, f"{state}.vi.srt", page)[0])
+        pdf = make_text_pdf(files / f"{state}.pdf", [f"Van ban {media_token(state)}"])
+        originals.append(ingest_services.ingest_file(pdf, f"{state}.pdf", page)[0])
+    return page, image, originals
+
+
+@pytest.fixture(scope="module")
+def world(module_db, tmp_path_factory):
+    root = tmp_path_factory.mktemp("leaks")
+    files = tmp_path_factory.mktemp("leak-sources")
+    with override_settings(MEDIA_ROOT=root / "media", INGEST_WORK_DIR=root / "work"):
+        homes = build_homes()
+        _sections(_homes())
+        collection = build_collection(homes)
+        section = build_collection(homes, "Mục hạn chế", "muc-han-che", "Restricted section", "restricted-section")
+        community = Group.objects.create(name="Cộng đồng người Dao – Cấp sắc")
+        records, images, originals = {}, {}, {}
+        for state in STATES:
+            parent = section if state == "section" else collection
+            records[state], images[state], originals[state] = _record(parent, state, community, files)
+        # As the admin does with its page tree kept in sync: unpublishing and deleting cascade to
+        # the record's translations.
+        for translation_page in records["unpublished"].get_translations(inclusive=True):
+            translation_page.unpublish()
+        PageViewRestriction.objects.create(page=records["password"], restriction_type="password", password=PASSWORD)
+        PageViewRestriction.objects.create(page=records["login"], restriction_type="login")
+        PageViewRestriction.objects.create(page=records["groups"], restriction_type="groups").groups.add(community)
+        PageViewRestriction.objects.create(page=section, restriction_type="login")
+        # The public record links to every other one: related lists and JSON-LD must filter them.
+        public = records["public"]
+        for order, state in enumerate(STATES[1:]):
+            public.related_links.add(RelatedRecord(target=records[state], sort_order=order))
+        public.save_revision().publish()
+        identifiers = {state: records[state].identifier for state in STATES}
+        for translation_page in records.pop("deleted").get_translations(inclusive=True):
+            translation_page.delete()
+        # Renditions of every gallery image, as pages (and previews) make them.
+        for image in images.values():
+            for spec in ("width-400", "width-1080", "fill-160x120"):
+                image.get_rendition(spec)
+        visitors = {
+            "anonymous": None,
+            "researcher": create_user("researcher"),
+            "staff": create_user("curator", [Group.objects.get(name="Curators")]),
+            "community": create_user("community", [community]),
+            "password": None,
+        }
+        index = tmp_path_factory.mktemp("leak-index")
+        set_engine(create_engine("embedded", directory=index))
+        search_services.rebuild()
+        yield {
+            "records": records,
+            "images": images,
+            "originals": originals,
+            "identifiers": identifiers,
+            "visitors": visitors,
+            "root": root,
+            "index": index,
+        }
+        set_engine(None)
+
+
+@pytest.fixture
+def media_root(world, settings):
+    settings.MEDIA_ROOT = world["root"] / "media"
+    settings.INGEST_WORK_DIR = world["root"] / "work"
+
+
+@pytest.fixture
+def browsers(world, media_root, db):
+    """A test client per visitor; the password holder has entered the page password."""
+    made = {}
+    for visitor in VISITORS:
+        browser = Client()
+        user = world["visitors"][visitor]
+        if user is not None:
+            browser.force_login(user)
+        made[visitor] = browser
+    page = world["records"]["password"]
+    restriction = PageViewRestriction.objects.get(page=page)
+    with translation.override("vi"):
+        action = reverse("wagtailcore_authenticate_with_password", args=[restriction.pk, page.pk])
+    response = made["password"].post(
+        action,
+        {"password": PASSWORD, "return_url": page.url},
+    )
+    assert response.status_code == 302, "the password form must accept the page password"
+    return made
+
+
+def body_of(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", errors="replace")
+
+
+# --- walking the outputs ---------------------------------------------------------------------
+
+LINK = re.compile(r'(?:href|src|poster|data-[a-z-]+)="((?:/|https?://)[^"]*)"')
+SRCSET = re.compile(r'srcset="([^"]+)"')
+CRAWLED_QUERY = {"page"}  # other query strings (facets, calendar months) are walked explicitly
+
+
+def _links(base: str, body: str):
+    found = [html.unescape(link) for link in LINK.findall(body)]
+    for srcset in SRCSET.findall(body):
+        found += [candidate.split()[0] for candidate in html.unescape(srcset).split(",") if candidate.strip()]
+    for link in found:
+        parts = urlsplit(urljoin(base, link))
+        if parts.netloc not in ("", "testserver"):
+            continue
+        yield parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def crawl(browser, starts, limit=600):
+    """Every page reachable from ``starts`` (paging included), and the media URLs they link."""
+    pages, media, queue, seen = {}, set(), deque(starts), set()
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = browser.get(url)
+        if response.status_code in (301, 302):
+            queue.append(response["Location"])
+            continue
+        if response.status_code != 200:
+            continue
+        body = body_of(response)
+        pages[url] = body
+        if "html" not in response.get("Content-Type", ""):
+            continue
+        for link in _links(url, body):
+            path, _sep, query = link.partition("?")
+            if path.startswith("/media/"):
+                media.add(path)
+            elif (
+                path.startswith(("/vi/", "/en/"))
+                and "/search/" not in path
+                and "/_util/" not in path
+                and set(parse_qs(query)) <= CRAWLED_QUERY
+            ):
+                queue.append(link)
+    assert len(seen) < limit, "the crawl did not finish: raise the limit"
+    return pages, media
+
+
+def explicit_urls(world) -> list[str]:
+    """Routes a crawl does not reach by following links: calendar months, feeds, /id/."""
+    urls = ["/sitemap.xml"]
+    year = dt.date.today().year
+    months = set()
+    for first, _last in lunar.occurrences_between(1, 15, False, dt.date(year, 1, 1), dt.date(year, 12, 31), 1):
+        months.add(first.month)
+    for prefix, calendar in (("/vi/", "lich-le-hoi"), ("/en/", "festival-calendar")):
+        urls += [f"{prefix}{calendar}/?year={year}&month={month}" for month in sorted(months)]
+        urls.append(f"{prefix}{calendar}/ics/?year={year}")
+    urls += [f"/id/{identifier}" for identifier in world["identifiers"].values()]
+    return urls
+
+
+def search_urls(state: str) -> list[str]:
+    token = text_token(state).upper()
+    near = token[:-1] + "X"  # one letter off: "did you mean" must not offer a hidden word
+    media = media_token(state).upper()
+    urls = []
+    for word in (token, near, media, media[:-1] + "X"):
+        urls += [f"/vi/search/?q={word}", f"/api/v1/search?q={word}&lang=vi"]
+    urls += [f"/en/search/?q={token}", f"/api/v1/search?q={near}&lang=en"]
+    urls += [f"/api/v1/suggest?q={token[:9]}&lang=vi", f"/api/v1/suggest?q={token[:9]}&lang=en"]
+    return urls
+
+
+def fetch_all(browser, urls) -> dict[str, str]:
+    found = {}
+    for url in urls:
+        response = browser.get(url, follow=True)
+        if response.status_code == 200:
+            found[url] = body_of(response)
+    return found
+
+
+def database_media(world) -> dict[str, str]:
+    """Every media URL in the database, with the state of the record it belongs to."""
+    owners: dict[str, str] = {}
+    for state, image in world["images"].items():
+        owners[f"/media/{image.file.name}"] = state
+        for rendition in ArchiveRendition.objects.filter(image=image):
+            owners[f"/media/{rendition.file.name}"] = state
+    root = Path(world["root"]) / "media"
+    for state, originals in world["originals"].items():
+        for original in Original.objects.filter(pk__in=[o.pk for o in originals]):
+            owners[f"/media/{original.file.name}"] = state
+        for derivative in Derivative.objects.filter(derivative_set__original__in=originals):
+            target = root / derivative.path
+            if target.is_dir():  # tiles, segments: a few of the files inside
+                for inner in sorted(p for p in target.rglob("*") if p.is_file())[:4]:
+                    owners[f"/media/{inner.relative_to(root).as_posix()}"] = state
+            else:
+                owners[f"/media/{derivative.path}"] = state
+    assert set(owners.values()) == set(STATES), "every state must own media files"
+    return owners
+
+
+def media_seen(browser, urls, owners) -> set[tuple[str, str]]:
+    seen = set()
+    for url in sorted(urls):
+        response = browser.get(url)
+        if response.status_code in (200, 206, 302):
+            if url in owners:
+                seen.add(("m", owners[url]))
+            if response.status_code != 302 and not response.get("Content-Type", "").startswith("image/"):
+                seen |= tokens(body_of(response))
+    return seen
+
+
+def _report(found: dict[str, str], unexpected: set) -> str:
+    where = {}
+    for url, body in found.items():
+        for token in tokens(body) & unexpected:
+            where.setdefault("".join(("zq", *token, "qz")), []).append(url)
+    return json.dumps(where, ensure_ascii=False, indent=1)[:3000]
+
+
+# --- the suite -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_every_page_feed_and_identifier_gives_exactly_what_the_visitor_may_see(world, browsers, visitor):
+    browser = browsers[visitor]
+    pages, linked_media = crawl(browser, ["/vi/", "/en/"])
+    sitemap = browser.get("/sitemap.xml")
+    located = [urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", body_of(sitemap))]
+    found = {**pages, **fetch_all(browser, explicit_urls(world) + located)}
+    seen = set().union(*(tokens(body) for body in found.values()))
+    seen_text = {token for token in seen if token[0] == "t"}
+    expected = {token for token in allowed(visitor) if token[0] == "t"}
+    assert seen_text <= expected, "leaked: " + _report(found, seen_text - expected)
+    assert seen_text == expected, f"{visitor} should reach {sorted(expected - seen_text)} somewhere"
+    # Media linked from the pages are the visitor's own: each answers, and only those allowed.
+    owners = database_media(world)
+    assert media_seen(browser, linked_media, owners) <= allowed(visitor)
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_every_media_file_answers_exactly_the_visitors_allowed(world, browsers, visitor):
+    owners = database_media(world)
+    seen = media_seen(browsers[visitor], owners, owners)
+    expected = {token for token in allowed(visitor) if token[0] == "m"}
+    assert {token for token in seen if token[0] == "t"} <= allowed(visitor)
+    assert {token for token in seen if token[0] == "m"} == expected
+
+
+@pytest.fixture(params=["embedded", "osmem"])
+def engine(request, world, tmp_path_factory):
+    """The world's index on each engine (Elasticsearch through osmem-server)."""
+    if request.param == "embedded":
+        engine = create_engine("embedded", directory=world["index"])
+        set_engine(engine)
+        yield engine
+        return
+    clone = request.getfixturevalue("osmem_server").clone()
+    engine = ElasticsearchEngine(clone.url, prefix=f"l{uuid.uuid4().hex[:8]}", client=osmem_client(clone.url))
+    set_engine(engine)
+    search_services.rebuild()
+    yield engine
+    set_engine(create_engine("embedded", directory=world["index"]))
+    clone.close()
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_search_suggestions_and_corrections_give_exactly_what_the_visitor_may_see(world, browsers, engine, visitor):
+    browser = browsers[visitor]
+    found = fetch_all(browser, [url for state in STATES for url in search_urls(state)])
+    seen = set().union(*(tokens(body) for body in found.values()))
+    assert seen <= allowed(visitor), "leaked: " + _report(found, seen - allowed(visitor))
+    searchable = {("t", state) for state in STATES if visitor in TEXT[state]}
+    assert {token for token in seen if token[0] == "t"} == searchable
+    # Media text is found through the record it belongs to.
+    assert {token for token in seen if token[0] == "m"} == {("m", state) for _kind, state in searchable}
+
+
+def _counts(body: str, pattern: str) -> dict[str, int]:
+    return {slug: int(count) for slug, count in re.findall(pattern, body)}
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_every_count_counts_only_what_the_visitor_may_see(world, browsers, engine, visitor):
+    browser = browsers[visitor]
+    visible = {state for state in STATES if visitor in TEXT[state]}
+    expected = {state: int(state in visible) for state in STATES}
+    groups = body_of(browser.get("/vi/dan-toc/"))
+    group_counts = _counts(groups, r'<a href="g-([a-z]+)/">[^<]*</a></td><td>[^<]*</td><td>(\d+)</td>')
+    assert group_counts == expected
+    places = body_of(browser.get("/vi/dia-phuong/"))
+    assert _counts(places, r'<a href="p-([a-z]+)/">[^<]*<span class="count">(\d+)</span>') == expected
+    home = body_of(browser.get("/vi/"))
+    shown = _counts(home, r'data-group="g-([a-z]+)">[^<]*<span class="count">(\d+)')
+    assert shown == dict.fromkeys(visible, 1)
+    hero = re.search(r'<section class="hero">.*?</section>', home, re.S).group(0)
+    assert re.findall(r"\d+", re.findall(r"<p>([^<]*)</p>", hero)[-1]) == [str(len(visible))]  # "N records…"
+    answer = json.loads(body_of(browser.get("/api/v1/search?q=&lang=vi")))
+    assert answer["count"] == len(visible)
+    facet_groups = {item["value"]: item["count"] for item in answer["facets"]["group"]}
+    assert facet_groups == {f"g-{state}": 1 for state in visible}
