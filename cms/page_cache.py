@@ -5,13 +5,15 @@ for everyone and can be served from the cache. Every cached page belongs to one 
 version; publishing, unpublishing, moving or deleting a page, or editing a taxonomy term,
 an image or the site settings, starts a new version (see ``cms.signal_handlers``), so a
 change — including a record becoming restricted — is never served stale. Anyone with a
-session (researchers, staff, community members) bypasses the cache entirely.
+session (researchers, staff, community members) bypasses the cache entirely, and
+``PrivateForSessionsMiddleware`` marks their responses ``private`` so no shared cache keeps them either.
 """
 
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.cache import patch_cache_control
 
 VERSION_KEY = "cms:content-version"
 CACHED_TYPES = ("text/html", "text/calendar", "application/xml")
@@ -82,3 +84,30 @@ class AnonymousPageCacheMiddleware:
             cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
+
+
+class PrivateForSessionsMiddleware:
+    """``Cache-Control: private`` on every response to a signed-in visitor or to anyone carrying a session
+    (someone who passed a page password): such pages may show what anonymous visitors cannot, so no shared
+    cache (a proxy, a CDN) may keep them. What is there already (``no-store``, ``max-age``) stays. A response
+    its view marked ``public`` — a public media file, the same bytes for everyone — is left shareable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session_cookie = settings.SESSION_COOKIE_NAME
+        personal = (
+            session_cookie in request.COOKIES
+            or session_cookie in response.cookies
+            or getattr(getattr(request, "user", None), "is_authenticated", False)
+        )
+        if personal and not _declared_public(response):
+            patch_cache_control(response, private=True)
+        return response
+
+
+def _declared_public(response) -> bool:
+    directives = (part.split("=", 1)[0].strip().lower() for part in response.get("Cache-Control", "").split(","))
+    return "public" in directives

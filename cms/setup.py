@@ -30,19 +30,11 @@ PAGE_PERMISSIONS = {
     REVIEWERS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
     ADMINISTRATORS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"],
 }
+# Image permissions only: there is no Wagtail document library (files go through `ingest`).
 COLLECTION_PERMISSIONS = {
-    CURATORS: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
-    REVIEWERS: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
-    ADMINISTRATORS: [
-        "add_image",
-        "change_image",
-        "delete_image",
-        "choose_image",
-        "add_document",
-        "change_document",
-        "delete_document",
-        "choose_document",
-    ],
+    CURATORS: ["add_image", "change_image", "choose_image"],
+    REVIEWERS: ["add_image", "change_image", "choose_image"],
+    ADMINISTRATORS: ["add_image", "change_image", "delete_image", "choose_image"],
 }
 MODEL_PERMISSIONS = {
     CURATORS: [
@@ -83,6 +75,9 @@ MODEL_PERMISSIONS = {
         ("wagtailcore", "add_workflow"),
         ("wagtailcore", "change_workflow"),
         ("cms", "change_sitesettings"),
+        # Failed sign-ins (Settings menu): deleting one lifts its lock-out.
+        ("axes", "view_accessattempt"),
+        ("axes", "delete_accessattempt"),
         # Managers retry or reprocess any media and delete originals no record shows; curators manage the
         # media of the records they may edit, and only detach them.
         ("ingest", "change_processingjob"),
@@ -173,10 +168,7 @@ def ensure_editorial_groups():
         group.permissions.add(*_permissions(MODEL_PERMISSIONS[name]))
         for permission in _permissions(("wagtailcore", codename) for codename in PAGE_PERMISSIONS[name]):
             GroupPagePermission.objects.get_or_create(group=group, page=root_page, permission=permission)
-        for permission in _permissions(
-            (("wagtailimages" if "image" in codename else "wagtaildocs"), codename)
-            for codename in COLLECTION_PERMISSIONS[name]
-        ):
+        for permission in _permissions(("wagtailimages", codename) for codename in COLLECTION_PERMISSIONS[name]):
             GroupCollectionPermission.objects.get_or_create(
                 group=group, collection=root_collection, permission=permission
             )

@@ -28,6 +28,12 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+def account_locked(request, original_response=None, credentials=None):
+    """What django-axes answers a sign-in to a locked-out account (``AXES_LOCKOUT_CALLABLE``), on every form."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    return render(request, "cms/account_locked.html", {"minutes": minutes}, status=429)
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 

@@ -5,7 +5,6 @@ from django.urls import include, path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from search.urls import api_urlpatterns as search_api_urls
@@ -14,7 +13,6 @@ from search.urls import page_urlpatterns as search_page_urls
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", cms_views.sitemap, name="sitemap"),
     path("robots.txt", cms_views.robots_txt, name="robots_txt"),
     path("i18n/", include("django.conf.urls.i18n")),

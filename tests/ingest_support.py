@@ -70,3 +70,24 @@ def make_srt(path: Path, lines=("Xin chào", "Lễ hội Lồng Tồng")) -> Pat
 def run_on_commit():
     """Run on-commit callbacks (task enqueues) at the end of the block, as a real commit would."""
     return TestCase.captureOnCommitCallbacks(using="default", execute=True)
+
+
+def record_with_players(settings, root: Path, base_url: str):
+    """A public record with a video (4 s, several HLS segments), a photo big enough to tile and a
+    recording, processed, for browser tests served from ``base_url`` (IIIF ids point at it)."""
+    from ingest import services
+    from ingest.models import JobState, ProcessingJob
+    from tests.conftest import build_collection, build_homes, create_record
+
+    sandbox(settings, root)
+    settings.INGEST_PUBLIC_BASE_URL = base_url
+    sources = root / "sources"
+    sources.mkdir()
+    record = create_record(build_collection(build_homes()), title="Lễ hội Lồng Tồng")
+    photo = sources / "anh.jpg"
+    Image.radial_gradient("L").resize((1400, 1000)).convert("RGB").save(photo, "JPEG", quality=85)
+    services.ingest_file(make_clip(sources / "le-hoi.mp4", seconds=4), "lễ hội.mp4", record)
+    services.ingest_file(photo, "ảnh.jpg", record)
+    services.ingest_file(make_sine(sources / "hat.wav", seconds=3), "hát.wav", record)
+    assert set(ProcessingJob.objects.values_list("state", flat=True)) == {JobState.DONE}
+    return record

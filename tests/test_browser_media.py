@@ -8,15 +8,11 @@ builds from npm packages into ``static/dist/``.
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from django.conf import settings as django_settings
 
-from ingest import services
-from ingest.models import JobState, ProcessingJob
 from tests.browser_support import BROWSER_MARKS, no_horizontal_scroll
-from tests.conftest import build_collection, build_homes, create_record
-from tests.ingest_support import make_clip, make_sine, sandbox
+from tests.ingest_support import record_with_players
 
 BUNDLE = Path(django_settings.BASE_DIR) / "static" / "dist" / "record-media.js"
 
@@ -31,17 +27,7 @@ pytestmark = [
 @pytest.fixture
 def record_url(live_server, settings, tmp_path):
     """A public record with a video (4 s, several HLS segments), a photo big enough to tile and a recording."""
-    sandbox(settings, tmp_path)
-    settings.INGEST_PUBLIC_BASE_URL = live_server.url  # IIIF ids (info.json) point at this server
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    record = create_record(build_collection(build_homes()), title="Lễ hội Lồng Tồng")
-    photo = sources / "anh.jpg"
-    Image.radial_gradient("L").resize((1400, 1000)).convert("RGB").save(photo, "JPEG", quality=85)
-    services.ingest_file(make_clip(sources / "le-hoi.mp4", seconds=4), "lễ hội.mp4", record)
-    services.ingest_file(photo, "ảnh.jpg", record)
-    services.ingest_file(make_sine(sources / "hat.wav", seconds=3), "hát.wav", record)
-    assert set(ProcessingJob.objects.values_list("state", flat=True)) == {JobState.DONE}
+    record = record_with_players(settings, tmp_path, live_server.url)
     return live_server.url + record.url
 
 

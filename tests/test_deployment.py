@@ -261,6 +261,23 @@ def clean_env(**overrides) -> dict:
     return env
 
 
+def run_in_production(tmp_path, *arguments) -> subprocess.CompletedProcess:
+    """Python with ``arguments`` under the production settings, a fresh secret key and no data yet."""
+    return subprocess.run(
+        [sys.executable, *arguments],
+        cwd=ROOT,
+        env=clean_env(
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="example.org",
+            DATA_DIR=str(tmp_path),
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def test_production_settings_refuse_to_start_without_secret_key():
     result = subprocess.run(
         [sys.executable, "-c", "import config.settings.production"],
@@ -275,17 +292,29 @@ def test_production_settings_refuse_to_start_without_secret_key():
 
 
 def test_production_settings_pass_deploy_checks(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=clean_env(
-            SECRET_KEY=secrets.token_urlsafe(50),
-            ALLOWED_HOSTS="example.org",
-            DATA_DIR=str(tmp_path),
-            DJANGO_SETTINGS_MODULE="config.settings.production",
-        ),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_in_production(tmp_path, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Run under the production settings: a response's security headers and the sign-in throttle in force.
+PRODUCTION_PROBE = """
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+response = Client().get("/robots.txt", secure=True, HTTP_HOST="example.org")
+print(response.status_code)
+print(response["Content-Security-Policy"])
+print(settings.AUTHENTICATION_BACKENDS[0], settings.AXES_ENABLED, settings.AXES_FAILURE_LIMIT)
+"""
+
+
+def test_production_sends_the_content_security_policy_and_throttles_sign_ins(tmp_path):
+    result = run_in_production(tmp_path, "-c", PRODUCTION_PROBE)
+    assert result.returncode == 0, result.stderr
+    status, policy, throttle = result.stdout.strip().splitlines()[-3:]
+    assert status == "200"
+    directives = dict(part.split(" ", 1) for part in policy.split("; "))
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'self'"
+    assert throttle == "axes.backends.AxesStandaloneBackend True 5"

@@ -6,6 +6,7 @@ distributed engine (PostgreSQL, Redis/RQ, S3-compatible storage). See README.md.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,7 +47,8 @@ INSTALLED_APPS = [
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
-    "wagtail.documents",
+    # No wagtail.documents: its /documents/ view serves any file to anyone. Files are taken in by
+    # `ingest` and served by the access-checked /media/ view (archive.views.serve_media).
     "wagtail.images",
     "wagtail.search",
     "wagtail.locales",
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,15 +73,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, pages served from the cache included (cms/middleware.py).
+    "cms.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Responses to signed-in visitors and session holders are marked private (cms/page_cache.py).
+    "cms.page_cache.PrivateForSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a refused sign-in of a locked-out account into the lock-out page.
+    "axes.middleware.AxesMiddleware",
     # Innermost, so every middleware above still processes pages served from the cache.
     "cms.page_cache.AnonymousPageCacheMiddleware",
 ]
@@ -209,12 +219,61 @@ WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "archive.ArchiveImage"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 128_000_000
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx"]
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
+# The admin loads nothing from other sites (its Content-Security-Policy allows none): no Gravatar
+# avatars (which would also hand staff e-mail hashes to a third party), no release check
+# (upgrades come through the pinned requirements).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LOGIN_URL = "wagtailcore_login"
+
+# --- Sign-in throttling (django-axes) ------------------------------------------------------
+# Every sign-in form (the Wagtail admin's, the front-end one for restricted pages, Django's admin)
+# authenticates through AxesStandaloneBackend first, which refuses a locked-out account before any
+# password is checked. Administrators lift a lock-out in the Wagtail admin (Settings → Failed sign-ins)
+# or with `manage.py axes_reset_username NAME` (docs/operations.md).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+# Locked per username *and* address: guessing one account's password from one address stops at the
+# limit, while the account's owner signing in from elsewhere is not shut out by someone else's guesses
+# (per username alone, anyone could keep a curator out of the admin by typing wrong passwords for their
+# name). Behind a proxy every request comes from the proxy's address, which makes it per username:
+# coarser, and still no guessing.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cms.views.account_locked"
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+# The public site runs only its own scripts and styles from static files: no inline script or style, and no
+# nonce either (anonymous pages are cached whole and shared, so a per-response nonce would not match).
+# hls.js plays through MediaSource (blob: URLs) and a blob: worker. To allow a new source, add it to the
+# directive here (docs/operations.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# Added on the Wagtail and Django admins (paths below), which still use inline scripts and styles.
+CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+CONTENT_SECURITY_POLICY_ADMIN_UPDATE = {
+    "script-src": ["'unsafe-inline'"],
+    "style-src": ["'unsafe-inline'"],
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -228,6 +287,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Failed sign-ins and lock-outs are warnings; axes' start-up banner and chatter are not worth a line.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Whole pages for anonymous visitors (seconds; 0 turns the cache off). See cms/page_cache.py.
