@@ -78,6 +78,8 @@ MODEL_PERMISSIONS = {
         # Failed sign-ins (Settings menu): deleting one lifts its lock-out.
         ("axes", "view_accessattempt"),
         ("axes", "delete_accessattempt"),
+        # The admin home's "site search needs attention" panel (search/wagtail_hooks.py).
+        ("search", "view_pendingupdate"),
         # Managers retry or reprocess any media and delete originals no record shows; curators manage the
         # media of the records they may edit, and only detach them.
         ("ingest", "change_processingjob"),

@@ -2,18 +2,20 @@
 
 import dataclasses
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from archive.access import Viewer
 from search import labels
 from search.analysis import fold, nfc
 from search.documents import FACETS, indexable_records, iter_documents
-from search.engines import EngineUnavailable, Hit, SearchQuery, get_engine
-from search.engines.base import SORTS
+from search.engines import EngineResult, EngineUnavailable, Hit, IndexNeedsRebuild, SearchQuery, get_engine
+from search.engines.base import SORTS, Suggestions
 from search.feed import DocumentFeed
 from search.models import PendingUpdate
 
@@ -22,6 +24,15 @@ MAX_PAGE = 250  # deep pages are for crawlers; 5,000 results is more than anyone
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
 KEEP_APPLIED = dt.timedelta(days=1)
+# Updates queued longer than this mean the task worker is not running or keeps failing: the retry
+# delay never grows past five minutes.
+STALLED_AFTER = dt.timedelta(minutes=15)
+# A rebuild because the index holds another number of documents than there are records runs at
+# most once in this time, so a difference a rebuild cannot mend does not rebuild on every update.
+MISMATCH_REPAIR_EVERY = 3600
+MISMATCH_REPAIR_KEY = "search:mismatch-repaired"
+
+logger = logging.getLogger(__name__)
 
 
 # --- Keeping the index fresh -----------------------------------------------------------
@@ -54,8 +65,44 @@ def pending():
     return PendingUpdate.objects.filter(applied_at__isnull=True)
 
 
-def apply_pending(batch_size: int = 500) -> dict:
-    """Bring the index up to date with every queued page; raises EngineUnavailable if it cannot."""
+def apply_pending(batch_size: int = 500, repair: bool = False) -> dict:
+    """Bring the index up to date with every queued page; raises EngineUnavailable if it cannot.
+
+    Updates go only into an index that is there: one found missing, damaged or of an older format
+    raises :class:`IndexNeedsRebuild` and the updates stay queued. With ``repair`` (the task
+    worker) such an index is rebuilt from the database instead, and so is one that, with nothing
+    queued, holds another number of documents than there are records to index; the queued updates
+    are then applied to the new, complete index. Whatever fails is noted on the queued rows
+    (``search_index status`` shows it) and raised.
+    """
+    try:
+        return _apply_pending(batch_size, repair)
+    except Exception as exc:
+        _note_failure(exc)
+        raise
+
+
+def _note_failure(exc: Exception) -> None:
+    pending().update(attempts=F("attempts") + 1, last_error=(str(exc) or exc.__class__.__name__)[:1000])
+
+
+def _apply_pending(batch_size: int, repair: bool) -> dict:
+    try:
+        report = _apply_queue(batch_size)
+        if repair and (repaired := _repair_mismatch()) is not None:
+            count, replayed = repaired
+            report = {name: report[name] + replayed[name] for name in report} | {"rebuilt": count}
+        return report
+    except IndexNeedsRebuild as exc:
+        if not repair:
+            raise
+        logger.warning("Rebuilding the search index from the database: %s", exc)
+        count, replayed = _rebuild()
+        logger.warning("Rebuilt the search index: %s records.", count)
+        return {**replayed, "rebuilt": count}
+
+
+def _apply_queue(batch_size: int) -> dict:
     engine = get_engine()
     applied = indexed = removed = 0
     while True:
@@ -63,15 +110,9 @@ def apply_pending(batch_size: int = 500) -> dict:
         if not rows:
             break
         ids = {row.page_id for row in rows}
-        try:
-            documents = list(iter_documents(ids))
-            missing = ids - {document["pk"] for document in documents}
-            engine.update(documents, removed=missing)
-        except EngineUnavailable as exc:
-            PendingUpdate.objects.filter(pk__in=[row.pk for row in rows]).update(
-                attempts=F("attempts") + 1, last_error=str(exc)[:1000]
-            )
-            raise
+        documents = list(iter_documents(ids))
+        missing = ids - {document["pk"] for document in documents}
+        engine.update(documents, removed=missing)
         PendingUpdate.objects.filter(pk__in=[row.pk for row in rows]).update(applied_at=timezone.now(), last_error="")
         applied += len(rows)
         indexed += len(documents)
@@ -80,36 +121,139 @@ def apply_pending(batch_size: int = 500) -> dict:
     return {"applied": applied, "indexed": indexed, "removed": removed}
 
 
+def _differs() -> tuple[int, int] | None:
+    """(documents, records) when, with no update queued, the index holds another number of
+    documents than there are records to index; raises IndexNeedsRebuild if it is not there."""
+    if pending().exists():
+        return None  # the difference may be the queue's; the task that applies it looks again
+    documents, records = get_engine().count(), indexable_records().count()
+    if documents == records or pending().exists():
+        return None
+    return documents, records
+
+
+def _repair_mismatch() -> tuple[int, dict] | None:
+    """Rebuild an index that does not match the database (at most once an hour), as :func:`_rebuild`;
+    or None."""
+    difference = _differs()
+    if difference is not None:
+        difference = _differs()  # looked at again: not a write that passed between the two counts
+    if difference is None:
+        return None
+    documents, records = difference
+    if not cache.add(MISMATCH_REPAIR_KEY, True, timeout=MISMATCH_REPAIR_EVERY):
+        logger.error(
+            "The search index holds %s documents for %s records to index, again after a rebuild this hour; "
+            "not rebuilding it again before the hour is out.",
+            documents,
+            records,
+        )
+        return None
+    logger.warning(
+        "The search index holds %s documents but %s records should be in it; rebuilding it from the database.",
+        documents,
+        records,
+    )
+    return _rebuild()
+
+
 def rebuild(progress=None, workers: int = 1) -> int:
     """Index everything into a new index, swap it in, then replay updates that arrived meanwhile.
 
-    With ``workers=2`` documents are made in a second process while the engine indexes.
+    With ``workers=2`` documents are made in a second process while the engine indexes. This is
+    the one way an index is made: by ``manage.py search_index rebuild``, and by the repair the task
+    worker (and ``search_index apply``) makes (:func:`apply_pending` with ``repair``). Searches never
+    make one.
     """
+    try:
+        count, _replayed = _rebuild(progress, workers)
+    except Exception as exc:
+        _note_failure(exc)
+        raise
+    return count
+
+
+def _rebuild(progress=None, workers: int = 1) -> tuple[int, dict]:
+    """The records indexed, and what replaying the queue applied."""
     started = timezone.now()
     engine = get_engine()
     with DocumentFeed(engine.prepare, workers=workers) as documents:
         count = engine.rebuild(documents, progress=progress)
+    # Updates queued while it ran may have been read before they were made: apply them again. Those
+    # still queued from before are applied now, to the complete index.
     PendingUpdate.objects.filter(created_at__gte=started).update(applied_at=None)
-    apply_pending()
-    return count
+    return count, _apply_queue(batch_size=500)
+
+
+@dataclass
+class Problem:
+    """Something about the index an administrator should know, and what to do about it."""
+
+    kind: str  # "missing" (a rebuild mends it), "unavailable", "mismatch", "failing", "stalled"
+    message: str
 
 
 def status() -> dict:
+    """The engine, the live index and the queue, and the ``problems`` found with them (a list of
+    :class:`Problem`; empty when all is well). Never raises for the engine's sake."""
     waiting = pending()
-    summary = waiting.aggregate(oldest=Min("created_at"))
+    summary = waiting.aggregate(oldest=Min("created_at"), attempts=Max("attempts"))
     last_error = waiting.exclude(last_error="").order_by("-pk").values_list("last_error", flat=True).first()
     state = {
         "pending": waiting.count(),
         "oldest_pending": summary["oldest"],
+        "attempts": summary["attempts"] or 0,
         "last_error": last_error or "",
         "indexable_records": indexable_records().count(),
     }
+    engine = get_engine()
     try:
-        state.update(get_engine().describe())
+        state.update(engine.describe())
         state["available"] = True
     except EngineUnavailable as exc:
-        state.update({"engine": get_engine().name, "available": False, "error": str(exc)})
+        state.update(
+            {
+                "engine": engine.name,
+                "available": False,
+                "needs_rebuild": isinstance(exc, IndexNeedsRebuild),
+                "error": str(exc),
+            }
+        )
+    state["problems"] = _problems(state)
     return state
+
+
+def _problems(state: dict) -> list[Problem]:
+    problems = []
+    if not state["available"]:
+        problems.append(Problem("missing" if state["needs_rebuild"] else "unavailable", state["error"]))
+    elif state["documents"] != state["indexable_records"] and not state["pending"]:
+        problems.append(
+            Problem(
+                "mismatch",
+                f"The index holds {state['documents']} documents but {state['indexable_records']} records should "
+                "be in it, and no update is queued. `manage.py search_index rebuild` mends it (so does the task "
+                "worker, the next time it applies updates).",
+            )
+        )
+    if state["pending"] and state["last_error"] and state["available"]:
+        problems.append(
+            Problem(
+                "failing",
+                f"{state['pending']} queued index updates could not be applied: {state['last_error']} "
+                "They are tried again by themselves.",
+            )
+        )
+    if state["pending"] and state["oldest_pending"] < timezone.now() - STALLED_AFTER:
+        problems.append(
+            Problem(
+                "stalled",
+                f"{state['pending']} index updates have waited since {state['oldest_pending']:%Y-%m-%d %H:%M} "
+                f"({state['attempts']} attempts). Check that the task worker is running; "
+                "`manage.py search_index apply` applies them now.",
+            )
+        )
+    return problems
 
 
 # --- Asking ------------------------------------------------------------------------------
@@ -190,7 +334,7 @@ def search(params, who, language: str) -> SearchPage:
     """Run a search from GET parameters for ``who`` (a request, a user or None); raises
     EngineUnavailable when the engine is down."""
     query, page = parse_query(params, who, language)
-    result = get_engine().search(query)
+    result = _ask(lambda engine: engine.search(query), EngineResult(count=0, hits=[], facets={}))
     for hit in result.hits:
         hit.type_label = labels.label("type", hit.type, language)
     facets, selected = {}, []
@@ -226,12 +370,28 @@ def search(params, who, language: str) -> SearchPage:
     )
 
 
+def _ask(question, nothing):
+    """``question(engine)``'s answer. Where the index is missing the task worker is asked to rebuild
+    it (this process never makes one) and EngineUnavailable raised; unless there is nothing to index
+    at all, when ``nothing``, the empty answer, is the true one."""
+    try:
+        return question(get_engine())
+    except IndexNeedsRebuild:
+        from search.tasks import request_repair
+
+        request_repair()
+        if indexable_records().exists():
+            raise
+        return nothing
+
+
 def suggest(prefix: str, who, language: str, limit: int = 8) -> list[dict]:
     """Autocomplete: record titles, then ethnic groups and places with records ``who`` may see."""
     prefix = nfc(prefix)[:100].strip()
     if len(prefix) < 2:
         return []
-    answer = get_engine().suggest(prefix, scope(who, language), limit=limit)
+    visitor = scope(who, language)
+    answer = _ask(lambda engine: engine.suggest(prefix, visitor, limit=limit), Suggestions(titles=[], values={}))
     suggestions = [{"label": hit.title, "url": hit.url, "kind": "record"} for hit in answer.titles]
     wanted = fold(prefix).split()
     for name, counts in answer.values.items():

@@ -3,7 +3,15 @@
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from search.engines.base import EngineResult, EngineUnavailable, Hit, SearchEngine, SearchQuery, Suggestions
+from search.engines.base import (
+    EngineResult,
+    EngineUnavailable,
+    Hit,
+    IndexNeedsRebuild,
+    SearchEngine,
+    SearchQuery,
+    Suggestions,
+)
 
 ENGINES = {
     "embedded": "search.engines.embedded.EmbeddedEngine",
@@ -44,6 +52,7 @@ __all__ = [
     "EngineResult",
     "EngineUnavailable",
     "Hit",
+    "IndexNeedsRebuild",
     "SearchEngine",
     "SearchQuery",
     "Suggestions",

@@ -15,7 +15,16 @@ NO_DATE_DESC, NO_DATE_ASC = 0, 99_999_999  # sort keys that put undated records 
 
 
 class EngineUnavailable(Exception):
-    """The engine cannot be reached or answered with an error; the message says which."""
+    """The engine cannot be reached or answered with an error; the message says which, in words a
+    person can act on. Searches answer "unavailable" (503) and queued updates wait and retry."""
+
+
+class IndexNeedsRebuild(EngineUnavailable):
+    """The engine answers but its index is missing, damaged or made by an older version of the site.
+
+    Only a full rebuild mends it (``manage.py search_index rebuild``, or the task worker's repair):
+    updates are never written into an index made afresh, which would hold only them.
+    """
 
 
 @dataclass
@@ -119,7 +128,8 @@ class SearchEngine(ABC):
 
     @abstractmethod
     def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
-        """Add or replace ``documents`` and remove the records ``removed``, in one write."""
+        """Add or replace ``documents`` and remove the records ``removed``, in one write, into the live
+        index; raises :class:`IndexNeedsRebuild` rather than create one where there is none."""
 
     def prepare(self, document: dict) -> object:
         """``document`` as this engine indexes it (picklable: a rebuild may make it in another process)."""
@@ -128,10 +138,11 @@ class SearchEngine(ABC):
     @abstractmethod
     def rebuild(self, documents: Iterable, progress: Progress | None = None) -> int:
         """Build a fresh index from ``documents`` (each made by :meth:`prepare`) and swap it in;
-        searches keep working meanwhile."""
+        searches keep working meanwhile. The only way an index comes to be."""
 
     @abstractmethod
-    def count(self) -> int: ...
+    def count(self) -> int:
+        """Documents in the live index."""
 
     @abstractmethod
     def describe(self) -> dict:

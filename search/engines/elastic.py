@@ -2,10 +2,14 @@
 
 Searches go to the alias ``<prefix>-records``; a rebuild fills a new concrete index
 ``<prefix>-records-<time>`` and moves the alias in one atomic call, so searches keep
-answering throughout. Queries are built with ``elasticsearch.dsl``; they mirror the
-embedded engine's (see ``embedded.py``) so both rank and count alike.
+answering throughout. Only a rebuild creates an index: where the alias is missing (a cluster
+that lost its data, a new cluster) searches and updates raise :class:`IndexNeedsRebuild`, and
+updates are sent with ``require_alias`` so that Elasticsearch never makes an index of them.
+Queries are built with ``elasticsearch.dsl``; they mirror the embedded engine's (see
+``embedded.py``) so both rank and count alike.
 """
 
+import contextlib
 import time
 from collections.abc import Iterable
 from html import escape
@@ -25,6 +29,7 @@ from search.engines.base import (
     EngineResult,
     EngineUnavailable,
     Hit,
+    IndexNeedsRebuild,
     Progress,
     SearchEngine,
     SearchQuery,
@@ -88,15 +93,24 @@ class ElasticsearchEngine(SearchEngine):
         self.url = url
         self.alias = f"{prefix}-records"
         self.client = client or Elasticsearch(url, request_timeout=timeout, retry_on_timeout=False, max_retries=1)
-        self._ready = False
 
     # --- errors and the index --------------------------------------------------------
 
     def _call(self, function, *args, **kwargs):
         try:
             return function(*args, **kwargs)
+        except NotFoundError as exc:
+            if _error_type(exc) == "index_not_found_exception":
+                raise self._missing() from exc
+            raise EngineUnavailable(f"Elasticsearch at {self._safe_url()} answered: {_describe(exc)}") from exc
         except (TransportError, ApiError, BulkIndexError) as exc:
             raise EngineUnavailable(f"Elasticsearch at {self._safe_url()} did not answer: {_describe(exc)}") from exc
+
+    def _missing(self) -> IndexNeedsRebuild:
+        return IndexNeedsRebuild(
+            f"Elasticsearch at {self._safe_url()} has no index {self.alias} (a new or emptied cluster). The task "
+            "worker rebuilds it from the database when it next runs; `manage.py search_index rebuild` does it now."
+        )
 
     def _safe_url(self) -> str:
         # Never print credentials that may be part of the URL.
@@ -110,14 +124,6 @@ class ElasticsearchEngine(SearchEngine):
         self._call(self.client.indices.create, index=name, **index.to_dict())
         return name
 
-    def _ensure_index(self) -> None:
-        if self._ready:
-            return
-        if not self._call(self.client.indices.exists_alias, name=self.alias):
-            name = self._new_index()
-            self._call(self.client.indices.put_alias, index=name, name=self.alias)
-        self._ready = True
-
     def _aliased_indices(self) -> list[str]:
         try:
             return list(self._call(self.client.indices.get_alias, name=self.alias).body)
@@ -129,13 +135,16 @@ class ElasticsearchEngine(SearchEngine):
     # --- writing ----------------------------------------------------------------------
 
     def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
-        self._ensure_index()
         actions = [{"_op_type": "index", "_index": self.alias, "_id": doc["pk"], **_source(doc)} for doc in documents]
         actions += [{"_op_type": "delete", "_index": self.alias, "_id": pk} for pk in removed]
         if not actions:
             return
-        stream = streaming_bulk(self.client, actions, refresh="wait_for", raise_on_error=False)
+        # require_alias: where the alias is missing, Elasticsearch would otherwise make an index
+        # holding these documents alone.
+        stream = streaming_bulk(self.client, actions, refresh="wait_for", raise_on_error=False, require_alias=True)
         failures = [item for ok, item in self._call(list, stream) if not ok and not _is_missing_delete(item)]
+        if any(_item_error_type(item) == "index_not_found_exception" for item in failures):
+            raise self._missing()
         if failures:
             raise EngineUnavailable(f"Elasticsearch refused {len(failures)} index updates: {failures[0]}")
 
@@ -160,15 +169,19 @@ class ElasticsearchEngine(SearchEngine):
                     raise EngineUnavailable(f"Elasticsearch refused a document: {item}")
             self._call(self.client.indices.refresh, index=name)
         except BaseException:
-            self.client.indices.delete(index=name, ignore_unavailable=True)
+            # The failure being raised is the one to report; a leftover index is harmless.
+            with contextlib.suppress(TransportError, ApiError):
+                self.client.indices.delete(index=name, ignore_unavailable=True)
             raise
         old = self._aliased_indices()
+        if not old and self._call(self.client.indices.exists, index=self.alias):
+            # An index, not an alias, by the alias's name: made by a write while the alias was missing.
+            self._call(self.client.indices.delete, index=self.alias)
         swap = [{"remove": {"index": index, "alias": self.alias}} for index in old]
         swap.append({"add": {"index": name, "alias": self.alias}})
         self._call(self.client.indices.update_aliases, actions=swap)
         for index in old:
             self._call(self.client.indices.delete, index=index, ignore_unavailable=True)
-        self._ready = True
         if progress:
             progress(count)
         return count
@@ -176,15 +189,16 @@ class ElasticsearchEngine(SearchEngine):
     # --- reading ----------------------------------------------------------------------
 
     def count(self) -> int:
-        self._ensure_index()
         return self._call(self.client.count, index=self.alias)["count"]
 
     def describe(self) -> dict:
-        self._ensure_index()
+        indices = self._aliased_indices()
+        if not indices:
+            raise self._missing()
         return {
             "engine": self.name,
             "location": self._safe_url(),
-            "index": ", ".join(self._aliased_indices()),
+            "index": ", ".join(indices),
             "documents": self.count(),
         }
 
@@ -238,7 +252,6 @@ class ElasticsearchEngine(SearchEngine):
         return Search(using=self.client, index=self.alias)
 
     def search(self, query: SearchQuery) -> EngineResult:
-        self._ensure_index()
         result = self._search_once(query, fuzzy=False)
         terms = query.terms
         if result.count == 0 and any(len(w) >= FUZZY_MIN_LENGTH for term in terms for w in term.folded):
@@ -339,7 +352,6 @@ class ElasticsearchEngine(SearchEngine):
         return {name: buckets[name]["doc_count"] for name in checks}
 
     def suggest(self, prefix: str, scope: SearchQuery, limit: int = 6) -> Suggestions:
-        self._ensure_index()
         words = " ".join(word for term in SearchQuery(text=prefix).terms for word in term.folded)
         if not words:
             return Suggestions(titles=[], values={})
@@ -360,8 +372,24 @@ class ElasticsearchEngine(SearchEngine):
 
 
 def _is_missing_delete(item: dict) -> bool:
+    """A delete of a document the index does not hold (not one refused for want of an index)."""
     result = item.get("delete", {})
-    return result.get("status") == 404
+    return result.get("status") == 404 and "error" not in result
+
+
+def _item_error_type(item: dict) -> str:
+    for result in item.values():
+        error = result.get("error") if isinstance(result, dict) else None
+        if isinstance(error, dict):
+            return error.get("type", "")
+    return ""
+
+
+def _error_type(exc: ApiError) -> str:
+    """The ``error.type`` of an Elasticsearch error answer ("index_not_found_exception")."""
+    body = getattr(exc, "body", None)
+    error = body.get("error") if isinstance(body, dict) else None
+    return error.get("type", "") if isinstance(error, dict) else ""
 
 
 def _describe(exc: Exception) -> str:

@@ -8,9 +8,18 @@ Layout under ``SEARCH_INDEX_DIR``::
 tantivy allows one writer per index across all processes, so writes come from the task
 worker (and ``search_index rebuild``, which writes a new generation); web processes only
 read, and reopen the index when ``CURRENT`` or the index's ``meta.json`` changes.
+
+Only :meth:`EmbeddedEngine.rebuild` makes an index (``search_index rebuild``, or the task
+worker repairing a missing one). Nothing else creates a folder: a search or an update that
+finds no index, a damaged one or one of an older format raises :class:`IndexNeedsRebuild`,
+and every other failure (a file where the folder should be, permissions, a full disk,
+tantivy's own errors) :class:`EngineUnavailable`, each with a message saying what to do.
 """
 
 import concurrent.futures
+import errno
+import functools
+import logging
 import os
 import shutil
 import threading
@@ -34,6 +43,7 @@ from search.engines.base import (
     EngineResult,
     EngineUnavailable,
     Hit,
+    IndexNeedsRebuild,
     Progress,
     SearchEngine,
     SearchQuery,
@@ -42,6 +52,8 @@ from search.engines.base import (
 )
 from search.engines.suggest import nearest_visible, nearest_words
 from search.snippets import highlight
+
+logger = logging.getLogger(__name__)
 
 EXACT, FOLDED, KEYWORD, STORED_ONLY = "vi_exact", "vi_folded", "vi_keyword", "stored_only"
 # Neighbouring title words as single terms ("cong chieng"), folded and as written: the query
@@ -61,9 +73,14 @@ ALL_FACETS = "_facets"
 _ALL_FACETS_REQUEST = {ALL_FACETS: {"terms": {"field": FACET_VALUES_FIELD, "size": 100_000}}}
 EXCERPT_CHARS = 4000
 WRITER_HEAP = 64_000_000
-# Bump when the schema or what goes into it changes: an index of another version is not
-# read (search says it is unavailable) until `manage.py search_index rebuild` makes a new one.
+# Bump when the schema or what goes into it changes: an index of an older version is not read
+# (search says it is unavailable) until a rebuild (the task worker's repair, or `manage.py
+# search_index rebuild`) makes a new one. An index of a newer version is left alone: it is this
+# process that is out of date.
 SCHEMA_VERSION = "8"
+REBUILD_HINT = (
+    "The task worker rebuilds it from the database when it next runs; `manage.py search_index rebuild` does it now."
+)
 TITLE_WEIGHT = TEXT_FIELDS["title"]
 # The fields whose words as written (diacritics kept) the ranking reads: only term lookups,
 # so they keep frequencies but no positions.
@@ -181,13 +198,7 @@ class _Generation:
     def __init__(self, name: str, path: Path, cache_entries: int = 0):
         self.name = name
         self.path = path
-        version_file = path / "SCHEMA_VERSION"
-        version = version_file.read_text().strip() if version_file.exists() else "?"
-        if version != SCHEMA_VERSION:
-            raise EngineUnavailable(
-                f"The search index at {path} was built by another version of the site (index format {version}, "
-                f"expected {SCHEMA_VERSION}). Run `manage.py search_index rebuild`."
-            )
+        _check_generation(path)
         self.index = Index.open(str(path))
         for tokenizer, analyzer in _analyzers().items():
             self.index.register_tokenizer(tokenizer, analyzer)
@@ -200,14 +211,16 @@ class _Generation:
 
     def _meta_version(self) -> tuple[int, int]:
         """Changes with every commit: tantivy replaces meta.json (a new file) each time."""
-        try:
-            meta = (self.path / "meta.json").stat()
-        except FileNotFoundError:
-            return (0, 0)
+        meta = (self.path / "meta.json").stat()
         return (meta.st_ino, meta.st_mtime_ns)
 
     def refresh(self) -> None:
-        if self._meta_version() != self.meta_version:
+        try:
+            version = self._meta_version()
+        except FileNotFoundError:
+            _check_generation(self.path)  # says what is missing
+            raise
+        if version != self.meta_version:
             self.reload()
 
     def reload(self) -> None:
@@ -215,6 +228,92 @@ class _Generation:
         self.index.reload()
         self.snapshot = (self.meta_version, self.index.searcher())
         self.answers.clear()
+
+
+def _check_generation(path: Path) -> None:
+    """Raise :class:`IndexNeedsRebuild` unless ``path`` holds a whole index of this format."""
+    if not path.is_dir():
+        raise IndexNeedsRebuild(f"The live search index {path} is missing. {REBUILD_HINT}")
+    try:
+        version = (path / "SCHEMA_VERSION").read_text().strip()
+    except FileNotFoundError:
+        version = "?"
+    if version != SCHEMA_VERSION:
+        if version.isdigit() and int(version) > int(SCHEMA_VERSION):
+            raise EngineUnavailable(
+                f"The search index at {path} was built by a newer version of the site (index format {version}; "
+                f"this process reads format {SCHEMA_VERSION}). Restart this process on the new version."
+            )
+        raise IndexNeedsRebuild(
+            f"The search index at {path} was built by another version of the site (index format {version}, "
+            f"expected {SCHEMA_VERSION}). {REBUILD_HINT}"
+        )
+    try:
+        orjson.loads((path / "meta.json").read_bytes())
+    except FileNotFoundError:
+        raise IndexNeedsRebuild(
+            f"The search index at {path} is incomplete (it has no meta.json). {REBUILD_HINT}"
+        ) from None
+    except orjson.JSONDecodeError as exc:
+        raise IndexNeedsRebuild(f"The search index at {path} is damaged (meta.json: {exc}). {REBUILD_HINT}") from exc
+
+
+def _abandon(writer) -> None:
+    """Roll back a failed write. The failure itself is what the caller reports: an index folder
+    that broke under the writer often fails the rollback too, and that second error says less."""
+    try:
+        writer.rollback()
+        writer.wait_merging_threads()
+    except (OSError, ValueError, RuntimeError) as exc:
+        logger.warning("Rolling back a failed search index write also failed: %s", exc)
+
+
+# How tantivy names an I/O error's kind (Rust's std::io::ErrorKind) in its messages.
+_IO_KINDS = {
+    "PermissionDenied": "permission denied",
+    "ReadOnlyFilesystem": "the file system is read-only",
+    "StorageFull": "the disk is full",
+    "NotADirectory": "a file stands where a folder should be",
+}
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, NotADirectoryError):
+        return "a file stands where a folder should be"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    return exc.strerror or exc.__class__.__name__
+
+
+def _failures(doing: str):
+    """Turn the engine's failures, in a method of :class:`EmbeddedEngine`, into
+    :class:`EngineUnavailable` with a message a person can act on (``doing``: "read", "written")."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except EngineUnavailable:
+                raise
+            except OSError as exc:
+                raise EngineUnavailable(self._file_trouble(exc.filename or self.root, doing, _os_reason(exc))) from exc
+            except (ValueError, RuntimeError) as exc:  # tantivy's errors, file system ones among them
+                reason = next((reason for kind, reason in _IO_KINDS.items() if kind in str(exc)), None)
+                if reason is not None:
+                    raise EngineUnavailable(self._file_trouble(self.root, doing, reason)) from exc
+                raise EngineUnavailable(
+                    f"The search index at {self.root} could not be {doing}: {str(exc)[:300]}. "
+                    "`manage.py search_index status` shows its state; `manage.py search_index rebuild` makes a new one."
+                ) from exc
+
+        return guarded
+
+    return decorate
 
 
 class _Answers:
@@ -282,30 +381,56 @@ class EmbeddedEngine(SearchEngine):
         temporary.write_text(name)
         os.replace(temporary, self._pointer)
 
+    def _file_trouble(self, where, doing: str, reason: str) -> str:
+        return (
+            f"The search index at {where} could not be {doing}: {reason}. Check that SEARCH_INDEX_DIR "
+            f"({self.root.parent}) is a folder this process may read and write."
+        )
+
+    def _live_name(self) -> str:
+        """The live generation's name, from ``CURRENT``; never creates anything."""
+        try:
+            name = self._pointer.read_text().strip()
+        except FileNotFoundError:
+            raise IndexNeedsRebuild(
+                f"There is no search index at {self.root}: the folder is missing or the index was never built. "
+                f"{REBUILD_HINT}"
+            ) from None
+        if not name or "/" in name or name.startswith("."):
+            raise IndexNeedsRebuild(
+                f"The search index pointer {self._pointer} names no index ({name!r}). {REBUILD_HINT}"
+            )
+        return name
+
     def _current(self) -> _Generation:
         with self._lock:
+            generation = self._generation
             try:
-                name = self._pointer.read_text().strip()
-            except FileNotFoundError:
-                self.root.mkdir(parents=True, exist_ok=True)
-                name, _path = self._create_generation()
-                self._swap_to(name)
-            if self._generation is None or self._generation.name != name:
-                self._generation = _Generation(name, self.root / name, self.cache_entries)
-            else:
-                self._generation.refresh()
-            return self._generation
+                name = self._live_name()
+                if generation is None or generation.name != name:
+                    generation = _Generation(name, self.root / name, self.cache_entries)
+                else:
+                    generation.refresh()
+            except BaseException:
+                # Opened afresh next time, so a mended (or rebuilt) index is found again.
+                self._generation = None
+                raise
+            self._generation = generation
+            return generation
 
     def _writer(self, generation: _Generation):
         try:
             return generation.index.writer(heap_size=WRITER_HEAP, num_threads=1)
         except ValueError as exc:
-            raise EngineUnavailable(
-                "The search index is being written by another process; the update will be retried."
-            ) from exc
+            if "LockBusy" in str(exc):
+                raise EngineUnavailable(
+                    "The search index is being written by another process; the update will be retried."
+                ) from exc
+            raise
 
     # --- writing ----------------------------------------------------------------------
 
+    @_failures("written")
     def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
         delete_pks = {data["pk"] for data in documents} | set(removed)
         if not documents and not delete_pks:
@@ -319,10 +444,9 @@ class EmbeddedEngine(SearchEngine):
                 writer.add_json(_document_json(data).decode())
             writer.commit()
         except BaseException:
-            writer.rollback()
+            _abandon(writer)
             raise
-        finally:
-            writer.wait_merging_threads()
+        writer.wait_merging_threads()
         with self._lock:
             generation.reload()
 
@@ -330,32 +454,48 @@ class EmbeddedEngine(SearchEngine):
         return _document_json(document)
 
     def rebuild(self, documents: Iterable[bytes], progress: Progress | None = None) -> int:
+        name, path, writer = self._start_generation()
+        count = 0
+        try:
+            # Errors making documents are not the engine's: they go up as they are.
+            for document in documents:
+                self._add(writer, document)
+                count += 1
+                if progress and count % 500 == 0:
+                    progress(count)
+            self._commit(writer)
+        except BaseException:
+            _abandon(writer)
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        if progress:
+            progress(count)
+        self._go_live(name)
+        return count
+
+    @_failures("created")
+    def _start_generation(self):
         self.root.mkdir(parents=True, exist_ok=True)
         name, path = self._create_generation()
         index = Index.open(str(path))
         for tokenizer, analyzer in _analyzers().items():
             index.register_tokenizer(tokenizer, analyzer)
-        writer = index.writer(heap_size=WRITER_HEAP * 4, num_threads=1)
-        count = 0
-        try:
-            for document in documents:
-                writer.add_json(document.decode())
-                count += 1
-                if progress and count % 500 == 0:
-                    progress(count)
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            writer.wait_merging_threads()
-            shutil.rmtree(path, ignore_errors=True)
-            raise
+        return name, path, index.writer(heap_size=WRITER_HEAP * 4, num_threads=1)
+
+    @_failures("written")
+    def _add(self, writer, document: bytes) -> None:
+        writer.add_json(document.decode())
+
+    @_failures("written")
+    def _commit(self, writer) -> None:
+        writer.commit()
         writer.wait_merging_threads()
-        if progress:
-            progress(count)
+
+    @_failures("swapped in")
+    def _go_live(self, name: str) -> None:
         previous = self._pointer.read_text().strip() if self._pointer.exists() else None
         self._swap_to(name)
         self._remove_old_generations(keep={name, previous})
-        return count
 
     def _remove_old_generations(self, keep: set) -> None:
         # The previous generation stays until the next swap: a process may still be reading it.
@@ -365,9 +505,11 @@ class EmbeddedEngine(SearchEngine):
 
     # --- reading ----------------------------------------------------------------------
 
+    @_failures("read")
     def count(self) -> int:
         return self._current().index.searcher().num_docs
 
+    @_failures("read")
     def describe(self) -> dict:
         generation = self._current()
         return {
@@ -457,6 +599,7 @@ class EmbeddedEngine(SearchEngine):
             clauses.append((Occur.Should, ranking))
         return Query.boolean_query(clauses)
 
+    @_failures("read")
     def search(self, query: SearchQuery) -> EngineResult:
         generation = self._current()
         version, searcher = generation.snapshot
@@ -660,6 +803,7 @@ class EmbeddedEngine(SearchEngine):
             corrected.append(" ".join(words))
         return " ".join(corrected) if changed else ""
 
+    @_failures("read")
     def suggest(self, prefix: str, scope: SearchQuery, limit: int = 6) -> Suggestions:
         generation = self._current()
         schema, searcher = generation.schema, generation.index.searcher()

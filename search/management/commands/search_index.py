@@ -1,4 +1,10 @@
-"""``manage.py search_index rebuild|status|apply``: look after the discovery index."""
+"""``manage.py search_index rebuild|status|apply``: look after the discovery index.
+
+``status`` exits with 1 when it finds a problem (no index, an unreadable one, one that does not
+match the database, updates waiting too long), so that monitoring can run it.
+"""
+
+import sys
 
 from tqdm import tqdm
 
@@ -11,7 +17,10 @@ from search.feed import can_fork
 
 
 class Command(BaseCommand):
-    help = "Rebuild the discovery search index (swapped in when complete), show its state, or apply queued updates."
+    help = (
+        "Rebuild the discovery search index (swapped in when complete), show its state (exit status 1 on a "
+        "problem), or apply queued updates (rebuilding an index that is missing or does not match the database)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["rebuild", "status", "apply"])
@@ -23,8 +32,16 @@ class Command(BaseCommand):
             help="rebuild: 2 (default) makes documents in a second process while the engine indexes; 1 does both here.",
         )
 
+    exit_status = 0
+
+    def run_from_argv(self, argv):
+        super().run_from_argv(argv)
+        if self.exit_status:
+            sys.exit(self.exit_status)
+
     def handle(self, *args, action, no_progress=False, workers=2, **options):
         self.workers = workers
+        self.exit_status = 0
         try:
             getattr(self, action)(progress=not no_progress)
         except EngineUnavailable as exc:
@@ -43,7 +60,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Indexed {count} records{made}; the new index is live."))
 
     def apply(self, progress: bool):
-        report = services.apply_pending()
+        # What the task worker does, now: an index found missing or not matching the database is rebuilt.
+        report = services.apply_pending(repair=True)
+        if report.get("rebuilt") is not None:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"The index was missing or did not match the database: rebuilt it with {report['rebuilt']} records "
+                    "and applied the queued updates to it."
+                )
+            )
         self.stdout.write(
             f"Applied {report['applied']} queued updates ({report['indexed']} indexed, {report['removed']} removed)."
         )
@@ -57,13 +82,20 @@ class Command(BaseCommand):
             lines += [
                 f"Index:              {state['index']} at {state['location']}",
                 f"Documents:          {state['documents']}",
-                f"Records to index:   {state['indexable_records']}",
             ]
         else:
             lines.append(f"Error:              {state['error']}")
+        lines.append(f"Records to index:   {state['indexable_records']}")
         lines.append(f"Queued updates:     {state['pending']}")
         if state["pending"]:
             lines.append(f"Oldest queued:      {state['oldest_pending']:%Y-%m-%d %H:%M:%S}")
         if state["last_error"]:
             lines.append(f"Last error:         {state['last_error']}")
         self.stdout.write("\n".join(lines))
+        if state["problems"]:
+            self.exit_status = 1
+            self.stdout.write(self.style.ERROR(f"\nPROBLEMS ({len(state['problems'])}):"))
+            for problem in state["problems"]:
+                self.stdout.write(self.style.ERROR(f"- {problem.message}"))
+        else:
+            self.stdout.write(self.style.SUCCESS("\nOK: no problems found."))
