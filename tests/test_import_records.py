@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import os
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from wagtail.models import Locale, PageLogEntry, Revision
 
 from archive.demo.loader import load_taxonomies
 from archive.models import FestivalPage, RecordPage
+from cms.setup import CURATORS, REVIEWERS
 from ingest import imports
 from ingest.models import JobState, Original, ProcessingJob, RecordMedia
 from tests.conftest import build_collection, build_homes
@@ -80,13 +82,13 @@ class Result:
     progress: str
 
 
-def run_import(manifest, media=None, *options, progress=False):
+def run_import(manifest, media=None, *options, progress=False, language="en"):
     out, err = io.StringIO(), io.StringIO()
     args = [str(manifest)] + (["--media", str(media)] if media else []) + list(options)
     if not progress:
         args.append("--no-progress")
     code, error = 0, ""
-    with translation.override("en"):
+    with translation.override(language):
         try:
             call_command("import_records", *args, stdout=out, stderr=err)
         except CommandError as exc:
@@ -287,6 +289,41 @@ def test_imports_are_credited_to_the_user_given(db, archive, media_root, tmp_pat
     assert page.get_latest_revision().user == curator
     assert Original.objects.get().created_by == curator
     assert run_import(tmp_path / "a.csv", folder, "--user", "nobody").error == "No user named 'nobody'."
+
+
+def test_publishing_is_refused_before_anything_for_a_user_who_may_not_publish(
+    db, archive, media_root, tmp_path, folder, caplog
+):
+    """A curator saves drafts for review; with --publish the whole import is refused up front, as the admin would
+    refuse the Publish button, instead of failing row after row."""
+    curator = User.objects.create_user("curator-import", password="pw-123456")
+    curator.groups.add(Group.objects.get(name=CURATORS))
+    make_png(folder / "a.png")
+    manifest = write_csv(
+        tmp_path / "a.csv",
+        [festival("dtts-imp-0001", media="a.png"), festival("dtts-imp-0002", collection="phong-tuc-tin-nguong")],
+    )
+    before = state(media_root)
+
+    for dry_run in ([], ["--dry-run"]):
+        result = run_import(manifest, folder, "--publish", "--user", "curator-import", *dry_run)
+        assert result.code == 1 and result.out == ""
+        assert result.error == (
+            f"{manifest}: curator-import may not publish records in the collection(s) “le-hoi”, "
+            "“phong-tuc-tin-nguong”, so --publish cannot be used for them. Import without --publish to save drafts "
+            "for review, or as a user who may publish there. Nothing was imported."
+        )
+    assert state(media_root) == before
+    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]  # no tracebacks
+
+    # The same file as drafts for review, then published by a reviewer.
+    assert run_import(manifest, folder, "--user", "curator-import").code == 0
+    assert not record("dtts-imp-0001").live
+    reviewer = User.objects.create_user("reviewer-import", password="pw-123456")
+    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+    published = run_import(manifest, folder, "--publish", "--user", "reviewer-import")
+    assert published.code == 0 and "  line 2, dtts-imp-0001: unchanged (published)" in published.out
+    assert record("dtts-imp-0001").live and record("dtts-imp-0002").live
 
 
 def test_the_progress_bar_is_drawn_on_stderr(db, archive, media_root, tmp_path):
@@ -532,6 +569,55 @@ def test_an_import_never_changes_the_type_or_the_collection_of_a_record(db, arch
     assert "collection: dtts-imp-0001 is in the collection “le-hoi”" in run_import(tmp_path / "c.csv").out
 
 
+def test_control_characters_in_text_reject_the_row_and_nothing_of_it_is_written(db, archive, media_root, tmp_path):
+    """NUL cannot be stored by PostgreSQL and Django's forms refuse it; other control characters are refused too.
+    Tab, CR and LF are text."""
+    texts = {
+        "title": "Lễ hội Lồng Tồng",
+        "summary": "Tóm tắt",
+        "body": "Đoạn một.\n\nĐoạn hai.",
+        "provenance": "Sở Văn hoá",
+        "heritage_decision": "QĐ 1",
+        "calendar_note": "Tháng Giêng",
+        "contributors": "Hoàng Thị Lan (informant)",
+        "other_titles": "tyz:Lồng tồng",
+    }
+    rows = [
+        festival("dtts-imp-0001", **{column: f"{value[:5]}\x00{value[5:]}" for column, value in texts.items()}),
+        festival("dtts-imp-0002"),  # line 5: the body above spans lines 2-4
+        festival("dtts-imp-0003", title="Lễ hội\x1b[1m", summary="Tóm\x0btắt", body="L\u00e1\u00bb\u0085 hội"),
+        festival("dtts-imp-0004", summary="Cột\ttab", body="Đoạn một.\r\n\r\nĐoạn hai."),  # lines 7-9
+        festival("dtts-imp-0005\x00", title="Lễ hội năm"),
+    ]
+    before = state(media_root)
+
+    result = run_import(write_csv(tmp_path / "a.csv", rows))
+
+    assert result.code == 1
+    assert "accepted 2 (2 created, 0 updated, 0 unchanged), rejected 3." in result.out
+    rejected = result.out.split("Rejected rows:\n", 1)[1].splitlines()
+    reason = (
+        "control characters are not allowed in text (only tabs and line breaks are); remove them and import the "
+        "row again."
+    )
+    nul_columns = ", ".join(f"{column} (U+0000)" for column in texts)
+    assert rejected == [
+        f"  line 2, dtts-imp-0001: {nul_columns}: {reason}",
+        f"  line 6, dtts-imp-0003: title (U+001B), summary (U+000B), body (U+0085): {reason}",
+        f"  line 10, dtts-imp-0005\\x00: identifier (U+0000): {reason}",  # shown escaped, not as a NUL
+    ]
+    assert "\x00" not in result.out and "\x1b" not in result.out
+    assert record("dtts-imp-0001") is None and record("dtts-imp-0003") is None
+    assert record("dtts-imp-0002").title == "Lễ hội thử dtts-imp-0002"
+    kept = record("dtts-imp-0004")
+    assert kept.summary == "Cột\ttab" and kept.body == "<p>Đoạn một.</p><p>Đoạn hai.</p>"
+    # Only the two good rows wrote anything: their pages (with the English aliases) and their revisions.
+    after = state(media_root)
+    new_titles = {title for _pk, title, _live in after["records"]} - {title for _pk, title, _l in before["records"]}
+    assert new_titles == {"Lễ hội thử dtts-imp-0002", "Lễ hội thử dtts-imp-0004"}
+    assert after["revisions"] - before["revisions"] == 2 and after["files"] == before["files"]
+
+
 # --- media ---------------------------------------------------------------------------------------
 
 
@@ -641,6 +727,90 @@ def test_media_named_in_decomposed_unicode_on_disk_are_found(db, archive, media_
     manifest = write_csv(tmp_path / "a.csv", [festival(media="ảnh lễ hội.png")])
     assert run_import(manifest, folder).code == 0
     assert Original.objects.get().filename == "ảnh lễ hội.png"
+
+
+def windows_1258_style(text: str) -> str:
+    """How Vietnamese Windows tools write text: base letters precomposed (ê, ơ, â...), tone marks combining.
+
+    Neither NFC nor NFD: "Lễ" is "L" + "ê" + U+0303.
+    """
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    letters = []
+    for char in text:
+        marks = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(m for m in marks if m not in tones))
+        letters.append(base + "".join(m for m in marks if m in tones))
+    return "".join(letters)
+
+
+def test_media_named_in_the_windows_1258_style_are_found_and_the_reverse(db, archive, media_root, tmp_path, folder):
+    on_disk = windows_1258_style("Lễ hội Lồng Tồng.png")
+    assert on_disk.startswith("L\u00ea\u0303 h\u00f4\u0323i")
+    assert on_disk not in (unicodedata.normalize("NFC", on_disk), unicodedata.normalize("NFD", on_disk))
+    make_png(folder / on_disk)
+    subfolder = folder / windows_1258_style("ảnh cũ")
+    subfolder.mkdir()
+    make_jpeg(subfolder / windows_1258_style("đình làng.jpg"))
+    make_srt(folder / "phụ đề.srt")  # composed on disk, written the Windows-1258 way in the manifest
+    manifest = write_csv(
+        tmp_path / "a.csv",
+        [
+            festival("dtts-imp-0001", media="Lễ hội Lồng Tồng.png"),
+            festival("dtts-imp-0002", media="ảnh cũ\\đình làng.jpg"),
+            festival("dtts-imp-0003", media=windows_1258_style("phụ đề.srt")),
+        ],
+    )
+
+    result = run_import(manifest, folder)
+
+    assert result.code == 0, result.out
+    assert "Media: 3 attached, of which 3 new to the archive." in result.out
+    names = {link.record.identifier: link.original.filename for link in RecordMedia.objects.select_related("original")}
+    assert names == {
+        "dtts-imp-0001": "Lễ hội Lồng Tồng.png",
+        "dtts-imp-0002": "đình làng.jpg",
+        "dtts-imp-0003": "phụ đề.srt",
+    }
+
+
+def test_two_files_whose_names_differ_only_in_their_accents_encoding_are_not_guessed(
+    db, archive, media_root, tmp_path, folder
+):
+    make_png(folder / unicodedata.normalize("NFD", "lễ hội.png"))
+    make_jpeg(folder / windows_1258_style("lễ hội.png"))
+    result = run_import(write_csv(tmp_path / "a.csv", [festival(media="lễ hội.png")]), folder)
+    assert result.code == 1
+    nfd, mixed = ascii(unicodedata.normalize("NFD", "lễ hội.png")), ascii(windows_1258_style("lễ hội.png"))
+    assert (
+        "  line 2, dtts-imp-0001: media “lễ hội.png”: the folder holds several files whose names differ only in how "
+        f"their accents are encoded ({nfd}, {mixed}); keep one."
+    ) in result.out
+    assert record("dtts-imp-0001") is None
+
+
+def test_reasons_from_the_media_pipeline_are_in_the_language_of_the_report(db, archive, media_root, tmp_path, folder):
+    (folder / "phim.mp4").write_bytes(b"\x7fELF\x02\x01\x01" + b"\0" * 200)
+    with zipfile.ZipFile(folder / "anh.zip", "w") as archive_file:
+        archive_file.writestr("anh.jpg", b"...")
+    manifest = write_csv(
+        tmp_path / "a.csv",
+        [festival("dtts-imp-0001", media="phim.mp4"), festival("dtts-imp-0002", media="anh.zip")],
+    )
+
+    result = run_import(manifest, folder, language="vi")
+
+    rejected = result.out.split("Rejected rows:\n", 1)[1]
+    assert (
+        "  line 2, dtts-imp-0001: tệp “phim.mp4”: Tệp này là một chương trình Linux (ELF), không phải tư liệu, "
+        "dù tên tệp nói gì. Chương trình và tập lệnh không bao giờ được chấp nhận."
+    ) in rejected
+    assert (
+        "  line 3, dtts-imp-0002: tệp “anh.zip”: Không chấp nhận tệp kiểu application/zip. Hãy giải nén tệp nén rồi "
+        "tải lên từng tệp bên trong."
+    ) in rejected
+    assert "program" not in rejected and "accepted" not in rejected
+    english = run_import(manifest, folder).out
+    assert "This file is a Linux program (ELF), not media, whatever its name says." in english
 
 
 # --- values --------------------------------------------------------------------------------------

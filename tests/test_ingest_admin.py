@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from wagtail.users.models import UserProfile
+
 from cms.setup import CURATORS
 from ingest import services
 from ingest.models import JobState, Original, ProcessingJob, RecordMedia
@@ -43,9 +45,58 @@ def test_the_listing_shows_state_reason_and_a_retry_button(failed, people, clien
     assert response.status_code == 200
     html = response.content.decode()
     assert "ảnh hỏng.jpg" in html and people["record"].title in html
-    assert "damaged" in html  # the reason, as the curator reads it
+    # The reason as the curator reads it: stored in English by the pipeline, shown in the admin's language.
+    assert "Ảnh bị hỏng hoặc không đầy đủ nên không giải mã được." in html and "damaged" not in html
     assert reverse("ingest_originals:retry", args=[failed.pk]) in html
     assert client_for(people["curator"]).get(f"{INDEX}?job__state=done").content.decode().count("ảnh hỏng") == 0
+
+
+def test_reasons_stored_in_english_are_shown_in_the_language_of_the_admin(failed, people, client_for):
+    """The pipeline stores its reasons and notes in English (rows written before the translations included); the
+    admin shows them in the curator's language, Vietnamese unless the curator chose English."""
+    ProcessingJob.objects.filter(original=failed).update(
+        message=(
+            "The image is 20,000 × 15,000 pixels (300 megapixels), over the limit of 100 megapixels. Save it at a "
+            "lower resolution and upload it again, or ask an administrator to raise the limit for large scans."
+        ),
+        notes=[
+            "The file name ends in .png but the content is a JPEG image; it was accepted as a JPEG image. "
+            "Consider renaming it to .jpg."
+        ],
+    )
+    curator = client_for(people["curator"])
+    html = curator.get(INDEX).content.decode()
+    assert (
+        "Ảnh có kích thước 20,000 × 15,000 điểm ảnh (300 megapixel), vượt giới hạn 100 megapixel. Hãy lưu ảnh ở độ "
+        "phân giải thấp hơn rồi tải lên lại, hoặc đề nghị quản trị viên nâng giới hạn cho các bản quét lớn."
+    ) in html
+    assert (
+        "Tên tệp có đuôi .png nhưng nội dung là ảnh JPEG; tệp đã được nhận là ảnh JPEG. Nên đổi đuôi tên tệp thành .jpg."
+    ) in html
+    assert "megapixels" not in html
+    media = curator.get(reverse("ingest_upload", args=[people["record"].pk])).content.decode()
+    assert "vượt giới hạn 100 megapixel" in media and "nội dung là ảnh JPEG" in media
+
+    profile = UserProfile.get_for_user(people["curator"])
+    profile.preferred_language = "en"
+    profile.save()
+    html = curator.get(INDEX).content.decode()
+    assert "over the limit of 100 megapixels" in html and "the content is a JPEG image" in html
+
+
+def test_an_upload_refused_by_the_pipeline_says_why_in_the_language_of_the_admin(
+    db, people, client_for, media_root, tmp_path
+):
+    url = reverse("ingest_upload", args=[people["record"].pk])
+    program = SimpleUploadedFile("phim.mp4", b"\x7fELF\x02\x01\x01" + b"\0" * 200)
+    response = client_for(people["curator"]).post(url, {"files": [program]}, HTTP_ACCEPT="application/json")
+    (result,) = response.json()["results"]
+    assert result["outcome"] == "rejected"
+    assert result["message"] == (
+        "Tệp này là một chương trình Linux (ELF), không phải tư liệu, dù tên tệp nói gì. Chương trình và tập lệnh "
+        "không bao giờ được chấp nhận."
+    )
+    assert not Original.objects.exists()
 
 
 def test_the_listing_is_for_staff_and_originals_cannot_be_edited(failed, people, client_for):
@@ -100,10 +151,10 @@ def test_upload_several_files_onto_a_record(db, people, client_for, media_root, 
         response = curator.post(url, {"files": files})
     assert response.status_code == 200
     html = response.content.decode()
-    # The admin speaks Vietnamese by default; the processing layer's reasons are in English for now.
+    # The admin speaks Vietnamese by default, the processing layer's reasons included.
     assert "lễ hội.png</strong>:\n" in html and "đã lưu" in html
     assert "bản sao.png</strong>:" in html and "Đã có trong kho lưu trữ với tên “lễ hội.png”" in html
-    assert "vẽ.svg</strong>:" in html and "SVG drawings are not accepted" in html
+    assert "vẽ.svg</strong>:" in html and "Không chấp nhận hình vẽ SVG vì chúng có thể chứa mã lệnh" in html
     original = Original.objects.get()
     assert original.filename == "lễ hội.png"
     assert list(RecordMedia.objects.values_list("record_id", "original_id")) == [(people["record"].pk, original.pk)]
@@ -118,7 +169,8 @@ def test_upload_answers_json_for_the_script(db, people, client_for, media_root, 
             url, {"files": [SimpleUploadedFile("empty.mp4", b"")]}, HTTP_ACCEPT="application/json"
         )
     (result,) = response.json()["results"]
-    assert result["outcome"] == "rejected" and "empty" in result["message"] and result["original_id"] is None
+    assert result["outcome"] == "rejected" and result["original_id"] is None
+    assert result["message"].startswith("Tệp trống (0 byte).")
 
 
 def test_upload_needs_permission_to_edit_the_record(db, people, client_for, media_root):

@@ -363,7 +363,8 @@ def test_the_record_media_list_shows_every_state_and_is_reachable_from_the_edito
     for state in ("done", "failed", "running", "queued"):
         assert f'data-state="{state}"' in html
     assert 'value="42"' in html and "42%" in html
-    assert failed.message in html  # the reason, in words a curator can act on
+    # The reason, in words a curator can act on, in the admin's language (Vietnamese by default).
+    assert "Ảnh bị hỏng hoặc không đầy đủ nên không giải mã được." in html and failed.message not in html
     assert reverse("ingest_originals:retry", args=[broken.pk]) in html
     assert reverse("ingest_originals:reprocess", args=[photo.pk]) in html
     for original in (photo, broken, running, queued):

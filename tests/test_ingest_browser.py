@@ -53,7 +53,7 @@ def test_files_chosen_or_dropped_upload_one_by_one_with_progress(live_server, br
     assert "ingest-result--stored" in results.nth(0).get_attribute("class")
     assert "ingest-result--duplicate" in results.nth(1).get_attribute("class")
     assert "ingest-result--rejected" in results.nth(2).get_attribute("class")
-    assert "empty" in results.nth(2).inner_text()
+    assert "Tệp trống (0 byte)." in results.nth(2).inner_text()  # the pipeline's reason, in the admin's language
     assert page.eval_on_selector_all("[data-ingest-results] progress", "bars => bars.map(b => b.value)") == [100] * 3
 
     dropped = base64.b64encode(png_bytes((200, 10, 10))).decode()

@@ -768,6 +768,38 @@ def test_the_processing_package_does_not_import_django():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_every_message_of_the_processing_layer_is_translated_and_found_again_from_its_english_text():
+    """Messages are raised in English (no Django here) and translated where they are shown
+    (``ingest.messages.translate_reason``): each marked template needs a Vietnamese translation with the same
+    placeholders, and the English text it makes must lead back to it."""
+    import re
+
+    from django.utils import translation
+
+    from ingest.messages import templates, translate_reason
+    from ingest.processing.sniff import sniff_bytes
+
+    found = templates()
+    assert "Save Word documents as PDF." in found and len(found) > 100
+    placeholder = re.compile(r"%\((\w+)\)s")
+    with translation.override("vi"):
+        for template in found:
+            assert "\n" not in template, template  # one line each: multi-line messages are translated line by line
+            vietnamese = translation.gettext(template)
+            assert vietnamese != template, f"no Vietnamese translation for {template!r}"
+            assert set(placeholder.findall(vietnamese)) == set(placeholder.findall(template)), template
+            values = {name: f"{number}" for number, name in enumerate(dict.fromkeys(placeholder.findall(template)))}
+            assert translate_reason(template % values) == vietnamese % values, template
+        with pytest.raises(ProcessingError) as refused:
+            sniff_bytes(b"\x7fELF\x02\x01\x01" + bytes(60), size=64)
+        error = refused.value
+        assert error.message.startswith("This file is a Linux program (ELF), not media")  # stored in English
+        assert translate_reason(error.message).startswith("Tệp này là một chương trình Linux (ELF), không phải tư liệu")
+        assert translate_reason("storage was full") == "storage was full"  # anything else is left as it is
+    with translation.override("en"):
+        assert translate_reason(error.message) == error.message
+
+
 def test_ffmpeg_is_found_without_a_system_binary():
     exe = ffmpeg_exe()
     assert Path(exe).is_file() and os.access(exe, os.X_OK)

@@ -11,12 +11,13 @@ A run that finds nothing different writes nothing: no new page revision, no new 
 """
 
 from ingest.imports.manifest import COLUMNS, ManifestError, read_manifest
-from ingest.imports.records import Action, Importer, ImportReport, RowOutcome, import_records
+from ingest.imports.records import Action, Importer, ImportRefused, ImportReport, RowOutcome, import_records
 from ingest.imports.values import RowError, parse_date
 
 __all__ = [
     "COLUMNS",
     "Action",
+    "ImportRefused",
     "ImportReport",
     "Importer",
     "ManifestError",

@@ -47,9 +47,10 @@ from ingest.imports.manifest import (
     Row,
     read_manifest,
 )
-from ingest.imports.media import MediaFile, check_media
+from ingest.imports.media import MediaFile, MediaFolder, check_media
 from ingest.imports.values import (
     RowError,
+    check_controls,
     choice,
     paragraphs_html,
     parse_date,
@@ -59,7 +60,9 @@ from ingest.imports.values import (
     parse_lunar_rule,
     split_list,
     validation_message,
+    visible,
 )
+from ingest.messages import translate_reason
 from ingest.models import RecordMedia
 from ingest.processing import ProcessingError
 from ingest.services import ingest_file
@@ -106,6 +109,10 @@ COMPARED_FIELDS = (
 )
 
 # --- the report ----------------------------------------------------------------------------------
+
+
+class ImportRefused(ManifestError):
+    """The import as a whole is not allowed (``--publish`` for a user who may not publish); nothing is done."""
 
 
 class Action:
@@ -194,6 +201,7 @@ class Importer:
     ):
         self.manifest = Path(manifest)
         self.media_dir = Path(media_dir) if media_dir else None
+        self.media_folder = MediaFolder(self.media_dir) if self.media_dir else None
         self.dry_run = dry_run
         self.publish = publish
         self.user = user if getattr(user, "is_authenticated", False) else None
@@ -306,6 +314,7 @@ class Importer:
         cells = row.cells
         if row.error:
             raise RowError(row.error)
+        check_controls(cells)  # before any query: PostgreSQL refuses NUL even in a lookup
         identifier = row.identifier
         if not identifier:
             raise RowError(_("identifier: empty. Every row needs the record's persistent identifier."))
@@ -364,7 +373,7 @@ class Importer:
                 _("slug: “%(slug)s” is already used in the collection “%(collection)s”.")
                 % {"slug": page.slug, "collection": collection.slug}
             )
-        media = check_media(split_list(cells.get("media", "")), self.media_dir)
+        media = check_media(split_list(cells.get("media", "")), self.media_folder)
         if existing is None:
             to_attach = media
         else:
@@ -543,8 +552,33 @@ class Importer:
 
     # -- the whole file ---------------------------------------------------------------------------
 
+    def check_publish_permission(self, rows: list[Row]) -> None:
+        """Refuse the whole import when ``--publish`` is given for a user who may not publish in one of the
+        collections the file names: the admin's rule (a Wagtail publish permission on the collection or above).
+
+        Without a user the import is the site operator's own; unknown collections reject their rows later.
+        """
+        if not self.publish or self.user is None:
+            return
+        slugs = sorted({row.cells.get("collection", "").strip() for row in rows} - {""})
+        collections = CollectionPage.objects.filter(locale=self.locale, slug__in=slugs).order_by("slug")
+        refused = [c.slug for c in collections if not c.permissions_for_user(self.user).can_publish_subpage()]
+        if refused:
+            raise ImportRefused(
+                _(
+                    "%(user)s may not publish records in the collection(s) %(collections)s, so --publish cannot "
+                    "be used for them. Import without --publish to save drafts for review, or as a user who may "
+                    "publish there."
+                )
+                % {
+                    "user": self.user.get_username(),
+                    "collections": ", ".join(f"“{slug}”" for slug in refused),
+                }
+            )
+
     def run(self, progress: Callable[[int, int], None] | None = None) -> ImportReport:
         _columns, rows = read_manifest(self.manifest)
+        self.check_publish_permission(rows)
         report = ImportReport(str(self.manifest), self.dry_run)
         lines: dict[str, list[int]] = {}
         for row in rows:
@@ -557,25 +591,26 @@ class Importer:
         return report
 
     def _one(self, row: Row, same_identifier: list[int]) -> RowOutcome:
+        shown = visible(row.identifier)  # a rejected row's identifier may hold control characters
         try:
             if len(same_identifier) > 1:
                 raise RowError(
                     _("identifier %(identifier)s is on more than one row (lines %(lines)s); give each record once.")
-                    % {"identifier": row.identifier, "lines": ", ".join(map(str, same_identifier))}
+                    % {"identifier": shown, "lines": ", ".join(map(str, same_identifier))}
                 )
             plan = self.plan(row)
             return self.predict(plan) if self.dry_run else self.write(plan)
         except RowError as exc:
-            return RowOutcome(row.line, row.identifier, Action.REJECTED, str(exc))
+            return RowOutcome(row.line, shown, Action.REJECTED, str(exc))
         except ProcessingError as exc:  # a file that changed between the check and the intake
-            return RowOutcome(row.line, row.identifier, Action.REJECTED, exc.message)
+            return RowOutcome(row.line, shown, Action.REJECTED, translate_reason(exc.message))
         except ValidationError as exc:
-            return RowOutcome(row.line, row.identifier, Action.REJECTED, validation_message(exc))
+            return RowOutcome(row.line, shown, Action.REJECTED, validation_message(exc))
         except Exception as exc:  # the row is rolled back; the others still go in, and the log has the traceback
             logger.exception("Import of %s: line %s (%s) failed", self.manifest, row.line, row.identifier)
             return RowOutcome(
                 row.line,
-                row.identifier,
+                shown,
                 Action.REJECTED,
                 _("unexpected error (%(error)s); the log has the details.") % {"error": exc.__class__.__name__},
             )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,38 @@ class RowError(Exception):
 
 
 # --- values --------------------------------------------------------------------------------------
+
+ALLOWED_CONTROLS = "\t\n\r"
+
+
+def _controls(text: str) -> list[str]:
+    """The control characters in ``text`` other than tab and line breaks, as U+XXXX, each once."""
+    found = {ch for ch in text if ch not in ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc"}
+    return [f"U+{ord(ch):04X}" for ch in sorted(found)]
+
+
+def check_controls(cells: dict[str, str]) -> None:
+    """Refuse a row whose cells hold control characters (NUL, escape, ...); tab, CR and LF are text.
+
+    PostgreSQL cannot store NUL at all, and Django's form fields refuse it; the others are invisible
+    debris (a binary or UTF-16 fragment, text converted twice) that no field of a record should hold.
+    """
+    problems = [(column, codes) for column, value in cells.items() if (codes := _controls(value))]
+    if problems:
+        raise RowError(
+            _(
+                "%(cells)s: control characters are not allowed in text (only tabs and line breaks are); "
+                "remove them and import the row again."
+            )
+            % {"cells": ", ".join(f"{column} ({', '.join(codes)})" for column, codes in problems)}
+        )
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters written as escapes (\\x00), for a report."""
+    return "".join(
+        f"\\x{ord(ch):02x}" if ch not in ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc" else ch for ch in text
+    )
 
 
 def split_list(value: str) -> list[str]:

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import ProcessingError
+from .errors import ProcessingError, gettext_noop
 from .outputs import atomic_dir
 
 MAX_REPORTED = 10
@@ -48,8 +48,11 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ProcessingError(
-            f"The captions file is not UTF-8 text (line {line} has bytes that are not UTF-8). Open it in a text "
-            "editor, save it with the encoding UTF-8 and upload it again.",
+            gettext_noop(
+                "The captions file is not UTF-8 text (line %(line)s has bytes that are not UTF-8). Open it in a text "
+                "editor, save it with the encoding UTF-8 and upload it again."
+            )
+            % {"line": line},
             code="captions",
         ) from exc
 
@@ -75,21 +78,26 @@ def _blocks(lines: list[str], start: int) -> list[list[tuple[int, str]]]:
 def _raise_if(errors: list[str], what: str) -> None:
     if not errors:
         return
-    shown = errors[:MAX_REPORTED]
-    more = f"\n… and {len(errors) - MAX_REPORTED} more." if len(errors) > MAX_REPORTED else ""
-    raise ProcessingError(
-        f"The {what} file has {len(errors)} problem(s); fix them and upload it again:\n" + "\n".join(shown) + more,
-        code="captions",
-    )
+    lines = [
+        gettext_noop("The %(format)s file has %(count)s problem(s); fix them and upload it again:")
+        % {"format": what, "count": len(errors)},
+        *errors[:MAX_REPORTED],
+    ]
+    if len(errors) > MAX_REPORTED:
+        lines.append(gettext_noop("… and %(count)s more.") % {"count": len(errors) - MAX_REPORTED})
+    raise ProcessingError("\n".join(lines), code="captions")
 
 
 def _check_order(cues: list[Cue], warnings: list[str], errors: list[str]) -> list[Cue]:
     for cue in cues:
         if cue.end <= cue.start:
             end, start = format_time(cue.end), format_time(cue.start)
-            errors.append(f"Line {cue.line}: the cue ends ({end}) before or when it starts ({start}).")
+            errors.append(
+                gettext_noop("Line %(line)s: the cue ends (%(end)s) before or when it starts (%(start)s).")
+                % {"line": cue.line, "end": end, "start": start}
+            )
     if any(b.start < a.start for a, b in zip(cues, cues[1:], strict=False)):
-        warnings.append("Cues were not in time order; they have been sorted.")
+        warnings.append(gettext_noop("Cues were not in time order; they have been sorted."))
         cues = sorted(cues, key=lambda c: (c.start, c.end))
     return cues
 
@@ -98,12 +106,17 @@ def parse_webvtt(text: str) -> Captions:
     """Validate WebVTT text; raise ProcessingError listing each malformed line."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not re.match(r"^WEBVTT(?:[ \t].*)?$", lines[0]):
-        raise ProcessingError("Line 1: a WebVTT file must start with the word WEBVTT on its own line.", code="captions")
+        raise ProcessingError(
+            gettext_noop("Line 1: a WebVTT file must start with the word WEBVTT on its own line."), code="captions"
+        )
     header_end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
     errors: list[str] = []
     for number, line in enumerate(lines[1:header_end], start=2):
         if "-->" in line:
-            errors.append(f"Line {number}: a blank line is needed between the WEBVTT header and the first cue.")
+            errors.append(
+                gettext_noop("Line %(line)s: a blank line is needed between the WEBVTT header and the first cue.")
+                % {"line": number}
+            )
             break
     warnings: list[str] = []
     cues: list[Cue] = []
@@ -117,24 +130,33 @@ def parse_webvtt(text: str) -> Captions:
             identifier, timing_at = first.strip(), 1
         else:
             errors.append(
-                f"Line {first_number}: expected a cue timing line such as '00:00:01.000 --> 00:00:04.000', "
-                f"found {first.strip()[:60]!r}."
+                gettext_noop(
+                    "Line %(line)s: expected a cue timing line such as '00:00:01.000 --> 00:00:04.000', "
+                    "found %(found)s."
+                )
+                % {"line": first_number, "found": repr(first.strip()[:60])}
             )
             continue
         number, timing = block[timing_at]
         match = _VTT_TIMING.match(timing.strip())
         if not match:
             errors.append(
-                f"Line {number}: malformed cue timing {timing.strip()[:60]!r}; write it as "
-                "'hh:mm:ss.ttt --> hh:mm:ss.ttt' (three digits after a full stop)."
+                gettext_noop(
+                    "Line %(line)s: malformed cue timing %(timing)s; write it as "
+                    "'hh:mm:ss.ttt --> hh:mm:ss.ttt' (three digits after a full stop)."
+                )
+                % {"line": number, "timing": repr(timing.strip()[:60])}
             )
             continue
         payload = block[timing_at + 1 :]
         for payload_number, line in payload:
             if "-->" in line:
-                errors.append(f"Line {payload_number}: '-->' inside cue text; is a blank line missing before this cue?")
+                errors.append(
+                    gettext_noop("Line %(line)s: '-->' inside cue text; is a blank line missing before this cue?")
+                    % {"line": payload_number}
+                )
         if not payload:
-            warnings.append(f"Line {number}: the cue has no text.")
+            warnings.append(gettext_noop("Line %(line)s: the cue has no text.") % {"line": number})
         cues.append(
             Cue(
                 start=_seconds(*match.group(1, 2, 3, 4)),
@@ -148,7 +170,7 @@ def parse_webvtt(text: str) -> Captions:
     cues = _check_order(cues, warnings, errors)
     _raise_if(errors, "WebVTT")
     if not cues:
-        raise ProcessingError("The WebVTT file has no cues.", code="captions")
+        raise ProcessingError(gettext_noop("The WebVTT file has no cues."), code="captions")
     return Captions("vtt", cues, warnings)
 
 
@@ -174,30 +196,38 @@ def parse_srt(text: str) -> Captions:
     for block in _blocks(lines, 0):
         first_number, first = block[0]
         if _SRT_TIMING.match(first):
-            warnings.append(f"Line {first_number}: the cue has no number.")
+            warnings.append(gettext_noop("Line %(line)s: the cue has no number.") % {"line": first_number})
             timing_at = 0
         elif first.strip().isdigit() and len(block) > 1:
             timing_at = 1
         elif first.strip().isdigit():
-            errors.append(f"Line {first_number}: cue {first.strip()} has no timing line.")
+            errors.append(
+                gettext_noop("Line %(line)s: cue %(cue)s has no timing line.")
+                % {"line": first_number, "cue": first.strip()}
+            )
             continue
         else:
             errors.append(
-                f"Line {first_number}: expected a cue number followed by a timing line such as "
-                f"'00:00:01,000 --> 00:00:04,000', found {first.strip()[:60]!r}."
+                gettext_noop(
+                    "Line %(line)s: expected a cue number followed by a timing line such as "
+                    "'00:00:01,000 --> 00:00:04,000', found %(found)s."
+                )
+                % {"line": first_number, "found": repr(first.strip()[:60])}
             )
             continue
         number, timing = block[timing_at]
         match = _SRT_TIMING.match(timing)
         if not match:
             errors.append(
-                f"Line {number}: malformed cue timing {timing.strip()[:60]!r}; write it as "
-                "'hh:mm:ss,mmm --> hh:mm:ss,mmm'."
+                gettext_noop(
+                    "Line %(line)s: malformed cue timing %(timing)s; write it as 'hh:mm:ss,mmm --> hh:mm:ss,mmm'."
+                )
+                % {"line": number, "timing": repr(timing.strip()[:60])}
             )
             continue
         payload = [line for _, line in block[timing_at + 1 :]]
         if not payload:
-            warnings.append(f"Line {number}: the cue has no text.")
+            warnings.append(gettext_noop("Line %(line)s: the cue has no text.") % {"line": number})
         cues.append(
             Cue(
                 start=_seconds(*match.group(1, 2, 3, 4)),
@@ -210,7 +240,7 @@ def parse_srt(text: str) -> Captions:
     cues = _check_order(cues, warnings, errors)
     _raise_if(errors, "SRT")
     if not cues:
-        raise ProcessingError("The SRT file has no cues.", code="captions")
+        raise ProcessingError(gettext_noop("The SRT file has no cues."), code="captions")
     return Captions("srt", cues, warnings)
 
 

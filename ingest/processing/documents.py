@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import ProcessingError
+from .errors import ProcessingError, gettext_noop
 from .outputs import atomic_dir
 from .probe import open_pdf
 
@@ -52,15 +52,15 @@ def ocr_unavailable_reason(cmd: str = "tesseract", language: str = OCR_LANGUAGE)
     """None when OCR can run, else the sentence to report."""
     languages = tesseract_languages(cmd)
     if languages is None:
-        return (
+        return gettext_noop(
             "OCR skipped: Tesseract with Vietnamese data is not installed "
             "(on Debian: apt-get install tesseract-ocr-vie)."
         )
     if language not in languages:
-        return (
-            f"OCR skipped: Tesseract is installed but has no '{language}' language data "
-            f"(Debian package tesseract-ocr-{language})."
-        )
+        return gettext_noop(
+            "OCR skipped: Tesseract is installed but has no '%(language)s' language data "
+            "(Debian package tesseract-ocr-%(language)s)."
+        ) % {"language": language}
     return None
 
 
@@ -68,7 +68,7 @@ def ocr_image(path: Path, *, language: str = OCR_LANGUAGE, cmd: str = "tesseract
     """Text recognised in an image file by Tesseract (one thread, time-limited)."""
     exe = shutil.which(cmd)
     if exe is None:
-        raise ProcessingError("Tesseract is not installed.", code="tool_missing")
+        raise ProcessingError(gettext_noop("Tesseract is not installed."), code="tool_missing")
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
         done = subprocess.run(  # noqa: S603 - fixed program, argument list
@@ -80,13 +80,16 @@ def ocr_image(path: Path, *, language: str = OCR_LANGUAGE, cmd: str = "tesseract
         )
     except subprocess.TimeoutExpired as exc:
         raise ProcessingError(
-            f"Text recognition (OCR) took longer than {timeout:.0f} seconds on one page and was stopped.",
+            gettext_noop("Text recognition (OCR) took longer than %(seconds)s seconds on one page and was stopped.")
+            % {"seconds": f"{timeout:.0f}"},
             code="timeout",
         ) from exc
     if done.returncode != 0:
-        last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [gettext_noop("no message")]
         raise ProcessingError(
-            f"Text recognition (OCR) failed: {last[0][:200]}", code="ocr", detail=done.stderr.decode()
+            gettext_noop("Text recognition (OCR) failed: %(said)s") % {"said": last[0][:200]},
+            code="ocr",
+            detail=done.stderr.decode(),
         )
     return done.stdout.decode("utf-8", "replace").replace("\f", "").strip()
 
@@ -199,9 +202,9 @@ def _run_ocr(
 ) -> OcrResult:
     """OCR the pages in ``scans`` (0-based) in place in ``texts``."""
     if not scans:
-        return OcrResult(OCR_NOT_NEEDED, "Every page has a text layer; OCR was not needed.")
+        return OcrResult(OCR_NOT_NEEDED, gettext_noop("Every page has a text layer; OCR was not needed."))
     if not ocr:
-        return OcrResult(OCR_SKIPPED, "OCR skipped: turned off for this file.")
+        return OcrResult(OCR_SKIPPED, gettext_noop("OCR skipped: turned off for this file."))
     reason = ocr_unavailable_reason(cmd, language)
     if reason:
         return OcrResult(OCR_SKIPPED, reason)
@@ -220,4 +223,5 @@ def _run_ocr(
             on_progress(50.0 + 50.0 * done / len(scans))
     scratch.unlink(missing_ok=True)
     pages = [i + 1 for i in scans]
-    return OcrResult(OCR_DONE, f"OCR ({language}) read {len(pages)} page(s) without a text layer.", pages)
+    message = gettext_noop("OCR (%(language)s) read %(count)s page(s) without a text layer.")
+    return OcrResult(OCR_DONE, message % {"language": language, "count": len(pages)}, pages)

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .errors import ProcessingError
+from .errors import ProcessingError, gettext_noop
 
 DEFAULT_THREADS = 2
 # Demuxers an input may be read with (names as ffmpeg lists them).
@@ -54,7 +54,7 @@ def ffmpeg_exe() -> str:
     try:
         import imageio_ffmpeg
     except ImportError as exc:  # pragma: no cover - imageio-ffmpeg is a pinned dependency
-        raise ProcessingError("ffmpeg is not installed.", code="tool_missing") from exc
+        raise ProcessingError(gettext_noop("ffmpeg is not installed."), code="tool_missing") from exc
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
@@ -113,19 +113,28 @@ _NOISE = re.compile(r"^\[[^\]]+ @ 0x[0-9a-f]+\]\s*")
 _KNOWN_ERRORS = (
     (
         "moov atom not found",
-        "The video file is incomplete: its index (the MP4 'moov' box) is missing, which usually means "
-        "the upload or copy was cut off. Upload the complete file again.",
+        gettext_noop(
+            "The video file is incomplete: its index (the MP4 'moov' box) is missing, which usually means "
+            "the upload or copy was cut off. Upload the complete file again."
+        ),
     ),
     (
         "not on whitelist",
-        "The file refers to other files or network addresses, which is not allowed. Upload the media file itself.",
+        gettext_noop(
+            "The file refers to other files or network addresses, which is not allowed. Upload the media file itself."
+        ),
     ),
     (
         "Invalid data found when processing input",
-        "The file is damaged or is not a media format that can be read. Check that it plays, or export it again.",
+        gettext_noop(
+            "The file is damaged or is not a media format that can be read. Check that it plays, or export it again."
+        ),
     ),
-    ("No such file or directory", "A file needed for processing was not found."),
-    ("No space left on device", "The server ran out of disk space while processing. Tell an administrator."),
+    ("No such file or directory", gettext_noop("A file needed for processing was not found.")),
+    (
+        "No space left on device",
+        gettext_noop("The server ran out of disk space while processing. Tell an administrator."),
+    ),
 )
 
 
@@ -136,8 +145,8 @@ def summarise_stderr(stderr: str) -> str:
     for needle, message in _KNOWN_ERRORS:
         if any(needle.lower() in line.lower() for line in lines):
             return message
-    last = lines[-1] if lines else "no error message"
-    return f"Media processing failed (ffmpeg said: {last[:200]})."
+    last = lines[-1] if lines else gettext_noop("no error message")
+    return gettext_noop("Media processing failed (ffmpeg said: %(said)s).") % {"said": last[:200]}
 
 
 def _parse_progress(line: str, duration: float | None) -> float | None:
@@ -222,8 +231,11 @@ def run_ffmpeg(
     stderr = b"".join(stderr_chunks).decode("utf-8", "replace")
     if timed_out.is_set():
         raise ProcessingError(
-            f"Processing was stopped after the time limit of {timeout:g} seconds. "
-            "The file may be unusually long or damaged; try again, or ask an administrator to raise the limit.",
+            gettext_noop(
+                "Processing was stopped after the time limit of %(seconds)s seconds. The file may be unusually "
+                "long or damaged; try again, or ask an administrator to raise the limit."
+            )
+            % {"seconds": f"{timeout:g}"},
             code="timeout",
             detail=stderr,
         )

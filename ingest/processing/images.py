@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ._vips import vips
-from .errors import ProcessingError
+from .errors import ProcessingError, gettext_noop
 from .outputs import atomic_dir
 from .probe import image_header, parse_exif
 
@@ -43,8 +43,10 @@ T = TypeVar("T")
 
 def _damaged(exc: Exception) -> ProcessingError:
     return ProcessingError(
-        "The image is damaged or incomplete and cannot be decoded. Open it on a computer to check it, "
-        "or export or scan it again.",
+        gettext_noop(
+            "The image is damaged or incomplete and cannot be decoded. Open it on a computer to check it, "
+            "or export or scan it again."
+        ),
         code="corrupt",
         detail=str(exc),
     )
@@ -60,9 +62,17 @@ def check_pixel_limit(path: Path, mime: str, max_pixels: int = DEFAULT_MAX_PIXEL
     pixels = header["width"] * header["height"]
     if pixels > max_pixels:
         raise ProcessingError(
-            f"The image is {header['width']:,} × {header['height']:,} pixels ({_megapixels(pixels)} megapixels), "
-            f"over the limit of {_megapixels(max_pixels)} megapixels. Save it at a lower resolution and upload "
-            "it again, or ask an administrator to raise the limit for large scans.",
+            gettext_noop(
+                "The image is %(width)s × %(height)s pixels (%(megapixels)s megapixels), over the limit of "
+                "%(limit)s megapixels. Save it at a lower resolution and upload it again, or ask an administrator "
+                "to raise the limit for large scans."
+            )
+            % {
+                "width": f"{header['width']:,}",
+                "height": f"{header['height']:,}",
+                "megapixels": _megapixels(pixels),
+                "limit": _megapixels(max_pixels),
+            },
             code="pixel_limit",
         )
     return header
@@ -135,7 +145,9 @@ def load_image(
         except pyvips.Error as exc:
             raise _damaged(exc) from exc
     else:
-        raise ProcessingError(f"Images of type {mime} cannot be processed.", code="unsupported")
+        raise ProcessingError(
+            gettext_noop("Images of type %(mime)s cannot be processed.") % {"mime": mime}, code="unsupported"
+        )
     return to_srgb(image)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import audio, captions, documents, images, video
-from .errors import ProcessingError
+from .errors import ProcessingError, gettext_noop
 from .ffmpeg import DEFAULT_THREADS
 from .outputs import atomic_dir
 from .probe import probe_image, probe_media, probe_pdf
@@ -54,7 +54,9 @@ def _probe(src: Path, sniffed: Sniffed, max_pixels: int) -> tuple[Any, dict[str,
         parsed = captions.parse_captions(src.read_bytes())
         return parsed, {"format": parsed.format, "cues": len(parsed.cues), "warnings": parsed.warnings}
     else:
-        raise ProcessingError(f"Files of kind {sniffed.kind} cannot be processed.", code="unsupported")
+        raise ProcessingError(
+            gettext_noop("Files of kind %(kind)s cannot be processed.") % {"kind": sniffed.kind}, code="unsupported"
+        )
     return found, found.to_dict()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ._vips import vips
-from .errors import ProcessingError
+from .errors import ProcessingError, gettext_noop
 from .ffmpeg import INPUT_FORMATS, file_url
 
 MP4_FAMILY = {"video/mp4", "video/x-m4v", "video/quicktime", "video/3gpp", "audio/mp4"}
@@ -92,7 +92,10 @@ def _open_av(path: Path):  # -> av.container.InputContainer
         return av.open(file_url(path), options=options)
     except av.FFmpegError as exc:
         raise ProcessingError(
-            "The file is damaged or is not a media format that can be read. Check that it plays, or export it again.",
+            gettext_noop(
+                "The file is damaged or is not a media format that can be read. Check that it plays, or export it "
+                "again."
+            ),
             code="corrupt",
             detail=str(exc),
         ) from exc
@@ -116,16 +119,20 @@ def check_mp4_structure(path: Path) -> None:
             found.add(box_type)
             if offset + box_size > size:
                 raise ProcessingError(
-                    f"The file is incomplete: it ends after {size:,} bytes, in the middle of its "
-                    f"'{box_type.decode('latin-1')}' section. The upload or copy was probably cut off; "
-                    "upload the complete file again.",
+                    gettext_noop(
+                        "The file is incomplete: it ends after %(size)s bytes, in the middle of its '%(box)s' "
+                        "section. The upload or copy was probably cut off; upload the complete file again."
+                    )
+                    % {"size": f"{size:,}", "box": box_type.decode("latin-1")},
                     code="truncated",
                 )
             offset += box_size
     if b"moov" not in found:
         raise ProcessingError(
-            "The video file is incomplete: its index (the MP4 'moov' box) is missing, which usually means the "
-            "recording or the copy was cut off. Upload the complete file again.",
+            gettext_noop(
+                "The video file is incomplete: its index (the MP4 'moov' box) is missing, which usually means the "
+                "recording or the copy was cut off. Upload the complete file again."
+            ),
             code="truncated",
         )
 
@@ -169,7 +176,7 @@ def probe_media(path: Path, *, mime: str | None = None) -> MediaInfo:
         videos = [s for s in container.streams.video if _not_attached_picture(s)]
         audios = list(container.streams.audio)
         if not videos and not audios:
-            raise ProcessingError("The file holds neither sound nor pictures.", code="no_streams")
+            raise ProcessingError(gettext_noop("The file holds neither sound nor pictures."), code="no_streams")
         duration = container.duration / 1_000_000 if container.duration else None
         video = None
         if videos:
@@ -179,7 +186,9 @@ def probe_media(path: Path, *, mime: str | None = None) -> MediaInfo:
             rotation = _rotation(container, stream)
             width, height = ctx.width, ctx.height
             if not width or not height:
-                raise ProcessingError("The video has no picture size; the file is probably damaged.", code="corrupt")
+                raise ProcessingError(
+                    gettext_noop("The video has no picture size; the file is probably damaged."), code="corrupt"
+                )
             display = _display_size(width, height, stream.sample_aspect_ratio, rotation)
             video = VideoStreamInfo(
                 codec=ctx.name,
@@ -273,7 +282,9 @@ def image_header(path: Path, mime: str) -> dict[str, Any]:
         image = pyvips.Image.new_from_file(os.fspath(path), access="sequential")
     except pyvips.Error as exc:
         raise ProcessingError(
-            "The image is damaged or cannot be read. Open it on a computer to check it, or export it again.",
+            gettext_noop(
+                "The image is damaged or cannot be read. Open it on a computer to check it, or export it again."
+            ),
             code="corrupt",
             detail=str(exc),
         ) from exc
@@ -293,12 +304,16 @@ def _heif_header(path: Path) -> dict[str, Any]:
     try:
         import pillow_heif
     except ImportError as exc:  # pragma: no cover - pillow-heif is a pinned dependency
-        raise ProcessingError("HEIC images are not supported on this server.", code="unsupported") from exc
+        raise ProcessingError(
+            gettext_noop("HEIC images are not supported on this server."), code="unsupported"
+        ) from exc
     try:
         heif = pillow_heif.open_heif(os.fspath(path))
     except (ValueError, RuntimeError, OSError) as exc:
         raise ProcessingError(
-            "The HEIC image is damaged or cannot be read. Export it from the phone as JPEG and upload that.",
+            gettext_noop(
+                "The HEIC image is damaged or cannot be read. Export it from the phone as JPEG and upload that."
+            ),
             code="corrupt",
             detail=str(exc),
         ) from exc
@@ -351,11 +366,11 @@ def open_pdf(path: Path):  # -> pypdfium2.PdfDocument
         text = str(exc).lower()
         if "password" in text:
             raise ProcessingError(
-                "The PDF is protected by a password. Save a copy without the password and upload that.",
+                gettext_noop("The PDF is protected by a password. Save a copy without the password and upload that."),
                 code="encrypted",
             ) from exc
         raise ProcessingError(
-            "The PDF is damaged or incomplete and cannot be opened. Export or scan it again.",
+            gettext_noop("The PDF is damaged or incomplete and cannot be opened. Export or scan it again."),
             code="corrupt",
             detail=str(exc),
         ) from exc

@@ -6,44 +6,54 @@ from pathlib import Path, PurePath
 
 import filetype
 
-from .errors import ProcessingError
+from .errors import ProcessingError, gettext_noop
 
 IMAGE, VIDEO, AUDIO, PDF, CAPTIONS = "image", "video", "audio", "pdf", "captions"
 HEAD_BYTES = 8192
 
 # Accepted MIME types: kind, a label for messages, and the file name extensions that agree.
 ACCEPTED: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "image/jpeg": (IMAGE, "JPEG image", ("jpg", "jpeg", "jpe", "jfif")),
-    "image/png": (IMAGE, "PNG image", ("png",)),
-    "image/tiff": (IMAGE, "TIFF image", ("tif", "tiff")),
-    "image/webp": (IMAGE, "WebP image", ("webp",)),
-    "image/gif": (IMAGE, "GIF image", ("gif",)),
-    "image/heic": (IMAGE, "HEIC image", ("heic", "heif")),
-    "image/heif": (IMAGE, "HEIF image", ("heic", "heif")),
-    "image/avif": (IMAGE, "AVIF image", ("avif",)),
-    "video/mp4": (VIDEO, "MP4 video", ("mp4", "m4v", "mov", "m4a")),
-    "video/x-m4v": (VIDEO, "MP4 video", ("mp4", "m4v")),
-    "video/quicktime": (VIDEO, "QuickTime video", ("mov", "qt", "mp4", "m4a")),
-    "video/3gpp": (VIDEO, "3GP video", ("3gp", "3g2", "mp4", "m4a")),
-    "video/x-matroska": (VIDEO, "Matroska video", ("mkv", "mka", "webm")),
-    "video/webm": (VIDEO, "WebM video", ("webm", "weba", "mkv")),
-    "video/x-msvideo": (VIDEO, "AVI video", ("avi",)),
-    "video/x-ms-wmv": (VIDEO, "Windows Media video", ("wmv", "asf", "wma")),
-    "video/x-flv": (VIDEO, "Flash video", ("flv",)),
-    "video/mpeg": (VIDEO, "MPEG video", ("mpg", "mpeg", "vob")),
-    "video/mp2t": (VIDEO, "MPEG transport stream", ("ts", "mts", "m2ts")),
-    "audio/mp4": (AUDIO, "M4A audio", ("m4a", "mp4", "aac")),
-    "audio/mpeg": (AUDIO, "MP3 audio", ("mp3",)),
-    "audio/x-wav": (AUDIO, "WAV audio", ("wav", "wave")),
-    "audio/x-flac": (AUDIO, "FLAC audio", ("flac",)),
-    "audio/ogg": (AUDIO, "Ogg audio", ("ogg", "oga", "opus", "ogv")),
-    "audio/aac": (AUDIO, "AAC audio", ("aac",)),
-    "audio/amr": (AUDIO, "AMR voice recording", ("amr",)),
-    "audio/x-aiff": (AUDIO, "AIFF audio", ("aif", "aiff")),
-    "application/pdf": (PDF, "PDF document", ("pdf",)),
-    "text/vtt": (CAPTIONS, "WebVTT captions", ("vtt",)),
-    "application/x-subrip": (CAPTIONS, "SRT captions", ("srt",)),
+    "image/jpeg": (IMAGE, gettext_noop("JPEG image"), ("jpg", "jpeg", "jpe", "jfif")),
+    "image/png": (IMAGE, gettext_noop("PNG image"), ("png",)),
+    "image/tiff": (IMAGE, gettext_noop("TIFF image"), ("tif", "tiff")),
+    "image/webp": (IMAGE, gettext_noop("WebP image"), ("webp",)),
+    "image/gif": (IMAGE, gettext_noop("GIF image"), ("gif",)),
+    "image/heic": (IMAGE, gettext_noop("HEIC image"), ("heic", "heif")),
+    "image/heif": (IMAGE, gettext_noop("HEIF image"), ("heic", "heif")),
+    "image/avif": (IMAGE, gettext_noop("AVIF image"), ("avif",)),
+    "video/mp4": (VIDEO, gettext_noop("MP4 video"), ("mp4", "m4v", "mov", "m4a")),
+    "video/x-m4v": (VIDEO, gettext_noop("MP4 video"), ("mp4", "m4v")),
+    "video/quicktime": (VIDEO, gettext_noop("QuickTime video"), ("mov", "qt", "mp4", "m4a")),
+    "video/3gpp": (VIDEO, gettext_noop("3GP video"), ("3gp", "3g2", "mp4", "m4a")),
+    "video/x-matroska": (VIDEO, gettext_noop("Matroska video"), ("mkv", "mka", "webm")),
+    "video/webm": (VIDEO, gettext_noop("WebM video"), ("webm", "weba", "mkv")),
+    "video/x-msvideo": (VIDEO, gettext_noop("AVI video"), ("avi",)),
+    "video/x-ms-wmv": (VIDEO, gettext_noop("Windows Media video"), ("wmv", "asf", "wma")),
+    "video/x-flv": (VIDEO, gettext_noop("Flash video"), ("flv",)),
+    "video/mpeg": (VIDEO, gettext_noop("MPEG video"), ("mpg", "mpeg", "vob")),
+    "video/mp2t": (VIDEO, gettext_noop("MPEG transport stream"), ("ts", "mts", "m2ts")),
+    "audio/mp4": (AUDIO, gettext_noop("M4A audio"), ("m4a", "mp4", "aac")),
+    "audio/mpeg": (AUDIO, gettext_noop("MP3 audio"), ("mp3",)),
+    "audio/x-wav": (AUDIO, gettext_noop("WAV audio"), ("wav", "wave")),
+    "audio/x-flac": (AUDIO, gettext_noop("FLAC audio"), ("flac",)),
+    "audio/ogg": (AUDIO, gettext_noop("Ogg audio"), ("ogg", "oga", "opus", "ogv")),
+    "audio/aac": (AUDIO, gettext_noop("AAC audio"), ("aac",)),
+    "audio/amr": (AUDIO, gettext_noop("AMR voice recording"), ("amr",)),
+    "audio/x-aiff": (AUDIO, gettext_noop("AIFF audio"), ("aif", "aiff")),
+    "application/pdf": (PDF, gettext_noop("PDF document"), ("pdf",)),
+    "text/vtt": (CAPTIONS, gettext_noop("WebVTT captions"), ("vtt",)),
+    "application/x-subrip": (CAPTIONS, gettext_noop("SRT captions"), ("srt",)),
 }
+# The labels of AMBIGUOUS containers once their streams are known (see _reclassify), for translators.
+RECLASSIFIED_LABELS = (
+    gettext_noop("MP4 audio"),
+    gettext_noop("QuickTime audio"),
+    gettext_noop("3GP audio"),
+    gettext_noop("Matroska audio"),
+    gettext_noop("WebM audio"),
+    gettext_noop("Windows Media audio"),
+    gettext_noop("Ogg video"),
+)
 # Containers that may hold video or only sound: the streams decide (see probe.has_video_stream).
 AMBIGUOUS = {
     "video/mp4",
@@ -55,7 +65,7 @@ AMBIGUOUS = {
     "video/x-ms-wmv",
 }
 
-ACCEPTED_HINT = (
+ACCEPTED_HINT = gettext_noop(
     "Accepted: photos and scans (JPEG, PNG, TIFF, WebP, HEIC), video (MP4, MOV, MKV, WebM, AVI, 3GP), "
     "audio (MP3, M4A, WAV, FLAC, Ogg/Opus, AMR), PDF, and captions (WebVTT, SRT)."
 )
@@ -80,15 +90,15 @@ def reject(message: str, code: str) -> ProcessingError:
 
 
 _EXECUTABLE_MAGIC = (
-    (b"\x7fELF", "a Linux program (ELF)"),
-    (b"MZ", "a Windows program (EXE/DLL)"),
-    (b"\xfe\xed\xfa\xce", "a macOS program (Mach-O)"),
-    (b"\xfe\xed\xfa\xcf", "a macOS program (Mach-O)"),
-    (b"\xce\xfa\xed\xfe", "a macOS program (Mach-O)"),
-    (b"\xcf\xfa\xed\xfe", "a macOS program (Mach-O)"),
-    (b"\xca\xfe\xba\xbe", "a macOS universal program or Java class"),
-    (b"#!", "a script"),
-    (b"\x00asm", "a WebAssembly program"),
+    (b"\x7fELF", gettext_noop("a Linux program (ELF)")),
+    (b"MZ", gettext_noop("a Windows program (EXE/DLL)")),
+    (b"\xfe\xed\xfa\xce", gettext_noop("a macOS program (Mach-O)")),
+    (b"\xfe\xed\xfa\xcf", gettext_noop("a macOS program (Mach-O)")),
+    (b"\xce\xfa\xed\xfe", gettext_noop("a macOS program (Mach-O)")),
+    (b"\xcf\xfa\xed\xfe", gettext_noop("a macOS program (Mach-O)")),
+    (b"\xca\xfe\xba\xbe", gettext_noop("a macOS universal program or Java class")),
+    (b"#!", gettext_noop("a script")),
+    (b"\x00asm", gettext_noop("a WebAssembly program")),
 )
 
 
@@ -96,7 +106,10 @@ def _check_executable(head: bytes) -> None:
     for magic, what in _EXECUTABLE_MAGIC:
         if head.startswith(magic):
             raise reject(
-                f"This file is {what}, not media, whatever its name says. Programs and scripts are never accepted.",
+                gettext_noop(
+                    "This file is %(what)s, not media, whatever its name says. Programs and scripts are never accepted."
+                )
+                % {"what": what},
                 "executable",
             )
 
@@ -144,19 +157,25 @@ def _sniff_text(text: str) -> tuple[str, str]:
             return "application/x-subrip", "SRT captions"
     if first.upper().startswith("#EXTM3U") or "#ext-x-" in low or "#extinf" in low:
         raise reject(
-            "This is a playlist (HLS/M3U), which only points to other files or addresses. "
-            "Upload the media file itself instead.",
+            gettext_noop(
+                "This is a playlist (HLS/M3U), which only points to other files or addresses. "
+                "Upload the media file itself instead."
+            ),
             "playlist",
         )
     if first.lower().startswith("ffconcat") or re.search(r"^\s*file\s+['\"]?\S", stripped[:4096], re.MULTILINE):
         raise reject(
-            "This is an ffmpeg concat list, which points to other files. Upload the media files themselves.",
+            gettext_noop(
+                "This is an ffmpeg concat list, which points to other files. Upload the media files themselves."
+            ),
             "playlist",
         )
     if "<svg" in low or (low.startswith("<?xml") and "svg" in low):
         raise reject(
-            "SVG drawings are not accepted, because they can carry scripts and links. "
-            "Export the drawing as PNG and upload that instead.",
+            gettext_noop(
+                "SVG drawings are not accepted, because they can carry scripts and links. "
+                "Export the drawing as PNG and upload that instead."
+            ),
             "svg",
         )
     if (
@@ -165,37 +184,43 @@ def _sniff_text(text: str) -> tuple[str, str]:
         or "v=0\n" in stripped[:20]
     ):
         raise reject(
-            "This is a playlist or stream description that points to other files or addresses. "
-            "Upload the media file itself.",
+            gettext_noop(
+                "This is a playlist or stream description that points to other files or addresses. "
+                "Upload the media file itself."
+            ),
             "playlist",
         )
     if _URL.search(stripped[:4096]) or _PATHLIKE.search(stripped[:4096]):
         raise reject(
-            "This text file refers to other files or web addresses, which is not accepted. "
-            "Upload the media file itself, or captions as WebVTT or SRT.",
+            gettext_noop(
+                "This text file refers to other files or web addresses, which is not accepted. "
+                "Upload the media file itself, or captions as WebVTT or SRT."
+            ),
             "playlist",
         )
     raise reject(
-        "This text file is not captions in a known format. Captions must be WebVTT (starting with "
-        "'WEBVTT') or SRT (numbered cues with 00:00:01,000 --> 00:00:02,000 timings).",
+        gettext_noop(
+            "This text file is not captions in a known format. Captions must be WebVTT (starting with "
+            "'WEBVTT') or SRT (numbered cues with 00:00:01,000 --> 00:00:02,000 timings)."
+        ),
         "unsupported",
     )
 
 
 _OTHER_KNOWN = {
-    "image/bmp": "Convert BMP images to PNG and upload that.",
-    "image/x-icon": "Icons are not accepted; upload a PNG or JPEG.",
-    "image/vnd.adobe.photoshop": "Export Photoshop files as TIFF or PNG.",
-    "image/jpx": "Convert JPEG 2000 images to TIFF or PNG.",
-    "image/jxr": "Convert JPEG XR images to TIFF or PNG.",
-    "application/zip": "Unpack archives and upload the files inside one by one.",
-    "application/x-tar": "Unpack archives and upload the files inside one by one.",
-    "application/x-rar-compressed": "Unpack archives and upload the files inside one by one.",
-    "application/x-7z-compressed": "Unpack archives and upload the files inside one by one.",
-    "application/gzip": "Unpack archives and upload the files inside one by one.",
-    "application/epub+zip": "Convert e-books to PDF.",
-    "application/msword": "Save Word documents as PDF.",
-    "application/rtf": "Save documents as PDF.",
+    "image/bmp": gettext_noop("Convert BMP images to PNG and upload that."),
+    "image/x-icon": gettext_noop("Icons are not accepted; upload a PNG or JPEG."),
+    "image/vnd.adobe.photoshop": gettext_noop("Export Photoshop files as TIFF or PNG."),
+    "image/jpx": gettext_noop("Convert JPEG 2000 images to TIFF or PNG."),
+    "image/jxr": gettext_noop("Convert JPEG XR images to TIFF or PNG."),
+    "application/zip": gettext_noop("Unpack archives and upload the files inside one by one."),
+    "application/x-tar": gettext_noop("Unpack archives and upload the files inside one by one."),
+    "application/x-rar-compressed": gettext_noop("Unpack archives and upload the files inside one by one."),
+    "application/x-7z-compressed": gettext_noop("Unpack archives and upload the files inside one by one."),
+    "application/gzip": gettext_noop("Unpack archives and upload the files inside one by one."),
+    "application/epub+zip": gettext_noop("Convert e-books to PDF."),
+    "application/msword": gettext_noop("Save Word documents as PDF."),
+    "application/rtf": gettext_noop("Save documents as PDF."),
 }
 
 
@@ -203,7 +228,8 @@ def sniff_bytes(head: bytes, *, size: int, name: str | None = None) -> Sniffed:
     """Classify a file from its first bytes (``head``) and total ``size``; raise ProcessingError to refuse it."""
     if size == 0 or not head:
         raise reject(
-            "The file is empty (0 bytes). The upload or copy probably failed; upload the file again.", "empty_file"
+            gettext_noop("The file is empty (0 bytes). The upload or copy probably failed; upload the file again."),
+            "empty_file",
         )
     _check_executable(head)
     mime = None
@@ -216,15 +242,24 @@ def sniff_bytes(head: bytes, *, size: int, name: str | None = None) -> Sniffed:
         if guessed is not None:
             mime = guessed.mime
             if mime in ("application/x-shockwave-flash", "application/x-executable", "application/x-msdownload"):
-                raise reject("This file is a program, not media. Programs are never accepted.", "executable")
+                raise reject(
+                    gettext_noop("This file is a program, not media. Programs are never accepted."), "executable"
+                )
     if mime is None:
         text = _decode_text(head)
         if text is None:
-            raise reject(f"The content of this file is not a recognised media format. {ACCEPTED_HINT}", "unsupported")
+            raise reject(
+                gettext_noop("The content of this file is not a recognised media format. %(accepted)s")
+                % {"accepted": ACCEPTED_HINT},
+                "unsupported",
+            )
         mime, _ = _sniff_text(text)
     if mime not in ACCEPTED:
         advice = _OTHER_KNOWN.get(mime, ACCEPTED_HINT)
-        raise reject(f"Files of type {mime} are not accepted. {advice}", "unsupported")
+        raise reject(
+            gettext_noop("Files of type %(mime)s are not accepted. %(advice)s") % {"mime": mime, "advice": advice},
+            "unsupported",
+        )
     kind, label, extensions = ACCEPTED[mime]
     result = Sniffed(kind=kind, mime=mime, label=label, extension=extensions[0])
     if name:
@@ -238,8 +273,11 @@ def _check_name(result: Sniffed, name: str) -> None:
     suffix = PurePath(name).suffix.lower().lstrip(".")
     if suffix and suffix not in extensions:
         result.warnings.append(
-            f"The file name ends in .{suffix} but the content is a {result.label}; it was accepted as a "
-            f"{result.label}. Consider renaming it to .{extensions[0]}."
+            gettext_noop(
+                "The file name ends in .%(suffix)s but the content is a %(label)s; it was accepted as a %(label)s. "
+                "Consider renaming it to .%(extension)s."
+            )
+            % {"suffix": suffix, "label": result.label, "extension": extensions[0]}
         )
 
 

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import ProcessingError
+from .errors import ProcessingError, gettext_noop
 from .ffmpeg import DEFAULT_THREADS, ProgressCallback, ffmpeg_command, file_url, run_ffmpeg
 from .outputs import atomic_dir
 from .probe import MediaInfo, probe_media
@@ -190,7 +190,7 @@ def plan_video(
 ) -> VideoPlan:
     """All ffmpeg commands for one video, writing under ``work`` (whose subfolders this creates)."""
     if info.video is None:
-        raise ProcessingError("The file has no video stream to convert.", code="no_video")
+        raise ProcessingError(gettext_noop("The file has no video stream to convert."), code="no_video")
     renditions = plan_renditions(info.video.display_width, info.video.display_height)
     for folder in ("mp4", "hls", "thumbnails"):
         (work / folder).mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from archive.models import RecordPage
 from ingest import services
+from ingest.messages import translate_reason
 from ingest.models import Original, ProcessingJob
 from ingest.permissions import can_upload_to
 from ingest.processing import ProcessingError
@@ -38,7 +39,7 @@ def _ingest_one(upload, record, user) -> FileResult:
     try:
         original, created = services.ingest_file(upload, upload.name, record, user)
     except ProcessingError as exc:
-        return FileResult(upload.name, REJECTED, exc.message)
+        return FileResult(upload.name, REJECTED, translate_reason(exc.message))
     if created:
         return FileResult(upload.name, STORED, _("Stored; access copies are being made."), original.pk)
     return FileResult(
