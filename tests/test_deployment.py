@@ -261,7 +261,7 @@ def clean_env(**overrides) -> dict:
     return env
 
 
-def run_in_production(tmp_path, *arguments) -> subprocess.CompletedProcess:
+def run_in_production(tmp_path, *arguments, **environment) -> subprocess.CompletedProcess:
     """Python with ``arguments`` under the production settings, a fresh secret key and no data yet."""
     return subprocess.run(
         [sys.executable, *arguments],
@@ -271,6 +271,7 @@ def run_in_production(tmp_path, *arguments) -> subprocess.CompletedProcess:
             ALLOWED_HOSTS="example.org",
             DATA_DIR=str(tmp_path),
             DJANGO_SETTINGS_MODULE="config.settings.production",
+            **environment,
         ),
         capture_output=True,
         text=True,
@@ -306,15 +307,27 @@ response = Client().get("/robots.txt", secure=True, HTTP_HOST="example.org")
 print(response.status_code)
 print(response["Content-Security-Policy"])
 print(settings.AUTHENTICATION_BACKENDS[0], settings.AXES_ENABLED, settings.AXES_FAILURE_LIMIT)
+print(" ".join(settings.MEDIA_ORIGINS))
 """
 
 
 def test_production_sends_the_content_security_policy_and_throttles_sign_ins(tmp_path):
-    result = run_in_production(tmp_path, "-c", PRODUCTION_PROBE)
+    result = run_in_production(
+        tmp_path,
+        "-c",
+        PRODUCTION_PROBE,
+        SITE_URL="https://heritage.example.org",
+        S3_BUCKET="heritage-media",
+        S3_ENDPOINT_URL="https://s3.example.net:9000",
+    )
     assert result.returncode == 0, result.stderr
-    status, policy, throttle = result.stdout.strip().splitlines()[-3:]
+    status, policy, throttle, media_origins = result.stdout.strip().splitlines()[-4:]
     assert status == "200"
     directives = dict(part.split(" ", 1) for part in policy.split("; "))
     assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
     assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'self'"
     assert throttle == "axes.backends.AxesStandaloneBackend True 5"
+    # Pictures, players and HLS reach the absolute media links and the bucket's signed URLs.
+    assert media_origins == "https://heritage.example.org https://s3.example.net:9000"
+    for directive in ("img-src", "media-src", "connect-src"):
+        assert directives[directive].endswith(media_origins), directive

@@ -8,6 +8,7 @@ distributed engine (PostgreSQL, Redis/RQ, S3-compatible storage). See README.md.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -135,12 +136,17 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background tasks: database worker by default, Redis/RQ with REDIS_URL ---------------
+# People's uploads first, then everything else, then imports' media (ingest/lanes.py). The
+# database worker orders tasks by priority within one queue, so a plain `manage.py db_worker`
+# runs them all; RQ has no priority, so they go to these queues, and the worker must be given
+# all of them, highest first: `rqworker interactive default bulk`.
+TASK_QUEUES = ["interactive", "default", "bulk"]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     # Hours of festival video take hours to transcode on a small worker.
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 12 * 3600}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 12 * 3600} for name in TASK_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -252,15 +258,28 @@ AXES_LOCKOUT_CALLABLE = "cms.views.account_locked"
 # nonce either (anonymous pages are cached whole and shared, so a per-response nonce would not match).
 # hls.js plays through MediaSource (blob: URLs) and a blob: worker. To allow a new source, add it to the
 # directive here (docs/operations.md).
+def _origin(url: str) -> str:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Media links are absolute (SITE_URL: players and IIIF viewers need full URLs), and with a bucket the
+# media view redirects to signed URLs on the bucket's endpoint: pictures, players and HLS must reach both,
+# whatever address the visitor typed (localhost for 127.0.0.1, say).
+MEDIA_ORIGINS = sorted(
+    {_origin(WAGTAILADMIN_BASE_URL)}
+    | ({_origin(AWS_S3_ENDPOINT_URL) or "https://*.amazonaws.com"} if AWS_STORAGE_BUCKET_NAME else set())
+    - {""}
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
-        "media-src": ["'self'", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *MEDIA_ORIGINS],
         "worker-src": ["'self'", "blob:"],
-        "connect-src": ["'self'"],
+        "connect-src": ["'self'", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
