@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -83,43 +82,100 @@ def audience_key(access_level: str, sacred_group_id: int | None) -> str:
 # --- view restrictions -------------------------------------------------------------------
 
 
+PASSED_SESSION_KEY = "passed_page_view_restrictions"  # where Wagtail's password form records a pass
+RESTRICTIONS_VERSION_KEY = "archive:restrictions-version"
+# A subquery holds at most this many path ranges: SQLite refuses expressions deeper than 1,000.
+RANGES_PER_SUBQUERY = 100
+# Tree paths are made of 0-9 and A-Z (treebeard): every descendant of P sorts between P and P + "ZZ…".
+_PATH_END = "Z" * 255
+
+
 @dataclass(frozen=True)
 class Restriction:
-    """A Wagtail PageViewRestriction and the tree paths it covers (its page and that page's aliases)."""
+    """A Wagtail PageViewRestriction as the rule needs it: who passes, and the tree paths it covers
+    (its page and that page's aliases)."""
 
     id: int
-    kind: str
+    kind: str  # "password", "login" or "groups"
     prefixes: tuple[str, ...]
-    model: object  # the PageViewRestriction, whose accept_request() decides who passes
+    group_ids: frozenset[int] = frozenset()
 
     def covers_path(self, path: str) -> bool:
         return any(path.startswith(prefix) for prefix in self.prefixes)
 
+    def passes(self, user, session) -> bool:
+        """Wagtail's own test (``BaseViewRestriction.accept_request``), from what is cached here."""
+        if self.kind == "password":
+            return self.id in (session.get(PASSED_SESSION_KEY) or [])
+        if self.kind == "login":
+            return bool(user.is_authenticated)
+        if self.kind == "groups":
+            return bool(user.is_superuser or self.group_ids & _group_ids(user))
+        return True
+
+
+def restrictions_changed() -> None:
+    """Forget the cached restrictions (``archive.signal_handlers`` calls this when a restriction, a
+    page's place in the tree or an alias changes)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(RESTRICTIONS_VERSION_KEY)
+    except ValueError:
+        cache.set(RESTRICTIONS_VERSION_KEY, 2, None)
+
 
 def all_restrictions() -> list[Restriction]:
-    """Every view restriction on the site (a handful: one query, two when some exist)."""
+    """Every view restriction on the site, from the shared cache (read from the database again after
+    any change that could alter them: one query, two when some exist)."""
+    from django.core.cache import cache
+
+    version = cache.get_or_set(RESTRICTIONS_VERSION_KEY, 1, None)
+    key = f"archive:restrictions:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = _read_restrictions()
+        cache.set(key, found, 24 * 60 * 60)
+    return found
+
+
+def _read_restrictions() -> list[Restriction]:
     from wagtail.models import Page, PageViewRestriction
 
-    found = list(PageViewRestriction.objects.select_related("page").prefetch_related("groups").order_by("pk"))
-    if not found:
+    rows = list(PageViewRestriction.objects.values_list("pk", "restriction_type", "page_id", "page__path"))
+    if not rows:
         return []
+    groups: dict[int, set[int]] = {}
+    for restriction_id, group_id in PageViewRestriction.groups.through.objects.filter(
+        pageviewrestriction_id__in=[row[0] for row in rows]
+    ).values_list("pageviewrestriction_id", "group_id"):
+        groups.setdefault(restriction_id, set()).add(group_id)
     aliases: dict[int, list[str]] = {}
-    for source, path in Page.objects.filter(alias_of__in=[r.page_id for r in found]).values_list("alias_of", "path"):
+    for source, path in Page.objects.filter(alias_of__in=[row[2] for row in rows]).values_list("alias_of", "path"):
         aliases.setdefault(source, []).append(path)
-    return [Restriction(r.pk, r.restriction_type, (r.page.path, *aliases.get(r.page_id, ())), r) for r in found]
+    return [
+        Restriction(pk, kind, (path, *aliases.get(page_id, ())), frozenset(groups.get(pk, ())))
+        for pk, kind, page_id, path in rows
+    ]
 
 
-def _covered_keys(restrictions) -> models.QuerySet | None:
-    """Translation keys of every page the restrictions cover (a subquery), or None when none."""
+def _covered_keys(restrictions) -> list[models.QuerySet]:
+    """Translation keys of every page the restrictions cover, as subqueries (none when nothing is
+    covered). Each subtree is a range of the indexed path column; nested subtrees are dropped."""
     from wagtail.models import Page
 
-    covered = Q()
-    for restriction in restrictions:
-        for prefix in restriction.prefixes:
-            covered |= Q(path__startswith=prefix)
-    if not covered:
-        return None
-    return Page.objects.filter(covered).values("translation_key")
+    prefixes = sorted({prefix for restriction in restrictions for prefix in restriction.prefixes})
+    outermost = []
+    for prefix in prefixes:  # sorted: a subtree's descendants follow it
+        if not (outermost and prefix.startswith(outermost[-1])):
+            outermost.append(prefix)
+    subqueries = []
+    for start in range(0, len(outermost), RANGES_PER_SUBQUERY):
+        covered = Q()
+        for prefix in outermost[start : start + RANGES_PER_SUBQUERY]:
+            covered |= Q(path__gte=prefix, path__lte=prefix + _PATH_END[: 255 - len(prefix)])
+        subqueries.append(Page.objects.filter(covered).values("translation_key"))
+    return subqueries
 
 
 def restriction_ids_for(pages, restrictions: list[Restriction] | None = None) -> dict[int, set[int]]:
@@ -144,11 +200,10 @@ def restriction_ids_for(pages, restrictions: list[Restriction] | None = None) ->
     return found
 
 
-def covering_restrictions(page) -> list:
-    """The PageViewRestrictions that apply to ``page``: on it, an ancestor, their aliases'
+def covering_restrictions(page) -> set[int]:
+    """Ids of the view restrictions that apply to ``page``: on it, an ancestor, their aliases'
     sources, or any of that for one of its translations."""
-    covering = restriction_ids_for([(page.pk, page.translation_key)]).get(page.pk, set())
-    return [r.model for r in all_restrictions() if r.id in covering]
+    return restriction_ids_for([(page.pk, page.translation_key)]).get(page.pk, set())
 
 
 class RestrictedAcrossTranslations:
@@ -158,7 +213,8 @@ class RestrictedAcrossTranslations:
     def get_view_restrictions(self):
         from wagtail.models import PageViewRestriction
 
-        return PageViewRestriction.objects.filter(pk__in=[r.pk for r in covering_restrictions(self)])
+        covering = covering_restrictions(self)
+        return PageViewRestriction.objects.filter(pk__in=covering) if covering else PageViewRestriction.objects.none()
 
 
 # --- who is asking -------------------------------------------------------------------------
@@ -169,7 +225,7 @@ class Viewer:
 
     def __init__(self, user=None, session=None):
         self.user = user if user is not None else AnonymousUser()
-        self._request = SimpleNamespace(user=self.user, session=session if session is not None else {})
+        self.session = session if session is not None else {}
 
     @classmethod
     def of(cls, who) -> Viewer:
@@ -217,8 +273,8 @@ class Viewer:
 
     @cached_property
     def failed(self) -> list[Restriction]:
-        """The view restrictions this viewer does not pass (Wagtail's own test decides)."""
-        return [r for r in self.restrictions if not r.model.accept_request(self._request)]
+        """The view restrictions this viewer does not pass."""
+        return [r for r in self.restrictions if not r.passes(self.user, self.session)]
 
     def hidden(self) -> tuple[int, ...]:
         """Ids of the restrictions this viewer fails: records they cover are hidden from them."""
@@ -245,19 +301,10 @@ def access_filter(who, prefix: str = "") -> Q:
     return q
 
 
-def restricted_q(who, prefix: str = "") -> Q:
-    """Pages covered by a view restriction ``who`` fails (matches nothing when there is none)."""
-    keys = _covered_keys(Viewer.of(who).failed)
-    if keys is None:
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}translation_key__in": keys})
-
-
 def page_visible_q(who, prefix: str = "") -> Q:
     """Pages of any type ``who`` may see: live and outside every restriction they fail."""
     q = Q(**{f"{prefix}live": True})
-    keys = _covered_keys(Viewer.of(who).failed)
-    if keys is not None:
+    for keys in _covered_keys(Viewer.of(who).failed):
         q &= ~Q(**{f"{prefix}translation_key__in": keys})
     return q
 

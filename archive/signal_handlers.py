@@ -10,6 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from archive.access import restrictions_changed
 from archive.signals import records_visibility_changed
 
 
@@ -39,7 +40,17 @@ def _notify(page_ids) -> None:
 
 def page_changed(sender, instance, **kwargs):
     if isinstance(instance, Page):
+        if kwargs.get("signal") is post_page_move:  # the tree paths restrictions cover have moved
+            restrictions_changed()
         _notify(records_under(_prefixes(instance)))
+
+
+def page_saved_or_deleted(sender, instance, **kwargs):
+    """A page saved or deleted may be a new or former alias of a restricted page: its subtree's
+    coverage changes, and a deleted page's tree path may be given to a new one (the cached
+    restrictions are read again on next use: two small queries)."""
+    if isinstance(instance, Page):
+        restrictions_changed()
 
 
 def _covered_by(restriction) -> set[int]:
@@ -51,6 +62,7 @@ def _covered_by(restriction) -> set[int]:
 
 
 def restriction_changed(sender, instance, **kwargs):
+    restrictions_changed()
     _notify(_covered_by(instance))
 
 
@@ -60,6 +72,7 @@ def restriction_deleting(sender, instance, **kwargs):
 
 
 def restriction_deleted(sender, instance, **kwargs):
+    restrictions_changed()
     _notify(getattr(instance, "_archive_covered", set()))
 
 
@@ -74,6 +87,9 @@ def connect():
     post_save.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="archive-restriction-save")
     pre_delete.connect(restriction_deleting, sender=PageViewRestriction, dispatch_uid="archive-restriction-deleting")
     post_delete.connect(restriction_deleted, sender=PageViewRestriction, dispatch_uid="archive-restriction-deleted")
+    # Any page model: Wagtail sends these with the specific class as sender.
+    post_save.connect(page_saved_or_deleted, dispatch_uid="archive-page-saved")
+    post_delete.connect(page_saved_or_deleted, dispatch_uid="archive-page-deleted")
     m2m_changed.connect(
         restriction_groups_changed, sender=PageViewRestriction.groups.through, dispatch_uid="archive-restriction-groups"
     )
