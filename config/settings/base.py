@@ -253,6 +253,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cms.views.account_locked"
 
+
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------
 # The public site runs only its own scripts and styles from static files: no inline script or style, and no
 # nonce either (anonymous pages are cached whole and shared, so a per-response nonce would not match).
@@ -266,11 +267,8 @@ def _origin(url: str) -> str:
 # Media links are absolute (SITE_URL: players and IIIF viewers need full URLs), and with a bucket the
 # media view redirects to signed URLs on the bucket's endpoint: pictures, players and HLS must reach both,
 # whatever address the visitor typed (localhost for 127.0.0.1, say).
-MEDIA_ORIGINS = sorted(
-    {_origin(WAGTAILADMIN_BASE_URL)}
-    | ({_origin(AWS_S3_ENDPOINT_URL) or "https://*.amazonaws.com"} if AWS_STORAGE_BUCKET_NAME else set())
-    - {""}
-)
+_BUCKET_ORIGINS = {_origin(AWS_S3_ENDPOINT_URL) or "https://*.amazonaws.com"} if AWS_STORAGE_BUCKET_NAME else set()
+MEDIA_ORIGINS = sorted(({_origin(WAGTAILADMIN_BASE_URL)} | _BUCKET_ORIGINS) - {""})
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
