@@ -58,7 +58,7 @@ demo: venv
 	$(BIN)/python manage.py load_demo --with-users --password "$(DEMO_PASSWORD)"
 	$(BIN)/python manage.py search_index rebuild --no-progress
 	@echo "Site: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/ (admin / $(DEMO_PASSWORD))"
-	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	@$(BIN)/python manage.py db_worker --no-reload --queue-name '*' & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 

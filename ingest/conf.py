@@ -19,6 +19,9 @@ DEFAULTS = {
     # Runs of one job (first run, automatic retries after unexpected errors, restarts after a dead worker).
     "INGEST_MAX_ATTEMPTS": 3,
     "INGEST_RETRY_BASE_SECONDS": 30,
+    # A run that finds the disk full is queued once more this much later (space may have been freed by
+    # then); the second time the job fails and waits for Retry.
+    "INGEST_DISK_FULL_RETRY_SECONDS": 600,
     # Progress is written to the database at most this often.
     "INGEST_PROGRESS_INTERVAL": 2.0,
     # Absolute base URL for IIIF ids (info.json); default: WAGTAILADMIN_BASE_URL.

@@ -6,6 +6,7 @@ Views, management commands and tasks only parse their input and call these funct
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import logging
 import os
@@ -33,7 +34,7 @@ from django.utils.translation import ngettext
 from archive.models import RecordPage
 from archive.signals import record_derived_data_changed
 from archive.text import ascii_slug, nfc
-from ingest import conf
+from ingest import bulk, conf, lanes
 from ingest import storage as tree
 from ingest.models import (
     Derivative,
@@ -46,6 +47,7 @@ from ingest.models import (
     RecordMedia,
 )
 from ingest.processing import Options, ProcessingError, inspect, process
+from ingest.processing.errors import gettext_noop
 from ingest.processing.outputs import atomic_dir, clean_partials, pid_alive
 
 logger = logging.getLogger(__name__)
@@ -151,6 +153,11 @@ def ingest_file(source, name: str | None = None, record=None, user=None) -> tupl
         name = os.fspath(source) if isinstance(source, str | os.PathLike) else getattr(source, "name", None)
     name = PureWindowsPath(PurePosixPath(nfc(name or "file")).name).name[:255] or "file"
     user = user if getattr(user, "is_authenticated", False) else None
+    with bulk.person_uploading():
+        return _ingest(source, name, record, user)
+
+
+def _ingest(source, name: str, record, user) -> tuple[Original, bool]:
     with receive(source) as received:
         existing = Original.objects.filter(sha256=received.sha256).first()
         if existing is not None:
@@ -231,18 +238,20 @@ def _backend_defers() -> bool:
 
 
 def enqueue(original_id: int, run_after: dt.datetime | None = None) -> None:
-    """Enqueue processing of ``original_id`` once the current transaction commits."""
+    """Enqueue processing of ``original_id`` once the current transaction commits, in the current lane
+    (a person's, unless inside :func:`ingest.bulk.bulk_work` or a run of a bulk job)."""
+    lane = lanes.current()
 
     def send() -> None:
         from ingest.tasks import process_original
 
-        task = process_original
+        task = lanes.routed(process_original, lane)
         if run_after is not None and run_after > timezone.now():
             if not task.get_backend().supports_defer:
                 return  # stays queued; `manage.py recover_ingest_jobs` sends it again
             task = task.using(run_after=run_after)
         try:
-            result = task.enqueue(original_id)
+            result = task.enqueue(original_id, lane=lane)
         except Exception:  # the queue being down must not lose the upload: the job stays queued
             logger.exception("Could not enqueue processing of original %s; it stays queued.", original_id)
             return
@@ -315,7 +324,8 @@ def _claim(original_id: int) -> tuple[ProcessingJob, str] | None:
         finished_at=None,
         progress=0,
         message="",
-        error_code="",
+        # Kept while the one automatic retry after a full disk runs: it tells that run not to retry again.
+        error_code=DISK_FULL if job.error_code == DISK_FULL else "",
     )
     if not claimed:
         return None
@@ -389,16 +399,31 @@ def _scratch_root(original_id: int) -> Path:
 
 
 def _clean_scratch(original_id: int) -> list[Path]:
-    """Remove what runs of this job that died left on this machine's disk."""
-    return clean_partials(_scratch_root(original_id) / "run")
+    """Remove what runs of this job that died left on this machine's disk (and the job's folder, if empty)."""
+    removed = clean_partials(_scratch_root(original_id) / "run")
+    _remove_scratch_root(original_id)
+    return removed
 
 
-def run_job(original_id: int) -> dict[str, Any]:
+def _remove_scratch_root(original_id: int) -> None:
+    """Remove the job's scratch folder once nothing is left in it (a run of the same job taken over may
+    still be writing there: then it stays, and that run removes it)."""
+    with contextlib.suppress(OSError):
+        _scratch_root(original_id).rmdir()
+
+
+def run_job(original_id: int, lane: str = lanes.INTERACTIVE) -> dict[str, Any]:
     """Make the access copies of one original (the body of the ``process_original`` task).
 
     Safe to run more than once and concurrently: one run claims the job; a rerun replaces the previous
-    set of derivatives with exactly one new set.
+    set of derivatives with exactly one new set. What the run enqueues again (a retry, the watchdog)
+    goes to ``lane``, the lane it came from.
     """
+    with lanes.use(lane):
+        return _run_job(original_id)
+
+
+def _run_job(original_id: int) -> dict[str, Any]:
     claimed = _claim(original_id)
     if claimed is None:
         return {"original": original_id, "status": "skipped"}
@@ -411,15 +436,19 @@ def run_job(original_id: int) -> dict[str, Any]:
     except JobTakenOver:
         logger.warning("Ingest job %s was taken over by another run; this run stops.", job.pk)
         return {"original": original_id, "status": "taken over"}
-    except ProcessingError as exc:
+    except Exception as exc:
+        if disk_full(exc):
+            logger.warning("Processing of original %s ran out of disk space: %s", original_id, _details(exc))
+            return {"original": original_id, "status": _retry_when_space(job, token), "code": DISK_FULL}
+        if not isinstance(exc, ProcessingError):
+            logger.exception("Unexpected error while processing original %s", original_id)
+            return {"original": original_id, "status": _retry_later(job, token)}
         logger.info("Processing of original %s failed (%s): %s %s", original_id, exc.code, exc.message, exc.detail)
         _fail(job, token, exc.message, exc.code)
         return {"original": original_id, "status": JobState.FAILED, "code": exc.code}
-    except Exception:
-        logger.exception("Unexpected error while processing original %s", original_id)
-        return {"original": original_id, "status": _retry_later(job, token)}
     finally:
         heartbeat.stop()
+        _remove_scratch_root(original_id)
     return {"original": original_id, "status": JobState.DONE}
 
 
@@ -479,6 +508,7 @@ def _make_derivatives(job: ProcessingJob, token: str) -> None:
             on_progress=progress.processing,
         )
         text = manifest.pop("text", "") or ""
+        _check_written(scratch / "out")
         progress(90)
         try:
             files = tree.upload_tree(default_storage, scratch / "out", prefix, on_file=progress.uploading)
@@ -490,6 +520,21 @@ def _make_derivatives(job: ProcessingJob, token: str) -> None:
             tree.delete_tree(default_storage, prefix)
             raise JobTakenOver
     shutil.rmtree(scratch_root / "run", ignore_errors=True)
+
+
+# Less free space than this where the outputs were made, and empty files among them: the disk was full.
+FULL_DISK_MARGIN = 4 * 1024 * 1024
+
+
+def _check_written(folder: Path) -> None:
+    """Raise ENOSPC when the outputs hold empty files and the disk they are on is full: libvips writes IIIF
+    tiles on a full disk as empty files without reporting an error. (An empty file on a disk with room,
+    such as the text of a PDF without any, is an output like the others.)"""
+    if not folder.is_dir() or shutil.disk_usage(folder).free >= FULL_DISK_MARGIN:
+        return
+    empty = next((path for path in folder.rglob("*") if path.is_file() and path.stat().st_size == 0), None)
+    if empty is not None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(empty))
 
 
 # Many small files that make one thing: recorded as one folder.
@@ -599,6 +644,63 @@ def _fail(job: ProcessingJob, token: str, message: str, code: str) -> None:
     )
 
 
+DISK_FULL = "disk_full"
+# The processing layer's message for it (ingest/processing/ffmpeg.py): stored in English like the others,
+# and shown in the reader's language (ingest.messages.translate_reason).
+DISK_FULL_MESSAGE = gettext_noop("The server ran out of disk space while processing. Tell an administrator.")
+_DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+# How the tools say it (libvips and ffmpeg write the C library's message into their errors).
+_DISK_FULL_WORDS = tuple(os.strerror(number).lower() for number in _DISK_FULL_ERRNOS)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is the disk running out of space: an OSError with ENOSPC or
+    EDQUOT, or a tool's error saying so (a ProcessingError keeps the tool's output in ``detail``), such as
+    libvips failing to write a tile, which the image pipeline reports as a damaged image."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _DISK_FULL_ERRNOS:
+            return True
+        text = f"{current} {getattr(current, 'detail', '')}".lower()
+        if any(words in text for words in _DISK_FULL_WORDS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _details(exc: BaseException) -> str:
+    return " ".join(part for part in (str(exc), getattr(exc, "detail", "")) if part)[:1000]
+
+
+def _retry_when_space(job: ProcessingJob, token: str) -> str:
+    """After running out of disk space: queue the job once more, ``INGEST_DISK_FULL_RETRY_SECONDS`` later
+    (by then space may have been freed), where the backend can defer; the second time, or without a
+    deferring backend, fail with the reason, for Retry by hand."""
+    if job.error_code != DISK_FULL and _backend_defers():
+        delay = conf.get("INGEST_DISK_FULL_RETRY_SECONDS")
+        when = timezone.now() + dt.timedelta(seconds=delay)
+        updated = ProcessingJob.objects.filter(pk=job.pk, worker=token).update(
+            state=JobState.QUEUED,
+            progress=0,
+            worker="",
+            next_attempt_at=when,
+            error_code=DISK_FULL,
+            message=_(
+                "The server ran out of disk space while processing. It will be tried again automatically in "
+                "%(minutes)s minutes; an administrator should free some space."
+            )
+            % {"minutes": max(1, round(delay / 60))},
+        )
+        if updated:
+            enqueue(job.original_id, run_after=when)
+            return JobState.QUEUED
+        return "taken over"
+    _fail(job, token, DISK_FULL_MESSAGE, DISK_FULL)
+    return JobState.FAILED
+
+
 def _retry_later(job: ProcessingJob, token: str) -> str:
     """After an unexpected error: queue again with a growing delay where the backend can defer, else fail."""
     job.refresh_from_db()
@@ -671,8 +773,15 @@ def requeue_stalled(job: ProcessingJob) -> str | None:
 def recover_jobs() -> dict[str, list[int]]:
     """Requeue running jobs whose worker died, and resend queued jobs whose task was lost.
 
-    Called by ``manage.py recover_ingest_jobs`` (at worker start, or from cron) and by the watchdog task.
+    Called by ``manage.py recover_ingest_jobs`` (at worker start, or from cron). Whose jobs they were is not
+    known here, so they go to the ``default`` lane: after people's uploads, before imports' media, and to a
+    queue that every worker takes.
     """
+    with lanes.use(lanes.DEFAULT):
+        return _recover_jobs()
+
+
+def _recover_jobs() -> dict[str, list[int]]:
     now = timezone.now()
     result: dict[str, list[int]] = {"requeued": [], "failed": [], "resent": []}
     for job in ProcessingJob.objects.filter(state=JobState.RUNNING):
@@ -693,27 +802,30 @@ def recover_jobs() -> dict[str, list[int]]:
 
 
 def _schedule_watchdog(original_id: int, token: str) -> None:
-    """Where the backend can defer, a task that checks on this run after one lease and requeues it if dead."""
+    """Where the backend can defer, a task that checks on this run after one lease and requeues it if dead
+    (a quick look, so in the interactive lane; what it requeues goes to the job's own lane)."""
     from ingest.tasks import watch_job
 
     if not watch_job.get_backend().supports_defer:
         return
     when = timezone.now() + dt.timedelta(seconds=conf.get("INGEST_JOB_LEASE_SECONDS"))
     try:
-        watch_job.using(run_after=when).enqueue(original_id, token)
+        watchdog = lanes.routed(watch_job, lanes.INTERACTIVE).using(run_after=when)
+        watchdog.enqueue(original_id, token, lane=lanes.current())
     except Exception:
         logger.exception("Could not schedule the watchdog of ingest job for original %s", original_id)
 
 
-def watch(original_id: int, token: str) -> str:
+def watch(original_id: int, token: str, lane: str = lanes.INTERACTIVE) -> str:
     """The watchdog: nothing to do once the run finished; requeue it if its worker died; else look again later."""
     close_old_connections()
     job = ProcessingJob.objects.filter(original_id=original_id).first()
     if job is None or job.state != JobState.RUNNING or job.worker != token:
         return "finished"
-    if requeue_stalled(job):
-        return "requeued"
-    _schedule_watchdog(original_id, token)
+    with lanes.use(lane):
+        if requeue_stalled(job):
+            return "requeued"
+        _schedule_watchdog(original_id, token)
     return "alive"
 
 

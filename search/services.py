@@ -52,20 +52,21 @@ def enqueue(page_ids, reason: str = "") -> int:
 
 
 def _schedule_on_commit() -> None:
-    """One apply task per transaction, however many records it touched."""
-    from search.tasks import schedule_apply
+    """Once the transaction commits, see that an apply task waits: one at a time, however many records
+    and transactions queued updates meanwhile (``tasks.apply_soon``)."""
+    from search.tasks import apply_soon
 
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(func is schedule_apply for _sids, func, *_ in connection.run_on_commit):
+    if connection.in_atomic_block and any(func is apply_soon for _sids, func, *_ in connection.run_on_commit):
         return
-    transaction.on_commit(schedule_apply)
+    transaction.on_commit(apply_soon)
 
 
 def pending():
     return PendingUpdate.objects.filter(applied_at__isnull=True)
 
 
-def apply_pending(batch_size: int = 500, repair: bool = False) -> dict:
+def apply_pending(batch_size: int = 500, repair: bool = False, max_batches: int | None = None) -> dict:
     """Bring the index up to date with every queued page; raises EngineUnavailable if it cannot.
 
     Updates go only into an index that is there: one found missing, damaged or of an older format
@@ -73,10 +74,11 @@ def apply_pending(batch_size: int = 500, repair: bool = False) -> dict:
     worker) such an index is rebuilt from the database instead, and so is one that, with nothing
     queued, holds another number of documents than there are records to index; the queued updates
     are then applied to the new, complete index. Whatever fails is noted on the queued rows
-    (``search_index status`` shows it) and raised.
+    (``search_index status`` shows it) and raised. With ``max_batches`` (the task) at most that many
+    batches are applied; ``left`` in the answer says how many of those queued at the start remain.
     """
     try:
-        return _apply_pending(batch_size, repair)
+        return _apply_pending(batch_size, repair, max_batches)
     except Exception as exc:
         _note_failure(exc)
         raise
@@ -86,9 +88,9 @@ def _note_failure(exc: Exception) -> None:
     pending().update(attempts=F("attempts") + 1, last_error=(str(exc) or exc.__class__.__name__)[:1000])
 
 
-def _apply_pending(batch_size: int, repair: bool) -> dict:
+def _apply_pending(batch_size: int, repair: bool, max_batches: int | None = None) -> dict:
     try:
-        report = _apply_queue(batch_size)
+        report = _apply_queue(batch_size, max_batches)
         if repair and (repaired := _repair_mismatch()) is not None:
             count, replayed = repaired
             report = {name: report[name] + replayed[name] for name in report} | {"rebuilt": count}
@@ -102,13 +104,20 @@ def _apply_pending(batch_size: int, repair: bool) -> dict:
         return {**replayed, "rebuilt": count}
 
 
-def _apply_queue(batch_size: int) -> dict:
+def _apply_queue(batch_size: int, max_batches: int | None = None) -> dict:
     engine = get_engine()
-    applied = indexed = removed = 0
+    applied = indexed = removed = batches = 0
+    # What was queued when this began, no more: while an import commits row after row the queue never
+    # empties, and one run would hold the worker (and every upload behind it) until the import ends.
+    # Updates queued from now on have a task of their own waiting (see tasks.apply_soon).
+    last = pending().aggregate(last=Max("pk"))["last"] or 0
     while True:
-        rows = list(pending().order_by("pk")[:batch_size])
+        if max_batches is not None and batches >= max_batches:
+            break
+        rows = list(pending().filter(pk__lte=last).order_by("pk")[:batch_size])
         if not rows:
             break
+        batches += 1
         ids = {row.page_id for row in rows}
         documents = list(iter_documents(ids))
         missing = ids - {document["pk"] for document in documents}
@@ -118,7 +127,8 @@ def _apply_queue(batch_size: int) -> dict:
         indexed += len(documents)
         removed += len(missing)
     PendingUpdate.objects.filter(applied_at__lt=timezone.now() - KEEP_APPLIED).delete()
-    return {"applied": applied, "indexed": indexed, "removed": removed}
+    left = pending().filter(pk__lte=last).count() if max_batches is not None else 0
+    return {"applied": applied, "indexed": indexed, "removed": removed, "left": left}
 
 
 def _differs() -> tuple[int, int] | None:

@@ -13,6 +13,14 @@ from search import services
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300
+# One task waits to apply the queued updates however many commits queued them (an import commits a row
+# at a time): set when it is enqueued, cleared when it starts, so a commit after that start enqueues the
+# next one. Should that task be lost (a flushed queue), the mark lapses after this long.
+APPLY_KEY = "search:apply-scheduled"
+APPLY_MARK_SECONDS = 300
+# Queued updates one run applies at most; the rest goes to the next run, so that the worker takes a
+# person's upload in between.
+APPLY_BATCH = 500
 RETRY_KEY = "search:apply-retry-scheduled"
 RETRY_MARK_GRACE = 120  # seconds a waiting retry may run late (a busy worker) before another is scheduled
 # A web process that finds the index missing asks the worker to rebuild it at most this often.
@@ -26,10 +34,11 @@ def apply_pending_updates(retry: bool = False) -> dict:
     (``services.apply_pending`` with ``repair``). Whatever fails, the updates stay queued and the
     task runs again later (``retry``) with a growing delay (5 s doubling to 5 minutes), without
     waiting for another edit."""
-    if retry:
-        _unmark(RETRY_KEY)  # this is the retry that was waiting: the next failure schedules another
+    # This is the task that was waiting: updates queued from now on need another (or, for the retry, the
+    # next failure schedules another). Cleared before reading the queue, so no update is left behind.
+    _unmark(RETRY_KEY if retry else APPLY_KEY)
     try:
-        return services.apply_pending(repair=True)
+        report = services.apply_pending(batch_size=APPLY_BATCH, repair=True, max_batches=1)
     except Exception as exc:
         delay = retry_delay()
         if schedule_retry(delay):
@@ -42,6 +51,9 @@ def apply_pending_updates(retry: bool = False) -> dict:
                 exc,
             )
         raise
+    if report["left"]:
+        apply_soon()
+    return report
 
 
 def retry_delay() -> dt.timedelta:
@@ -91,6 +103,17 @@ def request_repair() -> None:
     """
     if default_task_backend.supports_defer and _mark(REPAIR_REQUEST_KEY, REPAIR_REQUEST_EVERY):
         schedule_apply(delay=dt.timedelta(seconds=1))
+
+
+def apply_soon() -> bool:
+    """Have the queued updates applied: enqueue the task unless one is waiting already (run on commit by
+    ``services.enqueue``); False where it could not be enqueued."""
+    if not _mark(APPLY_KEY, APPLY_MARK_SECONDS):
+        return True  # the waiting task will find these updates too
+    if not schedule_apply():
+        _unmark(APPLY_KEY)
+        return False
+    return True
 
 
 def schedule_apply(delay: dt.timedelta | None = None, retry: bool = False) -> bool:

@@ -1,5 +1,6 @@
 """Intake and processing of media (``ingest.services``, ``ingest.tasks``) with the immediate task backend."""
 
+import contextlib
 import io
 import logging
 import os
@@ -14,7 +15,7 @@ from PIL import Image
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from archive.signals import record_derived_data_changed
-from ingest import services, storage
+from ingest import bulk, services, storage
 from ingest.models import Derivative, DerivativeSet, JobState, Original, ProcessingJob, RecordMedia
 from ingest.processing import ProcessingError
 from ingest.tasks import process_original
@@ -32,6 +33,7 @@ from tests.ingest_support import (
     sandbox,
     stored_files,
 )
+from tests.task_support import run_worker
 from tests.test_ingest_processing import png_header_only
 
 
@@ -344,3 +346,146 @@ def test_an_unexpected_error_is_retried_later_where_the_backend_defers(db, media
     process_original.call(original.pk)
     job.refresh_from_db()
     assert 115 <= (job.next_attempt_at - before).total_seconds() <= 130  # the delay grows
+
+
+# --- scratch space and a full disk (issue 14) ---------------------------------------------------------------
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def job_folders(tmp_path: Path) -> list[str]:
+    jobs = tmp_path / "work" / "jobs"
+    return sorted(p.name for p in jobs.iterdir()) if jobs.exists() else []
+
+
+def process_tasks():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path="ingest.tasks.process_original")
+
+
+def make_due(task) -> None:
+    """Time passes: the deferred task is due now."""
+    type(task).objects.filter(pk=task.pk).update(run_after=task.enqueued_at)
+
+
+def test_a_job_leaves_no_scratch_folder_behind_whether_it_succeeds_or_fails(db, media_root, tmp_path):
+    done, _ = ingest(make_jpeg(tmp_path / "ok.jpg", size=(800, 600)), "ok.jpg")
+    damaged, _ = ingest(make_corrupt_jpeg(tmp_path / "bad.jpg"), "bad.jpg")
+    states = dict(ProcessingJob.objects.values_list("original_id", "state"))
+    assert (states[done.pk], states[damaged.pk]) == (JobState.DONE, JobState.FAILED)
+    assert job_folders(tmp_path) == []
+    assert leftovers(tmp_path / "work") == []
+
+
+@pytest.mark.parametrize("where", ["storage", "tool"])
+def test_a_full_disk_is_tried_again_once_later_then_fails_with_the_reason(
+    db, media_root, tmp_path, settings, monkeypatch, committed, where
+):
+    import errno
+
+    from django.core.files.storage import FileSystemStorage
+    from django.utils import timezone
+
+    from ingest import lanes
+
+    settings.TASKS = DATABASE_TASKS
+    if where == "storage":  # copying the access copies into storage
+        save = FileSystemStorage._save
+
+        def full(self, name, content):
+            if name.startswith("derivatives/"):
+                raise OSError(errno.ENOSPC, "No space left on device", name)
+            return save(self, name, content)
+
+        monkeypatch.setattr(FileSystemStorage, "_save", full)
+    else:  # libvips writing a web copy (which the image pipeline reports as a damaged image)
+        monkeypatch.setattr(
+            services,
+            "process",
+            lambda *a, **k: (_ for _ in ()).throw(
+                ProcessingError(
+                    "The image is damaged or incomplete and cannot be decoded.",
+                    code="corrupt",
+                    detail="unable to call jpegsave\n  web/960.jpg: write error\nsystem error: No space left on device",
+                )
+            ),
+        )
+    with bulk.bulk_work():  # an import's photo: its retry stays behind people's uploads
+        original, _ = committed(services.ingest_file, make_jpeg(tmp_path / "p.jpg", size=(800, 600)), "p.jpg")
+
+    before = timezone.now()
+    run_worker()
+    job = ProcessingJob.objects.get(original=original)
+    assert (job.state, job.error_code) == (JobState.QUEUED, services.DISK_FULL)
+    assert "disk space" in job.message and "10 minutes" in job.message
+    retry = process_tasks().get(status="READY")
+    assert 590 <= (retry.run_after - before).total_seconds() <= 610  # INGEST_DISK_FULL_RETRY_SECONDS
+    assert retry.priority == lanes.PRIORITIES[lanes.BULK]
+    assert job_folders(tmp_path) == []
+    assert run_worker() == []  # nothing else is due before then
+
+    make_due(retry)
+    run_worker()
+    job.refresh_from_db()
+    assert (job.state, job.error_code, job.message) == (JobState.FAILED, services.DISK_FULL, services.DISK_FULL_MESSAGE)
+    assert not process_tasks().filter(status="READY").exists()  # once only: now it waits for Retry
+    assert job_folders(tmp_path) == []
+    assert (media_root / original.file.name).exists()
+
+    monkeypatch.undo()  # space is back; a curator presses Retry
+    settings.TASKS = DATABASE_TASKS
+    settings.MEDIA_ROOT, settings.INGEST_WORK_DIR = media_root, tmp_path / "work"
+    assert committed(services.retry, job)
+    run_worker()
+    job.refresh_from_db()
+    assert (job.state, job.error_code) == (JobState.DONE, "")
+
+
+def test_a_damaged_file_is_not_tried_again(db, media_root, tmp_path, settings, committed):
+    settings.TASKS = DATABASE_TASKS
+    original, _ = committed(services.ingest_file, make_corrupt_jpeg(tmp_path / "bad.jpg"), "bad.jpg")
+    run_worker()
+    job = ProcessingJob.objects.get(original=original)
+    assert (job.state, job.error_code) == (JobState.FAILED, "corrupt")
+    assert not process_tasks().filter(status="READY").exists()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB filesystem of its own (tmpfs) for the scratch folder; skipped where it cannot be mounted
+    (it needs root): the test above injects the same error instead."""
+    mount = tmp_path / "work"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_job_on_a_really_full_disk_goes_through_once_space_is_back(
+    db, media_root, tmp_path, settings, small_disk, committed
+):
+    settings.TASKS = DATABASE_TASKS
+    original, _ = committed(services.ingest_file, make_jpeg(tmp_path / "p.jpg", size=(1600, 1200)), "p.jpg")
+    filler = small_disk / "filler"
+    with filler.open("wb") as out, contextlib.suppress(OSError):
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+
+    run_worker()
+    job = ProcessingJob.objects.get(original=original)
+    assert (job.state, job.error_code) == (JobState.QUEUED, services.DISK_FULL)
+    assert job_folders(tmp_path) == []
+
+    filler.unlink()  # an administrator frees some space
+    make_due(process_tasks().get(status="READY"))
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == JobState.DONE
+    assert all(row.size > 0 for row in Derivative.objects.filter(derivative_set__original=original))
+    assert job_folders(tmp_path) == []
