@@ -418,7 +418,8 @@ def test_a_full_disk_is_tried_again_once_later_then_fails_with_the_reason(
     run_worker()
     job = ProcessingJob.objects.get(original=original)
     assert (job.state, job.error_code) == (JobState.QUEUED, services.DISK_FULL)
-    assert "disk space" in job.message and "10 minutes" in job.message
+    # Stored in the site's language (Vietnamese): "out of disk space ... again in 10 minutes".
+    assert "hết dung lượng đĩa" in job.message and "sau 10 phút" in job.message
     retry = process_tasks().get(status="READY")
     assert 590 <= (retry.run_after - before).total_seconds() <= 610  # INGEST_DISK_FULL_RETRY_SECONDS
     assert retry.priority == lanes.PRIORITIES[lanes.BULK]
