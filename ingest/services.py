@@ -680,25 +680,25 @@ def _retry_when_space(job: ProcessingJob, token: str) -> str:
     deferring backend, fail with the reason, for Retry by hand."""
     if job.error_code != DISK_FULL and _backend_defers():
         delay = conf.get("INGEST_DISK_FULL_RETRY_SECONDS")
-        when = timezone.now() + dt.timedelta(seconds=delay)
-        updated = ProcessingJob.objects.filter(pk=job.pk, worker=token).update(
-            state=JobState.QUEUED,
-            progress=0,
-            worker="",
-            next_attempt_at=when,
-            error_code=DISK_FULL,
-            message=_(
-                "The server ran out of disk space while processing. It will be tried again automatically in "
-                "%(minutes)s minutes; an administrator should free some space."
-            )
-            % {"minutes": max(1, round(delay / 60))},
-        )
-        if updated:
-            enqueue(job.original_id, run_after=when)
-            return JobState.QUEUED
-        return "taken over"
+        message = _(
+            "The server ran out of disk space while processing. It will be tried again automatically in "
+            "%(minutes)s minutes; an administrator should free some space."
+        ) % {"minutes": max(1, round(delay / 60))}
+        return _queue_again(job, token, delay, DISK_FULL, message)
     _fail(job, token, DISK_FULL_MESSAGE, DISK_FULL)
     return JobState.FAILED
+
+
+def _queue_again(job: ProcessingJob, token: str, delay: float, code: str, message: str) -> str:
+    """Queue the job held by ``token`` once more, ``delay`` seconds from now, saying why."""
+    when = timezone.now() + dt.timedelta(seconds=delay)
+    updated = ProcessingJob.objects.filter(pk=job.pk, worker=token).update(
+        state=JobState.QUEUED, progress=0, worker="", next_attempt_at=when, error_code=code, message=message
+    )
+    if updated:
+        enqueue(job.original_id, run_after=when)
+        return JobState.QUEUED
+    return "taken over"
 
 
 def _retry_later(job: ProcessingJob, token: str) -> str:
@@ -706,19 +706,8 @@ def _retry_later(job: ProcessingJob, token: str) -> str:
     job.refresh_from_db()
     if job.attempts < conf.get("INGEST_MAX_ATTEMPTS") and _backend_defers():
         delay = conf.get("INGEST_RETRY_BASE_SECONDS") * 4 ** max(job.attempts - 1, 0)
-        when = timezone.now() + dt.timedelta(seconds=delay)
-        updated = ProcessingJob.objects.filter(pk=job.pk, worker=token).update(
-            state=JobState.QUEUED,
-            progress=0,
-            worker="",
-            next_attempt_at=when,
-            error_code="retrying",
-            message=_("An unexpected error stopped processing; it will be tried again automatically."),
-        )
-        if updated:
-            enqueue(job.original_id, run_after=when)
-            return JobState.QUEUED
-        return "taken over"
+        message = _("An unexpected error stopped processing; it will be tried again automatically.")
+        return _queue_again(job, token, delay, "retrying", message)
     _fail(
         job,
         token,
