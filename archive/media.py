@@ -101,27 +101,35 @@ def gallery_images(page_ids) -> "dict[int, MediaSummary]":
     return {page_id: MediaSummary(kinds={"image"}) for page_id in with_images if page_id in wanted}
 
 
-# --- What a record page shows of its media --------------------------------------------
-# Apps that attach media to records (``ingest``) register a presenter: given the record page
-# and the request, it returns the HTML of the record's media section for that visitor (rendered
-# by the app's own template, so escaped), or "" when there is nothing to show. It must show only
-# what the visitor may fetch: the same rules as its resolver. ``RecordPage.get_context`` joins
-# the fragments into ``record_media``.
+# --- What a record page shows from other apps ------------------------------------------
+# Apps register a presenter for a slot of the record page: "media" (``ingest``: the record's
+# players and files) or "citation" (the library: formatted citations and exports). Given the
+# record page and the request, it returns the HTML of its section for that visitor (rendered by
+# the app's own template, so escaped), or "" when there is nothing to show. A media presenter
+# must show only what the visitor may fetch: the same rules as its resolver.
+# ``RecordPage.get_context`` joins each slot's fragments into ``record_<slot>``.
 
 Presenter = Callable[[object, object], str]
-_presenters: list[Presenter] = []
+SLOTS = ("media", "citation")
+_presenters: dict[str, list[Presenter]] = {slot: [] for slot in SLOTS}
 
 
-def register_presenter(presenter: Presenter) -> Presenter:
-    if presenter not in _presenters:
-        _presenters.append(presenter)
-    return presenter
+def register_presenter(presenter: Presenter | None = None, *, slot: str = "media"):
+    """Register ``presenter`` for ``slot``; usable as ``@register_presenter`` or
+    ``@register_presenter(slot="citation")``."""
+
+    def register(function: Presenter) -> Presenter:
+        if function not in _presenters[slot]:
+            _presenters[slot].append(function)
+        return function
+
+    return register(presenter) if presenter is not None else register
 
 
-def present(page, request) -> str:
-    """The media sections of ``page`` for ``request.user``, as safe HTML ("" when none)."""
+def present(page, request, slot: str = "media") -> str:
+    """The sections of ``page`` registered for ``slot``, for ``request.user``, as safe HTML ("" when none)."""
     from django.utils.html import conditional_escape
     from django.utils.safestring import mark_safe
 
-    parts = (presenter(page, request) for presenter in _presenters)
+    parts = (presenter(page, request) for presenter in _presenters[slot])
     return mark_safe("".join(conditional_escape(part) for part in parts if part))  # noqa: S308 - parts escaped

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from archive.models import EthnicGroup, Language, Place, Subject
+from archive.models import EthnicGroup, Language, Person, Place, Subject
 
 
 class EthnicGroupViewSet(SnippetViewSet):
@@ -37,8 +37,16 @@ class SubjectViewSet(SnippetViewSet):
     search_fields = ["name", "name_en"]
 
 
+class PersonViewSet(SnippetViewSet):
+    model = Person
+    icon = "user"
+    list_display = ["name", "kind", "dates"]
+    list_filter = ["kind"]
+    search_fields = ["name", "other_names"]
+
+
 class TaxonomyViewSetGroup(SnippetViewSetGroup):
-    items = (EthnicGroupViewSet, PlaceViewSet, LanguageViewSet, SubjectViewSet)
+    items = (EthnicGroupViewSet, PlaceViewSet, LanguageViewSet, SubjectViewSet, PersonViewSet)
     menu_icon = "list-ul"
     menu_label = _("Taxonomies")
     menu_name = "taxonomies"

@@ -59,6 +59,7 @@ class HomePage(Page):
         "cms.PlaceIndexPage",
         "cms.RecordTypeIndexPage",
         "cms.FestivalCalendarPage",
+        "library.LibraryPage",
     ]
     template = "cms/home_page.html"
 

@@ -29,19 +29,16 @@ from archive import media as archive_media
 from archive.access import audience_key, restriction_ids_for
 from archive.batching import for_ids
 from archive.models import (
-    RECORD_TYPES,
     CollectionPage,
-    CraftPage,
-    DocumentPage,
     EthnicGroup,
-    FestivalPage,
+    IndexExtras,
     Language,
-    PerformingArtPage,
     Place,
     RecordContributor,
     RecordPage,
     RecordTitle,
     Subject,
+    record_types,
 )
 from search.analysis import collation_key, nfc
 
@@ -122,14 +119,6 @@ def decades(start, end) -> list[str]:
     return [str(decade) for decade in range(start.year // 10 * 10, last // 10 * 10 + 1, 10)][:20]
 
 
-# Type-specific fields that hold searchable text, by record type.
-TYPE_TEXT_FIELDS = {
-    DocumentPage: ("document_number", "document_type", "issuing_body", "signer", "full_text"),
-    FestivalPage: ("calendar_note",),
-    PerformingArtPage: ("genre",),
-    CraftPage: ("materials", "technique"),
-}
-PEOPLE_FIELDS = ("signer", "issuing_body")
 # A record's translations share its translation key. Read as text: only compared, and turning
 # each into a UUID object cost as much as the rest of a record's query.
 TRANSLATION_KEY = Cast("translation_key", output_field=CharField())
@@ -162,7 +151,7 @@ class DocumentBuilder:
 
     def __init__(self):
         self._collections = dict(CollectionPage.objects.values_list("path", "pk"))
-        self._types = {ContentType.objects.get_for_model(model).pk: model for model in RECORD_TYPES}
+        self._types = {ContentType.objects.get_for_model(model).pk: model for model in record_types()}
         # What each taxonomy term adds to a record, worked out once per builder: its facet value
         # and its names, already cleaned (a record's names then only need their repeats dropped).
         self._groups = {
@@ -255,11 +244,14 @@ class DocumentBuilder:
         ]
         if not pages:
             return []
-        extra: dict[int, dict] = {}
-        for model, fields in TYPE_TEXT_FIELDS.items():
-            for row in model.objects.filter(selected).values("pk", *fields):
-                if row["pk"] in wanted:
-                    extra[row.pop("pk")] = row
+        # What each type adds from its own fields (``RecordPage.index_extras``), one query a type present.
+        extras: dict[int, IndexExtras] = {}
+        by_type: dict[int, list[int]] = {}
+        for page in pages:
+            by_type.setdefault(page["content_type_id"], []).append(page["pk"])
+        for content_type, type_ids in by_type.items():
+            if (model := self._types.get(content_type)) is not None:
+                extras.update(model.index_extras(type_ids))
         groups = self._links("ethnic_groups", ids)
         places = self._links("places", ids)
         subjects = self._links("subjects", ids)
@@ -280,7 +272,7 @@ class DocumentBuilder:
             documents.append(
                 self.build(
                     page,
-                    extra.get(pk, {}),
+                    extras.get(pk) or IndexExtras(),
                     groups=[self._groups[i] for i in groups.get(pk, ()) if i in self._groups],
                     places=[self._places[i] for i in places.get(pk, ()) if i in self._places],
                     subjects=subjects.get(pk, ()),
@@ -309,11 +301,9 @@ class DocumentBuilder:
             names += en
         for language in languages:
             names += language.names
-        people = list(contributors) + [extra.get(field, "") for field in PEOPLE_FIELDS]
-        content = [page["summary"], html_text(page["body"])]
-        content += [value for field, value in extra.items() if field not in PEOPLE_FIELDS]
-        content += media.texts
-        keywords = [page["identifier"], extra.get("document_number", "")]
+        people = list(contributors) + extra.people
+        content = [page["summary"], html_text(page["body"]), *extra.text, *media.texts]
+        keywords = [page["identifier"], *extra.keywords]
         date = page["date_start"]
         language_code = page["locale__language_code"]
         return {

@@ -13,7 +13,7 @@ from functools import lru_cache
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from archive.models import RECORD_TYPES, CollectionPage, EthnicGroup, HeritageLevel, Language, Place
+from archive.models import CollectionPage, EthnicGroup, HeritageLevel, Language, Place, record_types
 from search.analysis import collation_key
 
 TTL = 60.0
@@ -27,7 +27,7 @@ def _media_labels() -> dict[str, str]:
 
 def _load(facet: str) -> dict[str, str]:
     if facet == "type":
-        return {model.type_slug: str(model.type_label_plural).capitalize() for model in RECORD_TYPES}
+        return {model.type_slug: str(model.type_label_plural).capitalize() for model in record_types()}
     if facet == "group":
         return {group.slug: group.display_name for group in EthnicGroup.objects.only("slug", "name", "name_en")}
     if facet in ("province", "place"):

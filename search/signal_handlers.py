@@ -4,7 +4,7 @@ search, or who may find it, queues the records it touches (see ``services.enqueu
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from archive.models import RECORD_TYPES, CollectionPage, EthnicGroup, Language, Place, RecordPage, Subject
+from archive.models import CollectionPage, EthnicGroup, Language, Place, RecordPage, Subject, record_types
 from archive.signals import record_derived_data_changed, records_bulk_created, records_visibility_changed
 from search import labels, services
 
@@ -55,7 +55,7 @@ def relations_changed(sender, instance, action, **kwargs):
 
 
 def connect():
-    for model in [RecordPage, *RECORD_TYPES]:
+    for model in [RecordPage, *record_types()]:
         post_save.connect(record_changed, sender=model, dispatch_uid=f"search-save-{model._meta.label}")
         post_delete.connect(record_deleted, sender=model, dispatch_uid=f"search-delete-{model._meta.label}")
     records_visibility_changed.connect(visibility_changed, dispatch_uid="search-visibility")

@@ -1,4 +1,5 @@
 from archive.models.images import ArchiveImage, ArchiveRendition
+from archive.models.people import Person, name_key
 from archive.models.records import (
     RECORD_TYPES,
     CollectionPage,
@@ -9,6 +10,7 @@ from archive.models.records import (
     DocumentPage,
     FestivalPage,
     HeritageLevel,
+    IndexExtras,
     PerformingArtPage,
     PersistentIdentifier,
     RecordContributor,
@@ -17,6 +19,7 @@ from archive.models.records import (
     RecordTitle,
     RelatedRecord,
     record_type_by_slug,
+    record_types,
 )
 from archive.models.taxonomy import EthnicGroup, Language, Place, Subject
 
@@ -33,8 +36,10 @@ __all__ = [
     "EthnicGroup",
     "FestivalPage",
     "HeritageLevel",
+    "IndexExtras",
     "Language",
     "PerformingArtPage",
+    "Person",
     "PersistentIdentifier",
     "Place",
     "RecordContributor",
@@ -43,5 +48,7 @@ __all__ = [
     "RecordTitle",
     "RelatedRecord",
     "Subject",
+    "name_key",
     "record_type_by_slug",
+    "record_types",
 ]

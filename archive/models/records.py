@@ -6,6 +6,7 @@ ethnic group, a province, a collection — are single, paginated queries with on
 filter, instead of a union over five tables.
 """
 
+import dataclasses
 import datetime as dt
 import secrets
 
@@ -51,6 +52,21 @@ IDENTIFIER_PREFIX = "dtts-"
 
 def new_record_identifier() -> str:
     return f"{IDENTIFIER_PREFIX}{secrets.token_hex(4)}"
+
+
+@dataclasses.dataclass
+class IndexExtras:
+    """What a record type adds to a record's search document from its own fields.
+
+    Search reads it through ``RecordPage.index_extras`` for every type it finds with
+    :func:`record_types`, so a type defined in another app (the library's) is indexed without
+    search knowing it. ``facets`` maps a facet search defines ("issuer", "holding") to values.
+    """
+
+    text: list[str] = dataclasses.field(default_factory=list)
+    people: list[str] = dataclasses.field(default_factory=list)
+    keywords: list[str] = dataclasses.field(default_factory=list)
+    facets: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
 
 class RecordQuerySet(PageQuerySet):
@@ -192,6 +208,13 @@ class RecordPage(RestrictedAcrossTranslations, AccessControlled, Page):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     objects = RecordManager()
+
+    # What search indexes from a type's own fields (``index_extras``): plain text, names of
+    # people and bodies, exact keywords (numbers matched whole), and facet values by facet.
+    index_text_fields: tuple[str, ...] = ()
+    index_people_fields: tuple[str, ...] = ()
+    index_keyword_fields: tuple[str, ...] = ()
+    index_facet_fields: dict[str, str] = {}
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -373,10 +396,34 @@ class RecordPage(RestrictedAcrossTranslations, AccessControlled, Page):
         context["related_records"] = self.related_for(request)
         context["images"] = self.visible_images(request)
         context["record_media"] = media.present(self, request)
+        context["record_citation"] = media.present(self, request, slot="citation")
         context["citation"] = self.citation(
             request.build_absolute_uri(reverse("resolve_identifier", args=[self.identifier]))
         )
         return context
+
+    @classmethod
+    def index_extras(cls, ids) -> "dict[int, IndexExtras]":
+        """What this type adds to the search documents of the records ``ids`` (of this type),
+        read in one query. A type with related rows (a library item's creators) extends it."""
+        fields = {*cls.index_text_fields, *cls.index_people_fields, *cls.index_keyword_fields}
+        fields |= set(cls.index_facet_fields.values())
+        if not fields:
+            return {}
+        from archive.batching import for_ids
+
+        wanted = set(ids)
+        extras = {}
+        for row in cls.objects.filter(for_ids("pk", ids)).values("pk", *sorted(fields)):
+            if row["pk"] not in wanted:
+                continue
+            extras[row["pk"]] = IndexExtras(
+                text=[row[name] for name in cls.index_text_fields if row[name]],
+                people=[row[name] for name in cls.index_people_fields if row[name]],
+                keywords=[row[name] for name in cls.index_keyword_fields if row[name]],
+                facets={facet: [str(row[name])] for facet, name in cls.index_facet_fields.items() if row[name]},
+            )
+        return extras
 
     @property
     def type_metadata_template(self) -> str:
@@ -415,12 +462,18 @@ class RecordPage(RestrictedAcrossTranslations, AccessControlled, Page):
         return (self.latitude, self.longitude)
 
     def related_for(self, who):
-        """Related records ``who`` may see, in this page's language (links point at the source pages)."""
-        targets = RecordPage.objects.filter(pk__in=RelatedRecord.objects.filter(page=self).values("target_id"))
+        """Related records ``who`` may see, in this page's language: those this record links to and
+        those linking to it (a thesis about a festival shows on the festival's page), from any of
+        either's translations (links point at the source pages)."""
+        own = RecordPage.objects.filter(translation_key=self.translation_key).values("pk")
+        linked = RelatedRecord.objects.filter(page__in=own).values("target_id")
+        linking = RelatedRecord.objects.filter(target__in=own).values("page_id")
+        keys = RecordPage.objects.filter(models.Q(pk__in=linked) | models.Q(pk__in=linking)).values("translation_key")
         return list(
             RecordPage.objects.listed_for(who, self.locale_id)
-            .filter(translation_key__in=targets.values("translation_key"))
-            .exclude(pk=self.pk)
+            .filter(translation_key__in=keys)
+            .exclude(translation_key=self.translation_key)
+            .specific()
             .order_by("title")
         )
 
@@ -533,6 +586,7 @@ class FestivalPage(RecordPage):
         ),
         FieldPanel("calendar_note"),
     ]
+    index_text_fields = ("calendar_note",)
     is_creatable = True
     type_slug = "festival"
     type_label = _("festival")
@@ -622,6 +676,7 @@ class PerformingArtPage(RecordPage):
     genre = models.CharField(_("genre"), max_length=120, blank=True)
 
     type_panels = [FieldPanel("genre")]
+    index_text_fields = ("genre",)
     is_creatable = True
     type_slug = "performing-art"
     type_label = _("performing art")
@@ -643,6 +698,7 @@ class CraftPage(RecordPage):
     technique = models.TextField(_("technique"), blank=True)
 
     type_panels = [FieldPanel("category"), FieldPanel("materials"), FieldPanel("technique")]
+    index_text_fields = ("materials", "technique")
     is_creatable = True
     type_slug = "craft"
     type_label = _("craft, product or artefact")
@@ -678,6 +734,10 @@ class DocumentPage(RecordPage):
         FieldRowPanel([FieldPanel("issue_date"), FieldPanel("effective_date"), FieldPanel("status")]),
         FieldPanel("full_text"),
     ]
+    index_text_fields = ("document_number", "document_type", "full_text")
+    index_people_fields = ("signer", "issuing_body")
+    index_keyword_fields = ("document_number",)
+    index_facet_fields = {"issuer": "issuing_body"}
     search_fields = RecordPage.search_fields + [
         index.SearchField("document_number"),
         index.SearchField("full_text"),
@@ -714,11 +774,27 @@ class DocumentPage(RecordPage):
             raise ValidationError({"effective_date": _("A document cannot take effect before it is issued.")})
 
 
+# The heritage record types the archive itself defines. Other apps define more (the library's
+# item types) by subclassing RecordPage; ``record_types()`` lists them all.
 RECORD_TYPES = [FestivalPage, CustomPage, PerformingArtPage, CraftPage, DocumentPage]
 
 
+def record_types() -> list[type[RecordPage]]:
+    """Every creatable record type in the project, the archive's first, then other apps' in the
+    order of INSTALLED_APPS. Search, labels and listings use it to know every type without
+    importing the apps that define them."""
+    from django.apps import apps
+
+    found = [
+        model
+        for model in apps.get_models()
+        if issubclass(model, RecordPage) and model.is_creatable and model not in RECORD_TYPES
+    ]
+    return [*RECORD_TYPES, *found]
+
+
 def record_type_by_slug(slug: str):
-    for model in RECORD_TYPES:
+    for model in record_types():
         if model.type_slug == slug:
             return model
     return None
@@ -734,6 +810,7 @@ __all__ = [
     "DocumentPage",
     "FestivalPage",
     "HeritageLevel",
+    "IndexExtras",
     "PerformingArtPage",
     "PersistentIdentifier",
     "RecordContributor",
@@ -743,4 +820,5 @@ __all__ = [
     "RecordTitle",
     "RelatedRecord",
     "record_type_by_slug",
+    "record_types",
 ]

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cms",
     "search",
     "ingest",
+    "library",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
