@@ -7,6 +7,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
 from cms import views as cms_views
+from library.urls import api_urlpatterns as library_api_urls
+from library.urls import page_urlpatterns as library_page_urls
 from search.urls import api_urlpatterns as search_api_urls
 from search.urls import page_urlpatterns as search_page_urls
 
@@ -17,11 +19,13 @@ urlpatterns = [
     path("robots.txt", cms_views.robots_txt, name="robots_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(search_api_urls)),
+    path("", include(library_api_urls)),
     path("", include("archive.urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include(search_page_urls)),
+    path("", include(library_page_urls)),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
