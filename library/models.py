@@ -256,6 +256,9 @@ class LibraryItemPage(RecordPage):
     def index_extras(cls, ids) -> "dict[int, IndexExtras]":
         """The type's own fields, plus creators' names and the holding libraries (a facet)."""
         extras = super().index_extras(ids)
+        for extra in extras.values():
+            # ISBN and ISSN are found typed with or without hyphens.
+            extra.keywords += [value.replace("-", "") for value in extra.keywords if "-" in value]
         wanted = set(ids)
         creators = ItemCreator.objects.filter(for_ids("page_id", ids)).order_by("page_id", "sort_order", "pk")
         for page_id, name in creators.values_list("page_id", "person__name"):

@@ -39,6 +39,18 @@ def build_collection(homes, title="Lễ hội", slug="le-hoi", title_en="Festiva
     return page
 
 
+def build_library(homes, title="Thư viện điện tử", slug="thu-vien", title_en="E-library", slug_en="library"):
+    """The library section under the home page, in both languages."""
+    from library.models import LibraryPage
+
+    page = homes["vi"].add_child(instance=LibraryPage(title=title, slug=slug))
+    page.save_revision().publish()
+    translation = page.copy_for_translation(homes["en"].locale)
+    translation.title, translation.slug = title_en, slug_en
+    translation.save_revision().publish()
+    return page
+
+
 def create_record(parent, model=FestivalPage, title=None, access_level="public", translate=False, image=None, **fields):
     """Create and publish a record (Vietnamese, optionally translated to English: ``translate``
     True, or the English title)."""
@@ -153,6 +165,11 @@ def places(db):
 @pytest.fixture
 def sacred_group(db):
     return Group.objects.create(name="Cộng đồng người Dao – Cấp sắc")
+
+
+@pytest.fixture
+def library(homes):
+    return build_library(homes)
 
 
 @pytest.fixture
