@@ -191,3 +191,39 @@ def test_search_documents_carry_creators_identifiers_and_holdings(library):
     assert stdnum_isbn.format(isbn) in document["keywords"] and "VV.0042" in document["keywords"]
     assert isbn in document["keywords"]  # typed without hyphens
     assert isinstance(page, LibraryItemPage) and RecordPage.objects.filter(pk=page.pk).exists()
+
+
+def test_curators_catalogue_a_book_in_the_admin(client, library):
+    from django.contrib.auth.models import User
+
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
+    client.force_login(User.objects.create_superuser("boss", "boss@example.org", "pw"))
+    add_url = f"/admin/pages/add/library/bookpage/{library.pk}/"
+    assert client.get(add_url).status_code == 200
+    author = Person.named("Lò Văn Sơn")
+    data = {
+        "title": "Then Tày",
+        "slug": "then-tay",
+        "identifier": "",
+        "summary": "",
+        "body": rich_text(""),
+        "other_titles": inline_formset([]),
+        "images": inline_formset([]),
+        "contributors": inline_formset([]),
+        "related_links": inline_formset([]),
+        "creators": inline_formset([{"person": author.pk, "role": "aut"}]),
+        "holdings": inline_formset([{"institution": "Thư viện tỉnh Cao Bằng", "call_number": "DV.12", "note": ""}]),
+        "access_level": "public",
+        "date_precision": "",
+        "heritage_level": "",
+    }
+    wrong = client.post(add_url, nested_form_data({**data, "isbn": "978-604-0-00123-0"}), HTTP_ACCEPT_LANGUAGE="en")
+    assert wrong.status_code == 200 and "978-604-0-00123-0" in wrong.content.decode(), wrong.status_code
+    assert not BookPage.objects.exists(), list(BookPage.objects.values("title", "isbn", "live"))
+    response = client.post(add_url, nested_form_data({**data, "isbn": valid_isbn13()}))
+    assert response.status_code == 302
+    book = BookPage.objects.get(title="Then Tày", locale__language_code="vi")
+    assert [creator.person for creator in book.creators.all()] == [author]
+    assert book.holdings.get().call_number == "DV.12"
+    assert client.get(f"/admin/pages/{book.pk}/edit/").status_code == 200
