@@ -203,7 +203,8 @@ class RecordTypeIndexPage(BrowsePage):
 
     def record_types(self, who):
         records = RecordPage.objects.listed_for(who, self.locale_id)
-        counts = dict(records.values_list("content_type").annotate(n=Count("pk")).values_list("content_type", "n"))
+        # order_by(): the page tree's default ordering would otherwise join the GROUP BY (one row a page).
+        counts = dict(records.order_by().values_list("content_type").annotate(n=Count("pk")))
         from django.contrib.contenttypes.models import ContentType
 
         result = []

@@ -1,6 +1,7 @@
 """The public site: both locales, browse pages, calendar, feeds, error pages."""
 
 import datetime as dt
+import re
 
 import pytest
 from icalendar import Calendar
@@ -147,6 +148,15 @@ def test_record_type_browse_lists_each_type(site, make_record):
     make_record(CraftPage, title="Gốm Bàu Trúc")
     body = Client().get("/vi/loai-hinh/craft/").content.decode()
     assert "Gốm Bàu Trúc" in body
+
+
+def test_record_types_page_counts_every_record_of_a_type(site, make_record):
+    before = CraftPage.objects.live().filter(locale__language_code="vi").count()
+    for title in ("Dệt thổ cẩm", "Rèn dao", "Đan lát"):
+        make_record(CraftPage, title=title)
+    body = Client().get("/vi/loai-hinh/").content.decode()
+    tile = re.search(r'href="craft/">[^<]*<span class="count">(\d+)</span>', body)
+    assert tile and int(tile.group(1)) == before + 3
 
 
 def test_ethnic_group_profile_shows_facts_and_records(site, make_record, tay):
