@@ -173,6 +173,10 @@ SEARCH_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_TIMEOUT_SECONDS", "5"))
 # per process until the index changes; 0 turns the cache off.
 SEARCH_CACHE_ENTRIES = int(os.environ.get("SEARCH_CACHE_ENTRIES", "256"))
 
+# The e-library's MARC organisation code (MARC 003 and 040): a record whose 003 is this code and
+# whose 001 is one of our persistent identifiers is ours when catalogues are imported again.
+LIBRARY_MARC_ORGANIZATION = os.environ.get("LIBRARY_MARC_ORGANIZATION", "VN-DTTS")
+
 # --- Media ingest (defaults and the other INGEST_* settings: ingest/conf.py) --------------
 INGEST_WORK_DIR = Path(os.environ.get("INGEST_WORK_DIR", DATA_DIR / "ingest"))
 INGEST_MAX_PIXELS = int(os.environ.get("INGEST_MAX_PIXELS", 300_000_000))
