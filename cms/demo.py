@@ -21,6 +21,7 @@ from cms.models import (
     StandardPage,
 )
 from cms.setup import ADMINISTRATORS, CURATORS, REVIEWERS, ensure_site_structure, refresh_planner_statistics
+from library.demo import load_demo_library, load_demo_library_files  # the demo loader is cms's only use of library
 
 HOME = {
     "vi": {
@@ -173,9 +174,15 @@ def _users(password: str):
 
 
 def load_demo(
-    with_users: bool = False, password: str = "", with_images: bool = True, data_dir=None, with_media: bool = True
+    with_users: bool = False,
+    password: str = "",
+    with_images: bool = True,
+    data_dir=None,
+    with_media: bool = True,
+    with_library_files: bool = True,
 ) -> dict:
-    """Load the demo site and collection (one transaction), then its sample media (see ``cms.demo_media``).
+    """Load the demo site, collection and library (one transaction), then its sample media (see
+    ``cms.demo_media``) and the library's PDFs (``library.demo``).
 
     The media come after the commit: each file goes through ``ingest.services.ingest_file`` like an upload,
     and its processing is queued for the task worker.
@@ -183,6 +190,8 @@ def load_demo(
     report = _load_data(with_users=with_users, password=password, with_images=with_images, data_dir=data_dir)
     if with_media:
         report.update(load_demo_media())
+        if with_library_files:
+            report.update(load_demo_library_files())
     return report
 
 
@@ -195,6 +204,7 @@ def _load_data(with_users: bool, password: str, with_images: bool, data_dir) -> 
     homes = _homes()
     _sections(homes)
     report.update(RecordLoader(data_dir, with_images=with_images).load(homes))
+    report.update(load_demo_library(homes))
     if with_users:
         report["users"] = len(_users(password))
     refresh_planner_statistics()

@@ -26,7 +26,7 @@ def loaded(module_db, tmp_path_factory):
     with override_settings(MEDIA_ROOT=media, INGEST_WORK_DIR=root / "work", INGEST_PROGRESS_INTERVAL=0):
         out = io.StringIO()
         with run_on_commit():
-            call_command("load_demo", "--no-images", stdout=out)
+            call_command("load_demo", "--no-images", "--no-library-files", stdout=out)
         first_files = stored_files(media)
         with run_on_commit():
             again = load_demo_media()

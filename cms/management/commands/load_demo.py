@@ -21,7 +21,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-media",
             action="store_true",
-            help="Skip generating sample media (video, captions, audio, photo, scanned PDF) for the demo records.",
+            help="Skip generating sample media (video, captions, audio, photo, scanned PDF) and the library's PDFs.",
+        )
+        parser.add_argument(
+            "--no-library-files",
+            action="store_true",
+            help="Skip generating the library's PDFs (sample books, theses, ... and the seed plans' texts).",
         )
         parser.add_argument("--data-dir", type=Path, help="Read the demo YAML from this folder instead.")
 
@@ -34,6 +39,7 @@ class Command(BaseCommand):
                 password=password,
                 with_images=not no_images,
                 with_media=not no_media,
+                with_library_files=not options.get("no_library_files"),
                 data_dir=data_dir,
             )
         except DemoDataError as exc:
@@ -45,5 +51,5 @@ class Command(BaseCommand):
             ) from exc
         summary = ", ".join(f"{count} {name}" for name, count in report.items())
         self.stdout.write(self.style.SUCCESS(f"Demo loaded (new: {summary})."))
-        if report.get("media"):
+        if report.get("media") or report.get("library files"):
             self.stdout.write("The task worker (`manage.py db_worker`) makes the access copies of the sample media.")
