@@ -1,11 +1,13 @@
 // Enhances the media section of a record page (ingest/templates/ingest/record_media.html).
 // Without JavaScript the page already works: <video> with MP4 sources, <audio> with AAC and Opus,
-// <img srcset> with a link to the large copy. Each library is fetched only where its kind of
-// media is on the page.
+// <img srcset> with a link to the large copy, a document's page images and its files. Each library
+// is fetched only where its kind of media is on the page.
 
 const section = document.querySelector("[data-record-media]");
-// OpenSeadragon's button images, copied beside this file by build.mjs (chunks live one folder down).
+// OpenSeadragon's button images and pdf.js's worker and data, copied beside this file by build.mjs
+// (chunks live one folder down).
 const osdImages = new URL("./openseadragon/", import.meta.url).href;
+const pdfjsAssets = new URL("./pdfjs/", import.meta.url).href;
 
 if (section) {
   const videos = section.querySelectorAll("video[data-hls]");
@@ -21,6 +23,23 @@ if (section) {
     button.addEventListener("click", () => {
       import("./zoom.js").then(({ toggleZoom }) => toggleZoom(figure, button, osdImages));
     });
+  });
+
+  // A document's reader (hidden until its first page is drawn) opens once the document is near the
+  // viewport, or at once when the address asks for a page of it or brings the words of a search
+  // (`?q=words&original=<id>#page=N`, as search results link: `original` names the document when it
+  // is not the first).
+  const readers = [...section.querySelectorAll("[data-pdf-reader]")];
+  const search = new URLSearchParams(window.location.search);
+  const addressed = readers.find((element) => element.dataset.original === search.get("original")) || readers[0];
+  const asked = /(?:^#|&)page=\d/.test(window.location.hash) || search.has("q");
+  readers.forEach((element) => {
+    const followAddress = element === addressed;
+    const open = () => {
+      import("./reader.js").then(({ openReader }) => openReader(element, { assets: pdfjsAssets, followAddress }));
+    };
+    if (followAddress && asked) open();
+    else whenNear(element.closest("figure"), open);
   });
 
   // The waveform (hidden until drawn) comes with its player, once that is near the viewport.

@@ -6,9 +6,9 @@ stricter record also shows is left out, and only the current derivative set is e
 still being made shows as a neutral note; staff also get every file's processing state.
 
 The section works without JavaScript (``<video>`` with MP4 sources, ``<audio>`` with Opus and AAC,
-``<img srcset>`` with a link to the large copy); ``static/dist/record-media.js`` (built from
-``frontend/``) adds HLS streaming, deep zoom and the waveform, loading each library only where its
-kind of media is on the page.
+``<img srcset>`` with a link to the large copy, a document's first page images and its files);
+``static/dist/record-media.js`` (built from ``frontend/``) adds HLS streaming, deep zoom, the waveform
+and a reader for PDFs, loading each library only where its kind of media is on the page.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def _sizes(derivative_sets: list) -> dict[str, int]:
     if not derivative_sets:
         return {}
     rows = Derivative.objects.filter(
-        derivative_set__in=derivative_sets, role__in=("mp4", "aac", "opus", "text"), kind=Derivative.FILE
+        derivative_set__in=derivative_sets, role__in=("mp4", "aac", "opus", "text", "pdf"), kind=Derivative.FILE
     ).values_list("path", "size")
     return dict(rows)
 
@@ -163,10 +163,17 @@ def _audio(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, Any]:
 
 
 def _document(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, Any]:
+    """The page images, the text and, where the pipeline made an access copy of the PDF (``pdf`` in the
+    manifest), the PDF, which the reader (``frontend/reader.js``) opens in the page. The original is a
+    preservation master that only staff may fetch: without an access copy there is no reader."""
     manifest = derivative_set.manifest.get("derivatives", {})
     thumbnails = manifest.get("thumbnails", [])
     text = manifest.get("text")
+    pdf = manifest.get("pdf")
     return {
+        "pdf": _url(derivative_set, pdf) if pdf else "",
+        "pdf_size": sizes.get(derivative_set.path(pdf)) if pdf else None,
+        "reader_id": f"pdf-reader-{item.original.pk}",
         "page_count": manifest.get("page_count") or 0,
         "thumbnails": [
             {"url": _url(derivative_set, name), "page": number}
@@ -229,6 +236,13 @@ def _pair_captions(items: list[Item]) -> list[Item]:
     return [i for i in items if i.original.pk not in paired]
 
 
+def _enhanced(item: Item) -> bool:
+    """Whether the script has something to add to ``item``: a player, deep zoom, a waveform, a reader."""
+    if item.kind == MediaKind.PDF:
+        return bool(item.derived["pdf"])
+    return item.kind in (MediaKind.VIDEO, MediaKind.IMAGE, MediaKind.AUDIO)
+
+
 def build(page, user) -> dict[str, Any]:
     """What the record page shows of its media to ``user``: finished items, how many are being made,
     and (for staff) every file with its processing state."""
@@ -267,7 +281,7 @@ def build(page, user) -> dict[str, Any]:
         ]
         if staff
         else [],
-        "script": any(i.kind in (MediaKind.VIDEO, MediaKind.IMAGE, MediaKind.AUDIO) for i in items),
+        "script": any(_enhanced(item) for item in items),
     }
 
 

@@ -550,6 +550,7 @@ ROLES = (
     (re.compile(r"^audio/peaks\.json$"), "peaks"),
     (re.compile(r"^(document|captions)/text\.txt$"), "text"),
     (re.compile(r"^document/pages/"), "page"),
+    (re.compile(r"^document/document\.pdf$"), "pdf"),
     (re.compile(r"^captions/captions\.vtt$"), "captions"),
 )
 

@@ -30,6 +30,15 @@ BROWSER_MARKS = [
 
 
 @pytest.fixture
+def media_view(monkeypatch):
+    """Send /media/ through ``archive.views.serve_media``, as production does: Django's live server
+    otherwise serves MEDIA_ROOT itself, with neither the access check nor byte ranges."""
+    from django.test.testcases import _MediaFilesHandler
+
+    monkeypatch.setattr(_MediaFilesHandler, "_should_handle", lambda _handler, _path: False)
+
+
+@pytest.fixture
 def browser(monkeypatch):
     """A headless Chromium for the test (a fixture for every test: conftest loads this module as a plugin)."""
     # Playwright's sync API runs an event loop in this thread; the ORM work is done by then.

@@ -25,7 +25,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def record_url(live_server, settings, tmp_path):
+def record_url(live_server, media_view, settings, tmp_path):
     """A public record with a video (4 s, several HLS segments), a photo big enough to tile and a recording."""
     record = record_with_players(settings, tmp_path, live_server.url)
     return live_server.url + record.url

@@ -1,4 +1,10 @@
-"""PDF and scanned documents: text for search, page thumbnails, page count, and OCR with Tesseract.
+"""PDF and scanned documents: the access copy, text for search, page thumbnails, page count, and
+OCR with Tesseract.
+
+The access copy (``document.pdf``) is what visitors read and download; the original stays the
+preservation master. It is the original linearized by qpdf (through pikepdf): "fast web view",
+the first page's objects first, so a reader fetching byte ranges shows page 1 after a small part
+of a large file. A PDF qpdf cannot rewrite is copied as it is, with a warning.
 
 OCR runs only where a page has no text layer, and only when the ``tesseract`` program and its
 Vietnamese data (Debian: ``tesseract-ocr-vie``) are installed; otherwise the result says clearly
@@ -25,6 +31,7 @@ OCR_DPI = 300
 OCR_MAX_EDGE = 6000  # pixels: a poster-sized page is rendered smaller rather than at 300 dpi
 MIN_PAGE_CHARS = 20  # a page with less text than this is treated as a scan
 THUMBNAIL_WIDTH = 300
+ACCESS_COPY = "document.pdf"
 
 
 @dataclasses.dataclass
@@ -128,9 +135,10 @@ def make_document_derivatives(
     ocr_timeout: float = 300,
     on_progress: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
-    """Write ``text.txt`` (pages separated by form feeds) and ``pages/NNNN.jpg`` thumbnails into ``dest``.
+    """Write the access copy (``document.pdf``), ``text.txt`` (pages separated by form feeds) and
+    ``pages/NNNN.jpg`` thumbnails into ``dest``.
 
-    Returns the manifest, including ``page_count``, ``text`` and the OCR status.
+    Returns the manifest, including ``page_count``, ``pdf``, ``text`` and the OCR status.
     """
     src = Path(src)
     pdf = open_pdf(src)
@@ -173,19 +181,38 @@ def make_document_derivatives(
             )
             full_text = "\f".join(texts)
             (work / "text.txt").write_text(full_text, encoding="utf-8")
+            warnings = make_access_copy(src, work / ACCESS_COPY)
             manifest = {
                 "page_count": count,
+                "pdf": ACCESS_COPY,
                 "text": "text.txt",
                 "characters": len(full_text),
                 "thumbnails": thumbnails,
                 "ocr": dataclasses.asdict(result),
             }
+            if warnings:
+                manifest["warnings"] = warnings
             (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     finally:
         pdf.close()
     if on_progress is not None:
         on_progress(100.0)
     return {**manifest, "text_content": full_text}
+
+
+def make_access_copy(src: Path, dest: Path) -> list[str]:
+    """Write the linearized access copy of ``src`` to ``dest``; returns warnings (none when it went well)."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(src) as pdf:
+            pdf.save(dest, linearize=True)
+    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # a full disk or a missing folder is not the file's fault
+        shutil.copyfile(src, dest)
+        return [gettext_noop("The PDF could not be optimised for fast web view; it is offered as it is.")]
+    return []
 
 
 def _run_ocr(
