@@ -133,3 +133,33 @@ def present(page, request, slot: str = "media") -> str:
 
     parts = (presenter(page, request) for presenter in _presenters[slot])
     return mark_safe("".join(conditional_escape(part) for part in parts if part))  # noqa: S308 - parts escaped
+
+
+# --- The text of each page of a record's documents ---------------------------------------
+# Apps that keep paged documents (``ingest``: PDFs, their text layer or OCR) register a source:
+# given record page ids it returns, for those holding documents whose processing has finished,
+# each document's original id and the text of its pages in order,
+# ``{record_id: [(original_id, [page 1 text, page 2 text, …]), …]}``, the documents in the order
+# the record shows them. Discovery search reads them through :func:`page_texts` (one index
+# document per page, for hits that open a document at the right page) without knowing who
+# stores what. Like summarisers, sources answer for many records at once.
+
+PageTextSource = Callable[[list[int]], "dict[int, list[tuple[int, list[str]]]]"]
+_page_text_sources: list[PageTextSource] = []
+
+
+def register_page_texts(source: PageTextSource) -> PageTextSource:
+    if source not in _page_text_sources:
+        _page_text_sources.append(source)
+    return source
+
+
+def page_texts(record_ids) -> "dict[int, list[tuple[int, list[str]]]]":
+    record_ids = list(record_ids)
+    found: dict[int, list[tuple[int, list[str]]]] = {}
+    if not record_ids:
+        return found
+    for source in _page_text_sources:
+        for record_id, documents in source(record_ids).items():
+            found.setdefault(record_id, []).extend(documents)
+    return found

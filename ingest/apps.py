@@ -31,6 +31,7 @@ class IngestConfig(AppConfig):
             mimetypes.add_type(media_type, extension)
         media.register_resolver(access.ingest_files)
         media.register_summariser(summaries.record_media)
+        media.register_page_texts(summaries.record_page_texts)
         media.register_presenter(presentation.record_media)
         signal_handlers.connect()
         register_permission_policy(Original, OriginalPermissionPolicy(Original))

@@ -21,6 +21,7 @@ from stdnum.exceptions import ValidationError as NumberError
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey
@@ -67,7 +68,9 @@ def normalise_doi(value: str) -> str:
 
 
 class LibraryPage(Page):
-    """The library section: browse and search of every library item and ethnic-affairs document."""
+    """The library section: browse and search of every library item and ethnic-affairs document,
+    with the library's facets (type, subject, issuing body, year, ethnic group, language, holding
+    library) and, for hits inside a document, the page and its snippet."""
 
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -95,12 +98,19 @@ class LibraryPage(Page):
         return RecordPage.objects.listed_for(who, self.locale_id).filter(content_type__in=types)
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
+        """The library's browse and search (``library.views_search``): every item by title, or
+        those holding the words, with the library's facets and, for hits inside a document, the page."""
+        from library.views_search import library_context
 
         context = super().get_context(request, *args, **kwargs)
-        items = self.items_for(request).specific().select_related("locale").order_by("title")
-        context["items"] = Paginator(items, 24).get_page(request.GET.get("page"))
+        context.update(library_context(request, self))
         return context
+
+    def serve(self, request, *args, **kwargs):
+        # Results follow the search index, which changes after publishing: never kept in shared caches.
+        response = super().serve(request, *args, **kwargs)
+        patch_cache_control(response, private=True, max_age=0)
+        return response
 
 
 class CreatorRole(models.TextChoices):

@@ -10,10 +10,18 @@ visibility rule (``archive.access``) needs to decide who may find it: its audien
 (``public``, ``registered``, ``staff`` or ``sacred-<group id>``) and the ids of the view
 restrictions covering it. Every query carries the visitor's keys and the restrictions they
 fail, so no query, count, facet, snippet or suggestion reaches anyone else.
+
+A record whose documents (PDFs) have text also gets one **page document** per page
+(:func:`page_documents`): the page's text with the record's pk, language, audience key,
+restrictions, type and facet values, so that a hit can open the document at the page and a
+page obeys the same rule as its record. A record document says whether it has pages
+(``pages``); each engine writes and removes them with it, in updates and rebuilds alike,
+reading their texts a few records at a time (a library item may have hundreds of pages).
 """
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html import unescape
 
@@ -84,10 +92,24 @@ FACETS = {
         Facet("media", "media"),
         Facet("heritage", "heritage"),
         Facet("collection", "collection"),
+        Facet("subject", "subject", size=100),
+        # Publisher, issuing body or granting institution; holding library (``IndexExtras.facets``).
+        Facet("issuer", "issuer", size=100),
+        Facet("holding", "holding"),
+        Facet("year", "year", order="value", size=200),  # of publication (the record's date)
     )
 }
+# Facets a record type fills from its own fields (``RecordPage.index_extras``).
+EXTRA_FACETS = ("issuer", "holding")
+# What the archive's search page and API offer (the library offers its own, ``library.views_search``).
+ARCHIVE_FACETS = ("type", "group", "province", "place", "language", "decade", "media", "heritage", "collection")
 # Stored with each hit: enough to show a result without touching the database.
 STORED_FIELDS = ("pk", "identifier", "title", "url", "type")
+# Page documents: each document's pages sort after the previous document's.
+PAGE_SORT_STRIDE = 100_000
+PAGE_TEXT_CHARS = 20_000  # a page's text kept for snippets (and indexed); a real page holds far less
+# Records whose page texts are read at once (a library item may have hundreds of pages).
+PAGE_TEXT_GROUP = 16
 
 
 def indexable_records():
@@ -173,6 +195,7 @@ class DocumentBuilder:
             pk: (_names(name), _names(name_en))
             for pk, name, name_en in Subject.objects.values_list("pk", "name", "name_en")
         }
+        self._subject_slugs = dict(Subject.objects.values_list("pk", "slug"))
         self._languages = {
             language.pk: _Term(language.tag, _names(language.name, language.name_en))
             for language in Language.objects.only("tag", "name", "name_en")
@@ -295,6 +318,7 @@ class DocumentBuilder:
         for province in provinces:
             names += self._province_names.get(province, ())
         subject_names = [self._subjects.get(i, ((), ())) for i in subjects]
+        extra_facets = extra.facets
         for vi, _en in subject_names:
             names += vi
         for _vi, en in subject_names:
@@ -331,6 +355,11 @@ class DocumentBuilder:
             "media": sorted(media.kinds),
             "heritage": [page["heritage_level"]] if page["heritage_level"] else [],
             "collection": self.collections_of(page["path"]),
+            "subject": [self._subject_slugs[i] for i in subjects if i in self._subject_slugs],
+            **{name: _clean(extra_facets.get(name, ())) for name in EXTRA_FACETS},
+            "year": [str(date.year)] if date else [],
+            # Processed documents (PDFs): their pages are indexed too (``page_documents``).
+            "pages": "document" in media.kinds,
         }
 
 
@@ -357,6 +386,59 @@ def _clean(values) -> list[str]:
         if value and (value := value.strip()):
             kept[value if value.isascii() else unicodedata.normalize("NFC", value)] = None
     return list(kept)
+
+
+PAGE_COMMON_FIELDS = ("pk", "identifier", "locale", "access", "restrictions", "type")
+
+
+def page_seed(document: dict) -> dict | None:
+    """What ``document``'s pages share with it (pk, language, audience, restrictions, type, facet
+    values), or None when it has no pages: small and picklable, for pages made in another process
+    than the record (see :func:`page_documents`)."""
+    if not document.get("pages"):
+        return None
+    seed = {name: document[name] for name in PAGE_COMMON_FIELDS}
+    for facet in FACETS.values():
+        seed[facet.field] = document[facet.field]
+    seed["pages"] = True
+    return seed
+
+
+def page_documents(records: Iterable[dict]) -> Iterator[dict]:
+    """One document per page with text of the documents (PDFs) of ``records`` (record documents or
+    their :func:`page_seed`): the page's text (NFC) and what deciding who may find it and filtering
+    it needs, from its record. The texts are read a few records at a time: a library item may have
+    hundreds of pages."""
+    group: list[dict] = []
+    for record in records:
+        if record.get("pages"):
+            group.append(record)
+            if len(group) >= PAGE_TEXT_GROUP:
+                yield from _pages_of(group)
+                group = []
+    if group:
+        yield from _pages_of(group)
+
+
+def _pages_of(records: list[dict]) -> Iterator[dict]:
+    texts = archive_media.page_texts([record["pk"] for record in records])
+    for record in records:
+        common = {name: record[name] for name in PAGE_COMMON_FIELDS if name != "pk"}
+        for facet in FACETS.values():
+            common[facet.field] = record[facet.field]
+        for position, (original, pages) in enumerate(texts.get(record["pk"], ())):
+            for number, text in enumerate(pages, start=1):
+                if not text or text.isspace():
+                    continue
+                text = text[:PAGE_TEXT_CHARS]
+                yield {
+                    **common,
+                    "record": record["pk"],
+                    "original": original,
+                    "page": number,
+                    "page_sort": position * PAGE_SORT_STRIDE + min(number, PAGE_SORT_STRIDE - 1),
+                    "text": text if text.isascii() else unicodedata.normalize("NFC", text),
+                }
 
 
 def iter_documents(page_ids=None, batch_size: int = 1000, part: int = 0, parts: int = 1):

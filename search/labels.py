@@ -1,7 +1,8 @@
 """Readable labels for facet values, in the visitor's language.
 
 Facet values in the index are stable keys (slugs, tags, ids); their labels come from the
-taxonomies. They are read once per language and kept for a short while, so a search
+taxonomies. A few facets are their own labels: publishers and issuing bodies, holding libraries
+and years are indexed as written. They are read once per language and kept for a short while, so a search
 costs no database query for them; renaming a term shows within ``TTL`` seconds in every
 process, at once in the one that saved it.
 """
@@ -13,7 +14,7 @@ from functools import lru_cache
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from archive.models import CollectionPage, EthnicGroup, HeritageLevel, Language, Place, record_types
+from archive.models import CollectionPage, EthnicGroup, HeritageLevel, Language, Place, Subject, record_types
 from search.analysis import collation_key
 
 TTL = 60.0
@@ -40,7 +41,9 @@ def _load(facet: str) -> dict[str, str]:
         return {value: str(label) for value, label in HeritageLevel.choices if value}
     if facet == "collection":
         return {str(pk): title for pk, title in CollectionPage.objects.values_list("pk", "title")}
-    return {}
+    if facet == "subject":
+        return {subject.slug: subject.display_name for subject in Subject.objects.only("slug", "name", "name_en")}
+    return {}  # issuer, holding, year: the value is the label
 
 
 def labels(facet: str, language: str) -> dict[str, str]:

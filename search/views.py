@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from search import services
-from search.documents import FACETS
+from search.documents import ARCHIVE_FACETS
 from search.engines import EngineUnavailable
 
 logger = logging.getLogger(__name__)
 
 
-def _language(request) -> str:
+def request_language(request) -> str:
     """?lang= when given, else the language negotiated from the request (Accept-Language, cookie)."""
     supported = [code for code, _name in settings.LANGUAGES]
     requested = request.GET.get("lang", "")
@@ -30,18 +30,18 @@ def _language(request) -> str:
     return current if current in supported else settings.LANGUAGE_CODE
 
 
-def _private(response):
+def private(response):
     # Results depend on the index, which changes after publishing; never keep them in shared caches.
     patch_cache_control(response, private=True, max_age=0)
     return response
 
 
-def _json(data: dict, status: int = 200) -> HttpResponse:
+def json_response(data: dict, status: int = 200) -> HttpResponse:
     """A JSON answer (UTF-8, not escaped: Vietnamese stays readable), never kept in shared caches."""
-    return _private(HttpResponse(orjson.dumps(data), content_type="application/json", status=status))
+    return private(HttpResponse(orjson.dumps(data), content_type="application/json", status=status))
 
 
-def _unavailable_message() -> str:
+def unavailable_message() -> str:
     return _("Search is temporarily unavailable. Please try again in a few minutes; browsing still works.")
 
 
@@ -50,7 +50,6 @@ def search_page(request):
     language = translation.get_language() or "vi"
     context = {
         "query_text": request.GET.get("q", ""),
-        "facet_names": {name: facet_title(name) for name in FACETS},
         "language_urls": {code: _search_url(code, request) for code, _name in settings.LANGUAGES},
         "sorts": sort_choices(),
     }
@@ -58,22 +57,27 @@ def search_page(request):
     try:
         result = services.search(request.GET, request, language)
         context["result"] = result
-        context["facet_groups"] = [
-            (name, context["facet_names"][name], values) for name, values in result.facets.items() if values
-        ]
-        context["selected"] = [
-            (context["facet_names"][name], item, _without(request.GET, name, item.value))
-            for name, item in result.selected
-        ]
+        context["facet_groups"] = facet_groups(result, ARCHIVE_FACETS)
+        context["selected"] = selected_filters(result, request.GET)
     except EngineUnavailable:
         logger.exception("Search engine unavailable")
-        context["unavailable"] = _unavailable_message()
+        context["unavailable"] = unavailable_message()
         status = 503
     response = render(request, "search/search_page.html", context, status=status)
-    return _private(response)
+    return private(response)
 
 
-def _without(params, name: str, value: str) -> str:
+def facet_groups(result, names) -> list[tuple[str, str, list]]:
+    """(name, title, values) of the facets ``names`` that have values, for the facet checkboxes."""
+    return [(name, facet_title(name), result.facets[name]) for name in names if result.facets.get(name)]
+
+
+def selected_filters(result, params) -> list[tuple[str, object, str]]:
+    """(facet title, value, link without it) for each facet value chosen."""
+    return [(facet_title(name), item, without(params, name, item.value)) for name, item in result.selected]
+
+
+def without(params, name: str, value: str) -> str:
     """The current query string with one facet value removed (and back to page 1)."""
     remaining = params.copy()
     remaining.setlist(name, [item for item in params.getlist(name) if item != value])
@@ -99,6 +103,10 @@ def facet_title(name: str) -> str:
         "media": _("Media"),
         "heritage": _("Heritage status"),
         "collection": _("Collection"),
+        "subject": _("Subject"),
+        "issuer": _("Publisher or issuing body"),
+        "holding": _("Holding library"),
+        "year": _("Year"),
     }[name]
 
 
@@ -113,13 +121,13 @@ def sort_choices():
 
 @require_GET
 def api_search(request):
-    language = _language(request)
+    language = request_language(request)
     with translation.override(language):
         try:
             result = services.search(request.GET, request, language)
         except EngineUnavailable:
             logger.exception("Search engine unavailable")
-            return _json({"error": _unavailable_message()}, status=503)
+            return json_response({"error": unavailable_message()}, status=503)
         data = {
             "count": result.count,
             "page": result.page,
@@ -131,24 +139,25 @@ def api_search(request):
             "facets": {
                 name: [{"value": item.value, "label": item.label, "count": item.count} for item in values]
                 for name, values in result.facets.items()
+                if name in ARCHIVE_FACETS
             },
         }
         if result.suggestion:
             data["suggestion"] = result.suggestion
-    return _json(data)
+    return json_response(data)
 
 
 @require_GET
 def api_suggest(request):
-    language = _language(request)
+    language = request_language(request)
     with translation.override(language):
         try:
             suggestions = services.suggest(request.GET.get("q", ""), request, language)
         except EngineUnavailable:
             logger.exception("Search engine unavailable")
-            return _json({"error": _unavailable_message()}, status=503)
+            return json_response({"error": unavailable_message()}, status=503)
         search_url = reverse("search")
     for item in suggestions:
         if "url" not in item:
             item["url"] = f"{search_url}?{item['kind']}={item['value']}"
-    return _json({"suggestions": suggestions})
+    return json_response({"suggestions": suggestions})

@@ -9,7 +9,8 @@ a PDF's text; image files are attributed to their record by URL). Every output i
 as an anonymous visitor, a researcher, a curator (staff), a member of the community group, and
 an anonymous visitor who entered the page password: a crawl from both home pages, the sitemap
 and each URL in it, calendar months and .ics feeds, search pages and the search and suggest APIs
-(each token and a word one letter off it, on both engines), ``/id/`` for every record, and every
+(each token and a word one letter off it, on both engines), search inside each record's pages (the
+page and its JSON, on both engines), ``/id/`` for every record, and every
 media, rendition and derivative file in the database. Each visitor must receive exactly the
 tokens the rule allows them, no fewer and no more, and every count must agree.
 """
@@ -310,6 +311,18 @@ def search_urls(state: str) -> list[str]:
     return urls
 
 
+def search_inside_urls(world, state: str) -> list[str]:
+    """Search inside the state's record (its PDF's pages): the page and the reader's JSON, both languages."""
+    identifier = world["identifiers"][state]
+    media = media_token(state).upper()
+    return [
+        f"/vi/search-inside/{identifier}/?q={media}",
+        f"/en/search-inside/{identifier}/",
+        f"/api/v1/search-inside/{identifier}.json?q={media}&lang=vi",
+        f"/api/v1/search-inside/{identifier}.json?lang=en",
+    ]
+
+
 def fetch_all(browser, urls) -> dict[str, str]:
     found = {}
     for url in urls:
@@ -410,7 +423,8 @@ def engine(request, world, tmp_path_factory):
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_search_suggestions_and_corrections_give_exactly_what_the_visitor_may_see(world, browsers, engine, visitor):
     browser = browsers[visitor]
-    found = fetch_all(browser, [url for state in STATES for url in search_urls(state)])
+    urls = [url for state in STATES for url in search_urls(state) + search_inside_urls(world, state)]
+    found = fetch_all(browser, urls)
     seen = set().union(*(tokens(body) for body in found.values()))
     assert seen <= allowed(visitor), "leaked: " + _report(found, seen - allowed(visitor))
     searchable = {("t", state) for state in STATES if visitor in TEXT[state]}

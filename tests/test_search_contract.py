@@ -22,7 +22,7 @@ from wagtail.models import Locale
 from archive.models import DocumentPage, EthnicGroup, FestivalPage, Language, Place
 from search import services
 from search.documents import FACETS, iter_documents
-from search.engines import SearchQuery, create_engine, set_engine
+from search.engines import IndexNeedsRebuild, SearchQuery, create_engine, set_engine
 from search.engines.elastic import ElasticsearchEngine
 from tests.conftest import build_collection, build_homes, create_record, create_user, create_visitors
 from tests.es_support import osmem_client
@@ -441,8 +441,10 @@ def add_documents(db, corpus, engine):
             document = {**base, **blank, "pk": number, "identifier": f"zq-{number}", "type": "festival"}
             documents.append(document | {"restrictions": [], **change})
         engine.update(documents)
+        add.documents.update((document["pk"], document) for document in documents)
         return [document["pk"] for document in documents]
 
+    add.documents = {}  # by pk, as indexed
     yield add
     engine.update([], removed=added)
 
@@ -535,6 +537,76 @@ def test_hidden_restrictions_and_audiences_hold_in_search_counts_facets_and_auto
         assert ask(engine, "zqkixbx", **scope).suggestion == ("zqkinbi" if seen else "")
 
 
+# --- facets from a type's own fields, and kept within -----------------------------------------
+
+
+def test_subject_issuer_holding_and_year_facets_and_searches_kept_within_values(engine, add_documents):
+    first, second, _third = add_documents(
+        {"title": "Sách zqfacet một", "subject": ["le-hoi"], "issuer": ["NXB Văn hoá"], "year": ["1999"]},
+        {"title": "Sách zqfacet hai", "subject": ["le-hoi", "am-nhac"], "holding": ["Thư viện Quốc gia"]},
+        {"title": "Hội zqfacet", "type": "custom", "subject": ["le-hoi"], "year": ["1999"]},
+    )
+    names = ("subject", "issuer", "holding", "year", "type")
+    found = ask(engine, "zqfacet", facets=names)
+    assert found.facets["subject"] == {"le-hoi": 3, "am-nhac": 1}
+    assert found.facets["issuer"] == {"NXB Văn hoá": 1}
+    assert found.facets["holding"] == {"Thư viện Quốc gia": 1}
+    assert found.facets["year"] == {"1999": 2}
+    # Kept within festival records: hits and every count, the type facet included.
+    within = ask(engine, "zqfacet", facets=names, within={"type": ["festival"]})
+    assert {hit.pk for hit in within.hits} == {first, second}
+    assert within.facets["type"] == {"festival": 2} and within.facets["subject"] == {"le-hoi": 2, "am-nhac": 1}
+    chosen = ask(engine, "zqfacet", facets=names, within={"type": ["festival"]}, filters={"year": ["1999"]})
+    assert [hit.pk for hit in chosen.hits] == [first]
+    assert chosen.facets["year"] == {"1999": 1}  # counted without its own choice, still within festivals
+    assert ask(engine, "zqfacet", within={"type": []}).count == 0
+
+
+# --- pages of records' documents ----------------------------------------------------------
+
+
+@pytest.fixture
+def page_texts(monkeypatch):
+    """``archive.media.page_texts`` answering from a dict (record pk -> [(original id, [page texts])])."""
+    texts: dict = {}
+    monkeypatch.setattr(
+        "archive.media.page_texts", lambda ids: {pk: texts[pk] for pk in ids if pk in texts}, raising=True
+    )
+    return texts
+
+
+def test_pages_are_written_searched_and_removed_with_their_record(engine, add_documents, page_texts):
+    records_before = engine.count()
+    pages = [f"Trang {number} của sách." for number in range(1, 41)]
+    pages[36] += " Lễ hội Lồng Tồng zqpage."
+    pages[4] += " Nói về lồng tồng."
+    page_texts[10_000_000] = [(501, pages), (502, ["", "Phụ lục: lồng tồng."])]
+    (record,) = add_documents({"title": "Sách nhiều trang", "pages": True})
+    assert engine.count() == records_before + 1  # pages are not records
+    assert ask(engine, "zqpage").count == 0  # nor are they found as records
+    found = engine.search_pages(SearchQuery(text="zqpage"))
+    assert [(hit.pk, hit.page, hit.original, hit.document) for hit in found.hits] == [(record, 37, 501, 0)]
+    assert "<mark>zqpage</mark>" in found.hits[0].snippet
+    # With and without diacritics, in reading order; the blank page of the second file has no document.
+    for text in ("Lồng Tồng", "long tong"):
+        in_order = engine.search_pages(SearchQuery(text=text), [record], order="page")
+        assert [(hit.original, hit.page) for hit in in_order.hits] == [(501, 5), (501, 37), (502, 2)]
+        assert "<mark>" in in_order.hits[0].snippet and "lồng" in in_order.hits[0].snippet.lower()
+    assert engine.search_pages(SearchQuery(), [record], order="page").count == 41
+    paged = engine.search_pages(SearchQuery(offset=39, limit=5), [record], order="page")
+    assert [(hit.original, hit.page) for hit in paged.hits] == [(501, 40), (502, 2)]
+    # The best page has every word.
+    assert engine.best_pages(SearchQuery(text="long tong zqpage"), [record, 1])[record].page == 37
+    assert engine.best_pages(SearchQuery(text="zqnothing"), [record]) == {}
+    # Written again with the record, and removed with it.
+    page_texts[10_000_000] = [(501, ["Chỉ một trang zqonly."])]
+    engine.update([add_documents.documents[record]])
+    assert engine.search_pages(SearchQuery(text="zqpage")).count == 0
+    assert engine.search_pages(SearchQuery(text="zqonly")).count == 1
+    engine.update([], removed=[record])
+    assert engine.search_pages(SearchQuery(), [record]).count == 0
+
+
 # --- index maintenance ----------------------------------------------------------------
 
 
@@ -558,3 +630,22 @@ def test_rebuild_swaps_in_while_search_keeps_answering(db, corpus, engine):
     assert seen_during == [before]
     assert run("long tong").count == before - 1
     assert engine.count() == 16
+
+
+def test_an_index_of_another_mapping_version_must_be_rebuilt(db, corpus, engine):
+    if not isinstance(engine, ElasticsearchEngine):
+        pytest.skip("the embedded engine's format version is tested with the index folder (test_search_outages)")
+    pages_index = engine._aliased_indices(engine.pages_alias)[0]
+    engine.client.indices.put_mapping(index=pages_index, meta={"schema_version": "1"})
+    fresh = ElasticsearchEngine(engine.url, prefix=engine.alias.removesuffix("-records"), client=engine.client)
+    with pytest.raises(IndexNeedsRebuild, match="another version"):
+        fresh.describe()
+    with pytest.raises(IndexNeedsRebuild):
+        fresh.update([], removed=[pk(corpus, "fish")])
+    set_engine(fresh)
+    try:
+        assert any(problem.kind == "missing" for problem in services.status()["problems"])
+        services.rebuild()
+        assert fresh.describe()["documents"] == 16
+    finally:
+        set_engine(engine)

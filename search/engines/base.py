@@ -66,6 +66,9 @@ class SearchQuery:
     # The view restrictions (ids) the visitor fails: a document under any of them never matches.
     hidden: tuple[int, ...] = ()
     filters: dict[str, list[str]] = field(default_factory=dict)
+    # Facet values every answer keeps to, hits and counts alike, and never counted as a choice the
+    # visitor made (the library searches only its own types: ``{"type": [...]}``).
+    within: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
     offset: int = 0
     limit: int = 20
@@ -82,8 +85,9 @@ class SearchQuery:
 
     @property
     def scope(self) -> "SearchQuery":
-        """Only what decides which documents the visitor may see: language, audiences, restrictions."""
-        return SearchQuery(locale=self.locale, access=self.access, hidden=self.hidden)
+        """Only what decides which documents the search may reach: language, audiences, restrictions,
+        and the part of the index it keeps to (``within``)."""
+        return SearchQuery(locale=self.locale, access=self.access, hidden=self.hidden, within=self.within)
 
 
 @dataclass
@@ -107,6 +111,27 @@ class EngineResult:
 
 
 @dataclass
+class PageHit:
+    """A page of one of a record's documents (PDFs) that matched."""
+
+    pk: int  # the record's
+    page: int  # 1-based, in its document
+    original: int  # the document (an ingest original's id)
+    snippet: str = ""  # HTML: the page's text escaped, matches in <mark>
+    score: float = 0.0
+    document: int = 0  # which of the record's documents, in the order the record shows them (0: the first)
+
+
+@dataclass
+class PageResult:
+    count: int
+    hits: list[PageHit]
+
+
+PAGE_ORDERS = ("relevance", "page")
+
+
+@dataclass
 class Suggestions:
     titles: list[Hit]
     values: dict[str, dict[str, int]]  # facet name ("group", "place", "province") -> {value: count}
@@ -127,22 +152,40 @@ class SearchEngine(ABC):
         ``scope`` may see (only its ``locale``, ``access`` and ``hidden`` are read)."""
 
     @abstractmethod
+    def search_pages(
+        self, query: SearchQuery, record_ids: Iterable[int] | None = None, order: str = "relevance"
+    ) -> PageResult:
+        """Pages of documents holding every word of ``query.text`` (folded, as in records' text), of
+        the records ``record_ids`` (or any), that ``query``'s scope may see (language, audiences,
+        restrictions, ``within`` and ``filters``), from ``query.offset`` for ``query.limit``; in
+        relevance order or in reading ``order`` ("page": each document's pages in turn). Without
+        words, every page in that order."""
+
+    @abstractmethod
+    def best_pages(self, query: SearchQuery, record_ids: Iterable[int]) -> dict[int, PageHit]:
+        """For each of ``record_ids`` with a page holding every word of ``query.text`` in ``query``'s
+        scope, its best such page."""
+
+    @abstractmethod
     def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
-        """Add or replace ``documents`` and remove the records ``removed``, in one write, into the live
-        index; raises :class:`IndexNeedsRebuild` rather than create one where there is none."""
+        """Add or replace ``documents`` (and their pages: ``search.documents.page_documents``) and
+        remove the records ``removed`` and their pages, into the live index; raises
+        :class:`IndexNeedsRebuild` rather than create one where there is none."""
 
     def prepare(self, document: dict) -> object:
-        """``document`` as this engine indexes it (picklable: a rebuild may make it in another process)."""
+        """``document`` as this engine indexes it, with its pages (picklable: a rebuild may make it
+        in another process)."""
         return document
 
     @abstractmethod
     def rebuild(self, documents: Iterable, progress: Progress | None = None) -> int:
         """Build a fresh index from ``documents`` (each made by :meth:`prepare`) and swap it in;
-        searches keep working meanwhile. The only way an index comes to be."""
+        searches keep working meanwhile. The only way an index comes to be. Returns the number of
+        records indexed."""
 
     @abstractmethod
     def count(self) -> int:
-        """Documents in the live index."""
+        """Records in the live index (their pages not counted)."""
 
     @abstractmethod
     def describe(self) -> dict:

@@ -1,8 +1,11 @@
 """The Elasticsearch engine, for when one machine is not enough (``ELASTICSEARCH_URL``).
 
-Searches go to the alias ``<prefix>-records``; a rebuild fills a new concrete index
-``<prefix>-records-<time>`` and moves the alias in one atomic call, so searches keep
-answering throughout. Only a rebuild creates an index: where the alias is missing (a cluster
+Searches go to the alias ``<prefix>-records``, and searches of the pages of records' documents
+(PDFs; ``search.documents.page_documents``) to ``<prefix>-records-pages``; a rebuild fills a new
+concrete index for each (``<prefix>-records-<time>``, ``<prefix>-records-pages-<time>``) and
+moves both aliases in one atomic call, so searches keep answering throughout. Both mappings carry
+``MAPPING_VERSION`` in their ``_meta``: an index of another version is reported as needing a
+rebuild, like a missing one. Only a rebuild creates an index: where the alias is missing (a cluster
 that lost its data, a new cluster) searches and updates raise :class:`IndexNeedsRebuild`, and
 updates are sent with ``require_alias`` so that Elasticsearch never makes an index of them.
 Queries are built with ``elasticsearch.dsl``; they mirror the embedded engine's (see
@@ -10,6 +13,7 @@ Queries are built with ``elasticsearch.dsl``; they mirror the embedded engine's 
 """
 
 import contextlib
+import itertools
 import time
 from collections.abc import Iterable
 from html import escape
@@ -19,7 +23,17 @@ from elasticsearch.dsl import Index, Mapping, Q, Search, analyzer, char_filter, 
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
 from search.analysis import normalise
-from search.documents import EXACT_FIELDS, FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
+from search.documents import (
+    EXACT_FIELDS,
+    FACETS,
+    KEYWORD_FIELD,
+    PAGE_SORT_STRIDE,
+    PAGE_TEXT_GROUP,
+    SNIPPET_FIELD,
+    TEXT_FIELDS,
+    page_documents,
+    page_seed,
+)
 from search.engines.base import (
     FUZZY_MIN_LENGTH,
     NO_DATE_ASC,
@@ -30,6 +44,8 @@ from search.engines.base import (
     EngineUnavailable,
     Hit,
     IndexNeedsRebuild,
+    PageHit,
+    PageResult,
     Progress,
     SearchEngine,
     SearchQuery,
@@ -42,6 +58,13 @@ FUZZY_FIELDS = ("title", "names", "content")
 SPELLING_FIELDS = ("title", "content")  # the term suggester proposes words from these
 SPELLING_TRIES = 20  # nearest words checked against what the visitor may see, per misspelt word
 ORDERINGS = {"date": {"date": "desc"}, "oldest": {"date_asc": "asc"}, "title": {"title_sort": "asc"}}
+# Bump when a mapping or what goes into it changes: an index of another version is reported as
+# needing a rebuild (the task worker's repair, or `manage.py search_index rebuild`).
+MAPPING_VERSION = "2"
+REBUILD_HINT = (
+    "The task worker rebuilds it from the database when it next runs; `manage.py search_index rebuild` does it now."
+)
+SCHEMA_CHECK_SECONDS = 30  # how long a process trusts the versions it read
 
 # Split words where tantivy's tokenizer does (apostrophes, underscores, dots), then lowercase.
 _split = char_filter(
@@ -54,6 +77,7 @@ KEYWORD_LOWER = normalizer("vi_keyword", filter=["lowercase"])
 
 def _mapping() -> Mapping:
     mapping = Mapping()
+    mapping.meta("_meta", {"schema_version": MAPPING_VERSION})
     mapping.field("pk", "integer")
     mapping.field("restrictions", "integer")  # ids of the view restrictions covering the record
     for name in ("identifier", "url", "locale", "access", "title_sort"):
@@ -68,6 +92,31 @@ def _mapping() -> Mapping:
     for facet in FACETS.values():
         mapping.field(facet.field, "keyword")
     return mapping
+
+
+def _pages_mapping() -> Mapping:
+    mapping = Mapping()
+    mapping.meta("_meta", {"schema_version": MAPPING_VERSION})
+    for name in ("record", "original", "page", "page_sort", "restrictions"):
+        mapping.field(name, "integer")
+    for name in ("identifier", "locale", "access", "type"):
+        mapping.field(name, "keyword")
+    for facet in FACETS.values():
+        mapping.field(facet.field, "keyword")
+    mapping.field("text", "text", analyzer=VI_FOLDED)  # as written, folded, like a record's content
+    return mapping
+
+
+def _page_source(page: dict) -> dict:
+    body = {name: page[name] for name in ("record", "original", "page", "page_sort", "identifier", "locale")}
+    body.update(access=page["access"], restrictions=list(page["restrictions"]), type=page["type"], text=page["text"])
+    for facet in FACETS.values():
+        body[facet.field] = page[facet.field]
+    return body
+
+
+def _page_id(page: dict) -> str:
+    return f"{page['record']}:{page['original']}:{page['page']}"
 
 
 def _source(data: dict) -> dict:
@@ -92,7 +141,9 @@ class ElasticsearchEngine(SearchEngine):
     def __init__(self, url: str, prefix: str = "heritage", client: Elasticsearch | None = None, timeout: float = 5.0):
         self.url = url
         self.alias = f"{prefix}-records"
+        self.pages_alias = f"{self.alias}-pages"
         self.client = client or Elasticsearch(url, request_timeout=timeout, retry_on_timeout=False, max_retries=1)
+        self._schema_checked_at = None
 
     # --- errors and the index --------------------------------------------------------
 
@@ -106,6 +157,16 @@ class ElasticsearchEngine(SearchEngine):
         except (TransportError, ApiError, BulkIndexError) as exc:
             raise EngineUnavailable(f"Elasticsearch at {self._safe_url()} did not answer: {_describe(exc)}") from exc
 
+    def _guarded(self, iterable):
+        """``iterable``'s items, its failures made :class:`EngineUnavailable` as :meth:`_call` does."""
+        iterator = iter(iterable)
+        while True:
+            try:
+                item = self._call(next, iterator)
+            except StopIteration:
+                return
+            yield item
+
     def _missing(self) -> IndexNeedsRebuild:
         return IndexNeedsRebuild(
             f"Elasticsearch at {self._safe_url()} has no index {self.alias} (a new or emptied cluster). The task "
@@ -116,32 +177,81 @@ class ElasticsearchEngine(SearchEngine):
         # Never print credentials that may be part of the URL.
         return self.url.split("@")[-1] if self.url else "(client)"
 
-    def _new_index(self) -> str:
-        name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 1_000_000:06d}"
+    def _new_index(self, alias: str | None = None, mapping: Mapping | None = None) -> str:
+        alias = alias or self.alias
+        name = f"{alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 1_000_000:06d}"
         index = Index(name, using=self.client)
         index.settings(number_of_shards=1, number_of_replicas=0, max_result_window=10_000)
-        index.mapping(_mapping())
+        index.mapping(mapping or _mapping())
         self._call(self.client.indices.create, index=name, **index.to_dict())
         return name
 
-    def _aliased_indices(self) -> list[str]:
+    def _aliased_indices(self, alias: str | None = None) -> list[str]:
         try:
-            return list(self._call(self.client.indices.get_alias, name=self.alias).body)
+            return list(self._call(self.client.indices.get_alias, name=alias or self.alias).body)
         except EngineUnavailable as exc:
             if isinstance(exc.__cause__, NotFoundError):
                 return []
             raise
 
+    def _check_schema(self, force: bool = False) -> None:
+        """Raise :class:`IndexNeedsRebuild` unless both aliases name indices of this mapping version.
+
+        Read at most every ``SCHEMA_CHECK_SECONDS`` per process (and at each write and status)."""
+        now = time.monotonic()
+        if not force and self._schema_checked_at is not None and now - self._schema_checked_at < SCHEMA_CHECK_SECONDS:
+            return
+        for alias in (self.alias, self.pages_alias):
+            try:
+                mappings = self._call(self.client.indices.get_mapping, index=alias).body
+            except IndexNeedsRebuild:
+                if alias == self.alias:
+                    raise
+                raise IndexNeedsRebuild(
+                    f"Elasticsearch at {self._safe_url()} has no index {alias} (the pages of records' documents, "
+                    f"which a rebuild by this version of the site makes). {REBUILD_HINT}"
+                ) from None
+            for name, body in mappings.items():
+                version = str((body.get("mappings", {}).get("_meta") or {}).get("schema_version", "1"))
+                if version != MAPPING_VERSION:
+                    raise IndexNeedsRebuild(
+                        f"The search index {name} at {self._safe_url()} was built by another version of the site "
+                        f"(mapping version {version}, expected {MAPPING_VERSION}). {REBUILD_HINT}"
+                    )
+        self._schema_checked_at = now
+
     # --- writing ----------------------------------------------------------------------
 
     def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
-        actions = [{"_op_type": "index", "_index": self.alias, "_id": doc["pk"], **_source(doc)} for doc in documents]
-        actions += [{"_op_type": "delete", "_index": self.alias, "_id": pk} for pk in removed]
-        if not actions:
+        removed = list(removed)
+        touched = sorted({doc["pk"] for doc in documents} | set(removed))
+        if not touched:
             return
+        self._check_schema(force=True)
+        # The records' pages go first (those of changed records are written again below). Missing,
+        # the pages alias answers index_not_found: a rebuild is needed, not an index made here.
+        self._call(
+            self.client.delete_by_query,
+            index=self.pages_alias,
+            query={"terms": {"record": touched}},
+            refresh=True,
+            conflicts="proceed",
+        )
+        records = [{"_op_type": "index", "_index": self.alias, "_id": doc["pk"], **_source(doc)} for doc in documents]
+        records += [{"_op_type": "delete", "_index": self.alias, "_id": pk} for pk in removed]
+        pages = (
+            {"_op_type": "index", "_index": self.pages_alias, "_id": _page_id(page), **_page_source(page)}
+            for page in page_documents(documents)
+        )
         # require_alias: where the alias is missing, Elasticsearch would otherwise make an index
         # holding these documents alone.
-        stream = streaming_bulk(self.client, actions, refresh="wait_for", raise_on_error=False, require_alias=True)
+        stream = streaming_bulk(
+            self.client,
+            itertools.chain(records, pages),
+            refresh="wait_for",
+            raise_on_error=False,
+            require_alias=True,
+        )
         failures = [item for ok, item in self._call(list, stream) if not ok and not _is_missing_delete(item)]
         if any(_item_error_type(item) == "index_not_found_exception" for item in failures):
             raise self._missing()
@@ -149,39 +259,61 @@ class ElasticsearchEngine(SearchEngine):
             raise EngineUnavailable(f"Elasticsearch refused {len(failures)} index updates: {failures[0]}")
 
     def prepare(self, document: dict) -> dict:
-        return {"_id": document["pk"], **_source(document)}
+        """The record's source; with what its pages share with it (``_pages``) where it has pages:
+        their texts are read where they are indexed, a few records at a time (:meth:`rebuild`)."""
+        prepared = {"_id": document["pk"], **_source(document)}
+        seed = page_seed(document)
+        if seed is not None:
+            prepared["_pages"] = seed
+        return prepared
 
     def rebuild(self, documents: Iterable[dict], progress: Progress | None = None) -> int:
         name = self._new_index()
+        made = [name]
         count = 0
 
-        def actions():
+        def actions(pages_index: str):
             nonlocal count
+            paged: list[dict] = []
             for data in documents:
                 count += 1
                 if progress and count % 500 == 0:
                     progress(count)
+                if "_pages" in data:
+                    data = dict(data)
+                    paged.append(data.pop("_pages"))
                 yield {"_op_type": "index", "_index": name, **data}
+                if len(paged) >= PAGE_TEXT_GROUP:
+                    yield from _page_actions(pages_index, paged)
+                    paged = []
+            yield from _page_actions(pages_index, paged)
 
         try:
-            for ok, item in self._call(streaming_bulk, self.client, actions(), chunk_size=1000, raise_on_error=False):
+            pages_name = self._new_index(self.pages_alias, _pages_mapping())
+            made.append(pages_name)
+            stream = streaming_bulk(self.client, actions(pages_name), chunk_size=1000, raise_on_error=False)
+            for ok, item in self._guarded(stream):
                 if not ok:
                     raise EngineUnavailable(f"Elasticsearch refused a document: {item}")
-            self._call(self.client.indices.refresh, index=name)
+            self._call(self.client.indices.refresh, index=",".join(made))
         except BaseException:
             # The failure being raised is the one to report; a leftover index is harmless.
             with contextlib.suppress(TransportError, ApiError):
-                self.client.indices.delete(index=name, ignore_unavailable=True)
+                self.client.indices.delete(index=",".join(made), ignore_unavailable=True)
             raise
-        old = self._aliased_indices()
-        if not old and self._call(self.client.indices.exists, index=self.alias):
-            # An index, not an alias, by the alias's name: made by a write while the alias was missing.
-            self._call(self.client.indices.delete, index=self.alias)
-        swap = [{"remove": {"index": index, "alias": self.alias}} for index in old]
-        swap.append({"add": {"index": name, "alias": self.alias}})
+        swap, retired = [], []
+        for alias, index in ((self.alias, name), (self.pages_alias, pages_name)):
+            old = self._aliased_indices(alias)
+            if not old and self._call(self.client.indices.exists, index=alias):
+                # An index, not an alias, by the alias's name: made by a write while the alias was missing.
+                self._call(self.client.indices.delete, index=alias)
+            swap += [{"remove": {"index": previous, "alias": alias}} for previous in old]
+            swap.append({"add": {"index": index, "alias": alias}})
+            retired += old
         self._call(self.client.indices.update_aliases, actions=swap)
-        for index in old:
+        for index in retired:
             self._call(self.client.indices.delete, index=index, ignore_unavailable=True)
+        self._schema_checked_at = None
         if progress:
             progress(count)
         return count
@@ -189,24 +321,29 @@ class ElasticsearchEngine(SearchEngine):
     # --- reading ----------------------------------------------------------------------
 
     def count(self) -> int:
+        self._check_schema()
         return self._call(self.client.count, index=self.alias)["count"]
 
     def describe(self) -> dict:
         indices = self._aliased_indices()
         if not indices:
             raise self._missing()
+        self._check_schema(force=True)
         return {
             "engine": self.name,
             "location": self._safe_url(),
             "index": ", ".join(indices),
             "documents": self.count(),
+            "pages": self._call(self.client.count, index=self.pages_alias)["count"],
         }
 
     def _filters(self, query: SearchQuery) -> list:
-        """The visitor's scope: language, audience keys held, view restrictions failed."""
+        """The visitor's scope: language, audience keys held, view restrictions failed; and the facet
+        values the query keeps ``within``."""
         filters = [Q("term", locale=query.locale), Q("terms", access=list(query.access))]
         if query.hidden:
             filters.append(Q("bool", must_not=[Q("terms", restrictions=list(query.hidden))]))
+        filters += [self._facet_filter(name, values) for name, values in query.within.items() if name in FACETS]
         return filters
 
     def _facet_filter(self, name: str, values: list[str]):
@@ -252,6 +389,7 @@ class ElasticsearchEngine(SearchEngine):
         return Search(using=self.client, index=self.alias)
 
     def search(self, query: SearchQuery) -> EngineResult:
+        self._check_schema()
         result = self._search_once(query, fuzzy=False)
         terms = query.terms
         if result.count == 0 and any(len(w) >= FUZZY_MIN_LENGTH for term in terms for w in term.folded):
@@ -352,6 +490,7 @@ class ElasticsearchEngine(SearchEngine):
         return {name: buckets[name]["doc_count"] for name in checks}
 
     def suggest(self, prefix: str, scope: SearchQuery, limit: int = 6) -> Suggestions:
+        self._check_schema()
         words = " ".join(word for term in SearchQuery(text=prefix).terms for word in term.folded)
         if not words:
             return Suggestions(titles=[], values={})
@@ -369,6 +508,85 @@ class ElasticsearchEngine(SearchEngine):
             for name in SUGGESTED_FACETS
         }
         return Suggestions(titles=[self._hit(hit) for hit in title_response.hits], values=values)
+
+    # --- pages ------------------------------------------------------------------------
+
+    def _pages(self) -> Search:
+        return Search(using=self.client, index=self.pages_alias)
+
+    def _page_filters(self, query: SearchQuery, record_ids) -> list:
+        filters = self._filters(query)
+        if record_ids is not None:
+            filters.append(Q("terms", record=list(record_ids)))
+        filters += [
+            self._facet_filter(name, values) for name, values in query.filters.items() if values and name in FACETS
+        ]
+        return filters
+
+    @staticmethod
+    def _page_text_query(terms: list[Term]):
+        """Every term in the page (a compound one as a phrase), scored; words close together score more."""
+        required = [
+            Q("match_phrase", text=" ".join(term.folded)) if term.is_compound else Q("match", text=term.folded[0])
+            for term in terms
+        ]
+        flat = " ".join(word for term in terms for word in term.folded)
+        bonus = [Q("match_phrase", text={"query": flat, "slop": 3, "boost": 3.0})] if len(flat.split()) > 1 else []
+        return Q("bool", must=required, should=bonus)
+
+    def _page_search(self, query: SearchQuery, record_ids, terms: list[Term]) -> Search:
+        text_query = self._page_text_query(terms) if terms else Q("match_all")
+        search = self._pages().query(Q("bool", must=[text_query], filter=self._page_filters(query, record_ids)))
+        if terms and query.snippets:
+            search = search.highlight(
+                "text", fragment_size=SNIPPET_CHARS, number_of_fragments=1, no_match_size=SNIPPET_CHARS
+            ).highlight_options(encoder="html", pre_tags=["<mark>"], post_tags=["</mark>"])
+        return search.source(["text", "page_sort"])
+
+    def search_pages(
+        self, query: SearchQuery, record_ids: Iterable[int] | None = None, order: str = "relevance"
+    ) -> PageResult:
+        self._check_schema()
+        terms = query.terms
+        ids = None if record_ids is None else sorted(set(record_ids))
+        if ids == []:
+            return PageResult(count=0, hits=[])
+        search = self._page_search(query, ids, terms).extra(track_total_hits=True)
+        if order == "page" or not terms:
+            search = search.sort({"record": "asc"}, {"page_sort": "asc"})
+        response = self._call(search[query.offset : query.offset + query.limit].execute)
+        return PageResult(count=response.hits.total.value, hits=[_page_hit(hit) for hit in response.hits])
+
+    def best_pages(self, query: SearchQuery, record_ids: Iterable[int]) -> dict[int, PageHit]:
+        terms = query.terms
+        ids = sorted(set(record_ids))
+        if not terms or not ids:
+            return {}
+        self._check_schema()
+        # One hit a record: its best page.
+        search = self._page_search(query, ids, terms).extra(collapse={"field": "record"})[: len(ids)]
+        response = self._call(search.execute)
+        best = [_page_hit(hit) for hit in response.hits]
+        return {hit.pk: hit for hit in best}
+
+
+def _page_actions(index: str, seeds: list[dict]):
+    for page in page_documents(seeds):
+        yield {"_op_type": "index", "_index": index, "_id": _page_id(page), **_page_source(page)}
+
+
+def _page_hit(hit) -> PageHit:
+    """A page from its hit; the record, document and page from its id ("record:original:page")."""
+    record, original, page = (int(part) for part in hit.meta.id.split(":"))
+    fragments = getattr(getattr(hit.meta, "highlight", None), "text", None)
+    snippet = " ".join(fragments[0].split()) if fragments else ""
+    if not snippet:
+        text = " ".join((getattr(hit, "text", "") or "").split())
+        snippet = escape(text[:SNIPPET_CHARS])
+    document = int(getattr(hit, "page_sort", 0) or 0) // PAGE_SORT_STRIDE
+    return PageHit(
+        pk=record, page=page, original=original, snippet=snippet, score=hit.meta.score or 0.0, document=document
+    )
 
 
 def _is_missing_delete(item: dict) -> bool:

@@ -5,6 +5,12 @@ Layout under ``SEARCH_INDEX_DIR``::
     records/CURRENT        name of the live generation (replaced atomically on a swap)
     records/<generation>/  one tantivy index
 
+A generation holds two kinds of document: one per record, and one per page of a record's
+documents (PDFs; ``search.documents.page_documents``). They share no field that a query of the
+other kind requires: every record query requires a term of ``scope``, which pages lack, and every
+page query one of ``page_scope``, which records lack. So a record and its pages are written,
+removed and swapped in together, in one commit, and each kind's searches never see the other.
+
 tantivy allows one writer per index across all processes, so writes come from the task
 worker (and ``search_index rebuild``, which writes a new generation); web processes only
 read, and reopen the index when ``CURRENT`` or the index's ``meta.json`` changes.
@@ -33,7 +39,16 @@ import orjson
 from tantivy import Filter, Index, Occur, Order, Query, SchemaBuilder, TextAnalyzerBuilder, Tokenizer
 
 from search.analysis import fold, normalise, word_pairs, words
-from search.documents import FACETS, KEYWORD_FIELD, SNIPPET_FIELD, TEXT_FIELDS
+from search.documents import (
+    FACETS,
+    KEYWORD_FIELD,
+    PAGE_SORT_STRIDE,
+    PAGE_TEXT_GROUP,
+    SNIPPET_FIELD,
+    TEXT_FIELDS,
+    page_documents,
+    page_seed,
+)
 from search.engines.base import (
     FUZZY_MIN_LENGTH,
     NO_DATE_ASC,
@@ -44,6 +59,8 @@ from search.engines.base import (
     EngineUnavailable,
     Hit,
     IndexNeedsRebuild,
+    PageHit,
+    PageResult,
     Progress,
     SearchEngine,
     SearchQuery,
@@ -73,11 +90,16 @@ ALL_FACETS = "_facets"
 _ALL_FACETS_REQUEST = {ALL_FACETS: {"terms": {"field": FACET_VALUES_FIELD, "size": 100_000}}}
 EXCERPT_CHARS = 4000
 WRITER_HEAP = 64_000_000
+# Page documents: the record's pk, the page's number, its document, its place in reading order,
+# its text folded (positions kept: phrases) and as written (stored only: snippets), and its scope
+# ("vi:public") in a field of its own, so that no record query matches a page.
+PAGE_OF, PAGE_NUMBER, PAGE_ORIGINAL, PAGE_SORT = "page_of", "page_no", "page_original", "page_sort"
+PAGE_SCOPE_FIELD, PAGE_TEXT, PAGE_STORED = "page_scope", "page_text", "page_stored"
 # Bump when the schema or what goes into it changes: an index of an older version is not read
 # (search says it is unavailable) until a rebuild (the task worker's repair, or `manage.py
 # search_index rebuild`) makes a new one. An index of a newer version is left alone: it is this
 # process that is out of date.
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 REBUILD_HINT = (
     "The task worker rebuilds it from the database when it next runs; `manage.py search_index rebuild` does it now."
 )
@@ -151,6 +173,14 @@ def build_schema():
     for name in FACETS:
         builder.add_text_field(_facet_field(name), fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("type", stored=True, tokenizer_name="raw", index_option="basic")  # shown with each hit
+    # Pages (restrictions and facet values in the fields records use).
+    builder.add_integer_field(PAGE_OF, stored=True, indexed=True, fast=True)
+    builder.add_integer_field(PAGE_NUMBER, stored=True)
+    builder.add_integer_field(PAGE_ORIGINAL, stored=True)
+    builder.add_integer_field(PAGE_SORT, stored=True, fast=True)
+    builder.add_text_field(PAGE_SCOPE_FIELD, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(PAGE_TEXT, tokenizer_name=FOLDED)
+    builder.add_text_field(PAGE_STORED, stored=True, tokenizer_name=STORED_ONLY, index_option="basic")
     return builder.build()
 
 
@@ -190,6 +220,27 @@ def _document_json(data: dict) -> bytes:
     doc[FACET_VALUES_FIELD] = facet_values
     doc["type"] = data["type"]
     return orjson.dumps(doc)
+
+
+def _page_json(page: dict) -> bytes:
+    """A page document (``search.documents.page_documents``) as JSON for tantivy."""
+    facet_values = []
+    for name, source, _column in _FACET_COLUMNS:
+        values = page[source]
+        facet_values += [f"{name}={value}" for value in (values if isinstance(values, list) else [values])]
+    return orjson.dumps(
+        {
+            PAGE_OF: page["record"],
+            PAGE_NUMBER: page["page"],
+            PAGE_ORIGINAL: page["original"],
+            PAGE_SORT: page["page_sort"],
+            PAGE_SCOPE_FIELD: f"{page['locale']}:{page['access']}",
+            RESTRICTIONS_FIELD: [str(restriction) for restriction in page["restrictions"]],
+            FACET_VALUES_FIELD: facet_values,
+            PAGE_TEXT: page["text"],
+            PAGE_STORED: page["text"],
+        }
+    )
 
 
 class _Generation:
@@ -440,8 +491,11 @@ class EmbeddedEngine(SearchEngine):
         try:
             for pk in delete_pks:
                 writer.delete_documents_by_term("pk", pk)
+                writer.delete_documents_by_term(PAGE_OF, pk)
             for data in documents:
                 writer.add_json(_document_json(data).decode())
+            for page in page_documents(documents):
+                writer.add_json(_page_json(page).decode())
             writer.commit()
         except BaseException:
             _abandon(writer)
@@ -450,19 +504,30 @@ class EmbeddedEngine(SearchEngine):
         with self._lock:
             generation.reload()
 
-    def prepare(self, document: dict) -> bytes:
-        return _document_json(document)
+    def prepare(self, document: dict) -> bytes | tuple[bytes, dict]:
+        """The record as JSON; with what its pages share with it where it has pages (their texts
+        are read where they are indexed, a few records at a time: see :meth:`rebuild`)."""
+        seed = page_seed(document)
+        return _document_json(document) if seed is None else (_document_json(document), seed)
 
-    def rebuild(self, documents: Iterable[bytes], progress: Progress | None = None) -> int:
+    def rebuild(self, documents: Iterable[bytes | tuple[bytes, dict]], progress: Progress | None = None) -> int:
         name, path, writer = self._start_generation()
         count = 0
+        paged: list[dict] = []
         try:
             # Errors making documents are not the engine's: they go up as they are.
             for document in documents:
+                if isinstance(document, tuple):
+                    document, seed = document
+                    paged.append(seed)
                 self._add(writer, document)
                 count += 1
+                if len(paged) >= PAGE_TEXT_GROUP:
+                    self._add_pages(writer, paged)
+                    paged = []
                 if progress and count % 500 == 0:
                     progress(count)
+            self._add_pages(writer, paged)
             self._commit(writer)
         except BaseException:
             _abandon(writer)
@@ -486,6 +551,10 @@ class EmbeddedEngine(SearchEngine):
     def _add(self, writer, document: bytes) -> None:
         writer.add_json(document.decode())
 
+    def _add_pages(self, writer, seeds: list[dict]) -> None:
+        for page in page_documents(seeds):
+            self._add(writer, _page_json(page))
+
     @_failures("written")
     def _commit(self, writer) -> None:
         writer.commit()
@@ -507,16 +576,18 @@ class EmbeddedEngine(SearchEngine):
 
     @_failures("read")
     def count(self) -> int:
-        return self._current().index.searcher().num_docs
+        return _count(self._current().index.searcher(), "pk")
 
     @_failures("read")
     def describe(self) -> dict:
         generation = self._current()
+        searcher = generation.index.searcher()
         return {
             "engine": self.name,
             "location": str(generation.path),
             "index": generation.name,
-            "documents": generation.index.searcher().num_docs,
+            "documents": _count(searcher, "pk"),
+            "pages": _count(searcher, PAGE_OF),
         }
 
     def _filters(self, schema, query: SearchQuery, skip: str | None = None) -> list:
@@ -524,9 +595,7 @@ class EmbeddedEngine(SearchEngine):
         clauses = [
             _any_of(schema, SCOPE_FIELD, [f"{query.locale}:{audience}" for audience in query.access]),
         ]
-        for name, values in query.filters.items():
-            if values and name != skip and name in FACETS:
-                clauses.append(_any_of(schema, FACET_VALUES_FIELD, [f"{name}={value}" for value in values]))
+        clauses += _facet_clauses(schema, query, skip)
         filters = [(Occur.Must, Query.const_score_query(clause, 0.0)) for clause in clauses]
         if query.hidden:
             hidden = _any_of(schema, RESTRICTIONS_FIELD, [str(restriction) for restriction in query.hidden])
@@ -744,6 +813,7 @@ class EmbeddedEngine(SearchEngine):
                 tuple(sorted(query.access)),
                 tuple(sorted(query.hidden)),
                 tuple(sorted((name, tuple(sorted(values))) for name, values in others.items())),
+                _within_key(query.within),
             )
             counts = answers.get(key)
             if counts is None:
@@ -829,6 +899,123 @@ class EmbeddedEngine(SearchEngine):
         values = {name: _top(answer[name]["buckets"], 50) for name in SUGGESTED_FACETS}
         return Suggestions(titles=hits, values=values)
 
+    # --- pages ------------------------------------------------------------------------
+
+    def _page_query(self, schema, query: SearchQuery, record_ids, match, ranking=None):
+        """Pages in ``query``'s scope (language, audiences, restrictions, facet values), of
+        ``record_ids`` (or any), that ``match`` (or all), scored by ``ranking``."""
+        clauses = [_any_of(schema, PAGE_SCOPE_FIELD, [f"{query.locale}:{audience}" for audience in query.access])]
+        if record_ids is not None:
+            clauses.append(_any_of(schema, PAGE_OF, list(record_ids)))
+        clauses += _facet_clauses(schema, query)
+        if match is not None:
+            clauses.append(match)
+        filters = [(Occur.Must, Query.const_score_query(clause, 0.0)) for clause in clauses]
+        if query.hidden:
+            hidden = _any_of(schema, RESTRICTIONS_FIELD, [str(restriction) for restriction in query.hidden])
+            filters.append((Occur.MustNot, hidden))
+        if ranking is not None:
+            filters.append((Occur.Should, ranking))
+        return Query.boolean_query(filters)
+
+    @staticmethod
+    def _page_match(schema, terms: list[Term]):
+        """Pages holding every term: a word folded, a compound ("101/KH-UBND") as a phrase."""
+        required = []
+        for term in terms:
+            if term.is_compound:
+                required.append(Query.phrase_query(schema, PAGE_TEXT, term.folded))
+            else:
+                required.append(Query.term_query(schema, PAGE_TEXT, term.folded[0]))
+        return Query.boolean_query([(Occur.Must, clause) for clause in required])
+
+    @staticmethod
+    def _page_ranking(schema, terms: list[Term], proximity: bool = True):
+        """Word frequencies in the page (BM25), and (``proximity``) the words side by side or close
+        together: a phrase reads the positions of every page holding all the words, ten times the
+        cost, so the best page of each hit (twenty records a search) goes without."""
+        flat = [word for term in terms for word in term.folded]
+        clauses = [Query.term_query(schema, PAGE_TEXT, word) for word in dict.fromkeys(flat)]
+        if proximity and len(flat) > 1:
+            clauses.append(Query.boost_query(Query.phrase_query(schema, PAGE_TEXT, flat, slop=3), 3.0))
+        return Query.boolean_query([(Occur.Should, clause) for clause in clauses])
+
+    def _page_hits(self, searcher, found, terms: list[Term]) -> list[PageHit]:
+        words = [word for term in terms for word in term.folded]
+        hits = []
+        for score, address in found:
+            doc = searcher.doc(address)
+            text = _text(doc, PAGE_STORED)
+            snippet = highlight(text, words, SNIPPET_CHARS) if words else ""
+            hits.append(
+                PageHit(
+                    pk=doc.get_first(PAGE_OF),
+                    page=doc.get_first(PAGE_NUMBER),
+                    original=doc.get_first(PAGE_ORIGINAL),
+                    snippet=snippet or escape(_leading(text)),
+                    score=score if isinstance(score, float) else 0.0,
+                    document=doc.get_first(PAGE_SORT) // PAGE_SORT_STRIDE,
+                )
+            )
+        return hits
+
+    @_failures("read")
+    def search_pages(self, query: SearchQuery, record_ids: Iterable[int] | None = None, order: str = "relevance"):
+        generation = self._current()
+        version, searcher = generation.snapshot
+        schema = generation.schema
+        terms = query.terms
+        ids = None if record_ids is None else sorted(set(record_ids))
+        if ids == []:
+            return PageResult(count=0, hits=[])
+        by_page = order == "page" or not terms
+        key = ("pages", version, _query_key(query, terms), None if ids is None else tuple(ids), by_page)
+        found = generation.answers.get(key)
+        if found is None:
+            match = self._page_match(schema, terms) if terms else None
+            if by_page:
+                answer = searcher.search(
+                    self._page_query(schema, query, ids, match),
+                    limit=query.limit,
+                    offset=query.offset,
+                    count=True,
+                    order_by_field=PAGE_SORT,
+                    order=Order.Asc,
+                )
+            else:
+                ranking = self._page_ranking(schema, terms)
+                answer = searcher.search(
+                    self._page_query(schema, query, ids, match, ranking),
+                    limit=query.limit,
+                    offset=query.offset,
+                    count=True,
+                )
+            found = (answer.count, answer.hits)
+            generation.answers.put(key, found)
+        count, addresses = found
+        return PageResult(count=count, hits=self._page_hits(searcher, addresses, terms if query.snippets else []))
+
+    @_failures("read")
+    def best_pages(self, query: SearchQuery, record_ids: Iterable[int]) -> dict[int, PageHit]:
+        terms = query.terms
+        ids = sorted(set(record_ids))
+        if not terms or not ids:
+            return {}
+        generation = self._current()
+        version, searcher = generation.snapshot
+        schema = generation.schema
+        key = ("best-pages", version, _query_key(query, terms), tuple(ids))
+        found = generation.answers.get(key)
+        if found is None:
+            match, ranking = self._page_match(schema, terms), self._page_ranking(schema, terms, proximity=False)
+            # One small search a record (its pages only): tantivy has no "best hit per group".
+            found = []
+            for pk in ids:
+                best = searcher.search(self._page_query(schema, query, [pk], match, ranking), limit=1, count=False)
+                found += best.hits
+            generation.answers.put(key, found)
+        return {hit.pk: hit for hit in self._page_hits(searcher, found, terms)}
+
 
 _background: concurrent.futures.ThreadPoolExecutor | None = None
 _background_lock = threading.Lock()
@@ -877,11 +1064,36 @@ def _query_key(query: SearchQuery, terms: list[Term]) -> tuple:
         tuple(sorted(query.access)),
         tuple(sorted(query.hidden)),
         tuple(sorted((name, tuple(sorted(values))) for name, values in query.filters.items() if values)),
+        _within_key(query.within),
         query.sort,
         query.offset,
         query.limit,
         tuple(query.facets),
     )
+
+
+def _within_key(within: dict[str, list[str]]) -> tuple:
+    """``SearchQuery.within`` as a hashable value; a facet with no value (nothing kept) included."""
+    return tuple(sorted((name, tuple(sorted(values))) for name, values in within.items()))
+
+
+def _facet_clauses(schema, query: SearchQuery, skip: str | None = None) -> list:
+    """The query's facet filters (but ``skip``'s) and the values it keeps ``within``: any value of
+    a facet, every facet."""
+    clauses = []
+    for name, values in query.within.items():
+        if name in FACETS:
+            # A facet with no value at all keeps nothing (an empty union matches no document).
+            clauses.append(_any_of(schema, FACET_VALUES_FIELD, [f"{name}={value}" for value in values]))
+    for name, values in query.filters.items():
+        if values and name != skip and name in FACETS:
+            clauses.append(_any_of(schema, FACET_VALUES_FIELD, [f"{name}={value}" for value in values]))
+    return clauses
+
+
+def _count(searcher, field: str) -> int:
+    """Documents with a value in the fast field ``field``: "pk" counts records, "page_of" pages."""
+    return searcher.search(Query.exists_query(field), limit=1, count=True).count
 
 
 def _split_facets(aggregation: dict, names) -> dict[str, dict[str, int]]:
