@@ -2,15 +2,17 @@
 as every kind of visitor.
 
 Each record state (each access level; a draft never published; published then unpublished;
-deleted; under a password, a login and a group view restriction; under a restricted section)
-carries two tokens: ``zqt<state>qz`` in everything a page shows (title, summary, body, other
-title, contributor, gallery caption and alt text) and ``zqm<state>qz`` in its media (captions and
+deleted; under a password, a login and a group view restriction; under a restricted section) is
+planted twice, as a heritage record and as a library item (a book; in the restricted section, an
+issue of a restricted periodical) linking to that record, and carries two tokens: ``zqt<state>qz`` in everything a page shows (title, summary, body, other
+title, contributor, gallery caption and alt text; an item's creator, publisher and holding library) and ``zqm<state>qz`` in its media (captions and
 a PDF's text; image files are attributed to their record by URL). Every output is then fetched
 as an anonymous visitor, a researcher, a curator (staff), a member of the community group, and
 an anonymous visitor who entered the page password: a crawl from both home pages, the sitemap
 and each URL in it, calendar months and .ics feeds, search pages and the search and suggest APIs
-(each token and a word one letter off it, on both engines), search inside each record's pages (the
-page and its JSON, on both engines), ``/id/`` for every record, and every
+(each token and a word one letter off it, on both engines), the library's search and facets, search inside each record's pages (the
+page and its JSON, on both engines), ``/id/`` and the citation exports for every record and item,
+and every
 media, rendition and derivative file in the database. Each visitor must receive exactly the
 tokens the rule allows them, no fewer and no more, and every count must agree.
 """
@@ -39,6 +41,7 @@ from archive.models import (
     EthnicGroup,
     FestivalPage,
     Language,
+    Person,
     Place,
     RecordContributor,
     RecordImage,
@@ -48,6 +51,7 @@ from archive.models import (
 from cms.demo import _homes, _sections
 from ingest import services as ingest_services
 from ingest.models import Derivative, Original
+from library.models import BookPage, ItemCreator, ItemHolding, LibraryPage, PeriodicalIssuePage, PeriodicalPage
 from search import services as search_services
 from search.engines import create_engine, set_engine
 from search.engines.elastic import ElasticsearchEngine
@@ -145,6 +149,36 @@ def _record(parent, state, community, files):
     return page, image, originals
 
 
+def _item(parent, state, community, files, record):
+    """The state's library item: its tokens in the catalogue record and its PDF, linked to ``record``."""
+    token = text_token(state)
+    level = state if state in ("registered", "staff", "sacred") else "public"
+    model = PeriodicalIssuePage if isinstance(parent, PeriodicalPage) else BookPage
+    page = model(
+        title=f"Sách {token}",
+        slug=f"sach-{state}",
+        summary=f"Tóm tắt sách {token}",
+        publisher=f"Nhà xuất bản {token}",
+        access_level=level,
+        sacred_group=community if level == "sacred" else None,
+        live=state != "draft",
+    )
+    page.creators.add(ItemCreator(person=Person.named(f"Tác giả {token}"), role="aut"))
+    page.holdings.add(ItemHolding(institution=f"Thư viện {token}", call_number=f"KH.{state}"))
+    page.related_links.add(RelatedRecord(target=record))
+    parent.add_child(instance=page)
+    if state != "draft":
+        page.save_revision().publish()
+        translation = page.copy_for_translation(Locale.objects.get(language_code="en"), copy_parents=True)
+        translation.title = f"Book {token}"
+        translation.save_revision().publish()
+    page.refresh_from_db()
+    with run_on_commit():
+        pdf = make_text_pdf(files / f"sach-{state}.pdf", ["Trang mot", f"Trang hai {media_token(state)}"])
+        original = ingest_services.ingest_file(pdf, f"sach-{state}.pdf", page)[0]
+    return page, original
+
+
 @pytest.fixture(scope="module")
 def world(module_db, tmp_path_factory):
     root = tmp_path_factory.mktemp("leaks")
@@ -155,26 +189,42 @@ def world(module_db, tmp_path_factory):
         collection = build_collection(homes)
         section = build_collection(homes, "Mục hạn chế", "muc-han-che", "Restricted section", "restricted-section")
         community = Group.objects.create(name="Cộng đồng người Dao – Cấp sắc")
-        records, images, originals = {}, {}, {}
+        library = homes["vi"].add_child(instance=LibraryPage(title="Thư viện", slug="thu-vien", show_in_menus=True))
+        library.save_revision().publish()
+        library_en = library.copy_for_translation(homes["en"].locale)
+        library_en.title, library_en.slug = "Library", "library"
+        library_en.save_revision().publish()
+        shelf = library.add_child(instance=PeriodicalPage(title=f"Tạp chí {text_token('section')}", slug="tap-chi"))
+        shelf.save_revision().publish()
+        records, images, originals, items = {}, {}, {}, {}
         for state in STATES:
             parent = section if state == "section" else collection
             records[state], images[state], originals[state] = _record(parent, state, community, files)
+            items[state], original = _item(
+                shelf if state == "section" else library, state, community, files, records[state]
+            )
+            originals[state].append(original)
         # As the admin does with its page tree kept in sync: unpublishing and deleting cascade to
         # the record's translations.
-        for translation_page in records["unpublished"].get_translations(inclusive=True):
-            translation_page.unpublish()
-        PageViewRestriction.objects.create(page=records["password"], restriction_type="password", password=PASSWORD)
-        PageViewRestriction.objects.create(page=records["login"], restriction_type="login")
-        PageViewRestriction.objects.create(page=records["groups"], restriction_type="groups").groups.add(community)
-        PageViewRestriction.objects.create(page=section, restriction_type="login")
+        for page in (records["unpublished"], items["unpublished"]):
+            for translation_page in page.get_translations(inclusive=True):
+                translation_page.unpublish()
+        for page in (records["password"], items["password"]):
+            PageViewRestriction.objects.create(page=page, restriction_type="password", password=PASSWORD)
+        for page in (records["login"], items["login"], section, shelf):
+            PageViewRestriction.objects.create(page=page, restriction_type="login")
+        for page in (records["groups"], items["groups"]):
+            PageViewRestriction.objects.create(page=page, restriction_type="groups").groups.add(community)
         # The public record links to every other one: related lists and JSON-LD must filter them.
         public = records["public"]
         for order, state in enumerate(STATES[1:]):
             public.related_links.add(RelatedRecord(target=records[state], sort_order=order))
         public.save_revision().publish()
         identifiers = {state: records[state].identifier for state in STATES}
-        for translation_page in records.pop("deleted").get_translations(inclusive=True):
-            translation_page.delete()
+        item_identifiers = {state: items[state].identifier for state in STATES}
+        for page in (records.pop("deleted"), items.pop("deleted")):
+            for translation_page in page.get_translations(inclusive=True):
+                translation_page.delete()
         # Renditions of every gallery image, as pages (and previews) make them.
         for image in images.values():
             for spec in ("width-400", "width-1080", "fill-160x120"):
@@ -191,9 +241,11 @@ def world(module_db, tmp_path_factory):
         search_services.rebuild()
         yield {
             "records": records,
+            "items": items,
             "images": images,
             "originals": originals,
             "identifiers": identifiers,
+            "item_identifiers": item_identifiers,
             "visitors": visitors,
             "root": root,
             "index": index,
@@ -217,15 +269,12 @@ def browsers(world, media_root, db):
         if user is not None:
             browser.force_login(user)
         made[visitor] = browser
-    page = world["records"]["password"]
-    restriction = PageViewRestriction.objects.get(page=page)
-    with translation.override("vi"):
-        action = reverse("wagtailcore_authenticate_with_password", args=[restriction.pk, page.pk])
-    response = made["password"].post(
-        action,
-        {"password": PASSWORD, "return_url": page.url},
-    )
-    assert response.status_code == 302, "the password form must accept the page password"
+    for page in (world["records"]["password"], world["items"]["password"]):
+        restriction = PageViewRestriction.objects.get(page=page)
+        with translation.override("vi"):
+            action = reverse("wagtailcore_authenticate_with_password", args=[restriction.pk, page.pk])
+        response = made["password"].post(action, {"password": PASSWORD, "return_url": page.url})
+        assert response.status_code == 302, "the password form must accept the page password"
     return made
 
 
@@ -295,7 +344,11 @@ def explicit_urls(world) -> list[str]:
     for prefix, calendar in (("/vi/", "lich-le-hoi"), ("/en/", "festival-calendar")):
         urls += [f"{prefix}{calendar}/?year={year}&month={month}" for month in sorted(months)]
         urls.append(f"{prefix}{calendar}/ics/?year={year}")
-    urls += [f"/id/{identifier}" for identifier in world["identifiers"].values()]
+    identifiers = [*world["identifiers"].values(), *world["item_identifiers"].values()]
+    urls += [f"/id/{identifier}" for identifier in identifiers]
+    urls += [f"/cite/{identifier}.{kind}" for identifier in identifiers for kind in ("bib", "ris", "json")]
+    urls += [f"/cite/{identifier}.json?lang=en" for identifier in identifiers]
+    urls += ["/vi/thu-vien/", "/en/library/", "/vi/thu-vien/?sort=year"]
     return urls
 
 
@@ -308,19 +361,24 @@ def search_urls(state: str) -> list[str]:
         urls += [f"/vi/search/?q={word}", f"/api/v1/search?q={word}&lang=vi"]
     urls += [f"/en/search/?q={token}", f"/api/v1/search?q={near}&lang=en"]
     urls += [f"/api/v1/suggest?q={token[:9]}&lang=vi", f"/api/v1/suggest?q={token[:9]}&lang=en"]
+    # The library's search: catalogue words, words on a PDF's page (a page hit), and a facet value.
+    urls += [f"/vi/thu-vien/?q={token}", f"/en/library/?q={token}", f"/vi/thu-vien/?q={media}"]
     return urls
 
 
 def search_inside_urls(world, state: str) -> list[str]:
-    """Search inside the state's record (its PDF's pages): the page and the reader's JSON, both languages."""
-    identifier = world["identifiers"][state]
+    """Search inside the state's record and item (their PDFs' pages): the page and the reader's JSON, both
+    languages."""
     media = media_token(state).upper()
-    return [
-        f"/vi/search-inside/{identifier}/?q={media}",
-        f"/en/search-inside/{identifier}/",
-        f"/api/v1/search-inside/{identifier}.json?q={media}&lang=vi",
-        f"/api/v1/search-inside/{identifier}.json?lang=en",
-    ]
+    urls = []
+    for identifier in (world["identifiers"][state], world["item_identifiers"][state]):
+        urls += [
+            f"/vi/search-inside/{identifier}/?q={media}",
+            f"/en/search-inside/{identifier}/",
+            f"/api/v1/search-inside/{identifier}.json?q={media}&lang=vi",
+            f"/api/v1/search-inside/{identifier}.json?lang=en",
+        ]
+    return urls
 
 
 def fetch_all(browser, urls) -> dict[str, str]:
@@ -451,8 +509,12 @@ def test_every_count_counts_only_what_the_visitor_may_see(world, browsers, engin
     shown = _counts(home, r'data-group="g-([a-z]+)">[^<]*<span class="count">(\d+)')
     assert shown == dict.fromkeys(visible, 1)
     hero = re.search(r'<section class="hero">.*?</section>', home, re.S).group(0)
-    assert re.findall(r"\d+", re.findall(r"<p>([^<]*)</p>", hero)[-1]) == [str(len(visible))]  # "N records…"
+    # "N records…": each visible state's record and library item (and the restricted section's periodical).
+    everything = 2 * len(visible) + ("section" in visible)
+    assert re.findall(r"\d+", re.findall(r"<p>([^<]*)</p>", hero)[-1]) == [str(everything)]
     answer = json.loads(body_of(browser.get("/api/v1/search?q=&lang=vi")))
-    assert answer["count"] == len(visible)
+    assert answer["count"] == everything
+    library = body_of(browser.get("/vi/thu-vien/"))
+    assert re.findall(r'<p class="result-count">\D*(\d+)', library) == [str(len(visible) + ("section" in visible))]
     facet_groups = {item["value"]: item["count"] for item in answer["facets"]["group"]}
     assert facet_groups == {f"g-{state}": 1 for state in visible}
