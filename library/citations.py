@@ -49,7 +49,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import ContributorRole, DatePrecision, DocumentPage, Person, RecordPage
-from library.models import CreatorRole, ItemCreator, LibraryItemPage, PeriodicalIssuePage, ThesisPage
+from library.models import (
+    CreatorRole,
+    ItemCreator,
+    LibraryItemPage,
+    PeriodicalIssuePage,
+    ThesisPage,
+    visible_translation,
+)
 
 CSL_JSON_MEDIA_TYPE = "application/vnd.citationstyles.csl+json"
 
@@ -223,12 +230,7 @@ def csl_name(person: Person) -> dict:
 
 def _visible(host, page: RecordPage, who):
     """``host``'s translation in ``page``'s language (else the default language) if ``who`` may see it."""
-    if host is None:
-        return None
-    translations = RecordPage.objects.visible_to(who).filter(translation_key=host.translation_key)
-    found = {candidate.locale.language_code: candidate for candidate in translations.select_related("locale")}
-    chosen = found.get(page.locale.language_code) or found.get(settings.LANGUAGE_CODE)
-    return chosen.specific if chosen else None
+    return visible_translation(host, page.locale.language_code, who)
 
 
 def record_date(page: RecordPage) -> dict | None:

@@ -18,6 +18,7 @@ from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
 from stdnum.exceptions import ValidationError as NumberError
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -65,6 +66,16 @@ def normalise_doi(value: str) -> str:
     if not DOI.match(doi):
         raise ValidationError(_('"%(value)s" is not a DOI such as 10.1234/abcd.'), params={"value": value})
     return doi
+
+
+def visible_translation(page, language: str, who):
+    """``page``'s translation in ``language`` (else in the default language) if ``who`` may see it."""
+    if page is None:
+        return None
+    translations = RecordPage.objects.visible_to(who).filter(translation_key=page.translation_key)
+    found = {candidate.locale.language_code: candidate for candidate in translations.select_related("locale")}
+    chosen = found.get(language) or found.get(settings.LANGUAGE_CODE)
+    return chosen.specific if chosen else None
 
 
 class LibraryPage(Page):
@@ -294,6 +305,16 @@ class LibraryItemPage(RecordPage):
             return self.part_of
         parent = self.get_parent().specific
         return parent if isinstance(parent, LibraryItemPage) else None
+
+    def host_for(self, who):
+        """The host (``host``) as ``who`` may see it: its translation in this item's language (else in
+        the default language), or None when they may not see it."""
+        return visible_translation(self.host, self.locale.language_code, who)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["host"] = self.host_for(request)
+        return context
 
     @property
     def type_metadata_template(self) -> str:

@@ -22,7 +22,7 @@ from library.models import (
     PeriodicalPage,
     ThesisPage,
 )
-from tests.conftest import create_record
+from tests.conftest import create_record, create_user
 
 
 def valid_isbn13(body: str = "978604000123") -> str:
@@ -227,3 +227,16 @@ def test_curators_catalogue_a_book_in_the_admin(client, library):
     assert [creator.person for creator in book.creators.all()] == [author]
     assert book.holdings.get().call_number == "DV.12"
     assert client.get(f"/admin/pages/{book.pk}/edit/").status_code == 200
+
+
+def test_an_article_names_its_issue_only_to_those_who_may_see_it(library):
+    periodical = make_item(library, PeriodicalPage, title="Tạp chí Văn hoá vùng cao", slug="tap-chi-vung-cao")
+    issue = PeriodicalIssuePage(title="Số nội bộ 2/2024", slug="so-2-2024", access_level="registered")
+    periodical.add_child(instance=issue)
+    issue.save_revision().publish()
+    article = make_item(library, title="Bài về then", slug="bai-ve-then", part_of=issue, pages="12-20")
+    anonymous = Client().get(article.url).content.decode()
+    assert "Số nội bộ 2/2024" not in anonymous and issue.url not in anonymous
+    researcher = Client()
+    researcher.force_login(create_user("nha-nghien-cuu"))
+    assert "Số nội bộ 2/2024" in researcher.get(article.url).content.decode()
