@@ -191,6 +191,7 @@ def test_search_index_rebuild_and_status(db, engine, collection, committed):
     out = io.StringIO()
     call_command("search_index", "status", stdout=out)
     assert "Documents:          1" in out.getvalue()
+    assert "Pages of PDFs:      0" in out.getvalue()
     assert "Queued updates:     0" in out.getvalue()
     assert json.dumps(services.status()["pending"]) == "0"
 

@@ -83,6 +83,8 @@ class Command(BaseCommand):
                 f"Index:              {state['index']} at {state['location']}",
                 f"Documents:          {state['documents']}",
             ]
+            if "pages" in state:
+                lines.append(f"Pages of PDFs:      {state['pages']}")
         else:
             lines.append(f"Error:              {state['error']}")
         lines.append(f"Records to index:   {state['indexable_records']}")
