@@ -22,6 +22,7 @@ from cms.models import (
 )
 from cms.setup import ADMINISTRATORS, CURATORS, REVIEWERS, ensure_site_structure, refresh_planner_statistics
 from library.demo import load_demo_library, load_demo_library_files  # the demo loader is cms's only use of library
+from stats.demo import load_stats_demo  # likewise of stats
 
 HOME = {
     "vi": {
@@ -205,6 +206,8 @@ def _load_data(with_users: bool, password: str, with_images: bool, data_dir) -> 
     _sections(homes)
     report.update(RecordLoader(data_dir, with_images=with_images).load(homes))
     report.update(load_demo_library(homes))
+    statistics = load_stats_demo()
+    report["statistical observations"] = statistics["created"]
     if with_users:
         report["users"] = len(_users(password))
     refresh_planner_statistics()

@@ -43,6 +43,8 @@ MODEL_PERMISSIONS = {
         ("archive", "change_place"),
         ("archive", "add_subject"),
         ("archive", "change_subject"),
+        ("stats", "add_observation"),
+        ("stats", "change_observation"),
     ],
     REVIEWERS: [
         ("wagtailadmin", "access_admin"),
@@ -53,6 +55,8 @@ MODEL_PERMISSIONS = {
         ("archive", "change_ethnicgroup"),
         ("archive", "add_language"),
         ("archive", "change_language"),
+        ("stats", "add_observation"),
+        ("stats", "change_observation"),
     ],
     ADMINISTRATORS: [
         ("wagtailadmin", "access_admin"),
@@ -63,6 +67,11 @@ MODEL_PERMISSIONS = {
                 ("archive", "place"),
                 ("archive", "language"),
                 ("archive", "subject"),
+                ("stats", "indicator"),
+                ("stats", "indicatorgroup"),
+                ("stats", "unit"),
+                ("stats", "disaggregation"),
+                ("stats", "observation"),
             ]
             for action in ("add", "change", "delete")
         ],

@@ -11,6 +11,7 @@ from library.urls import api_urlpatterns as library_api_urls
 from library.urls import page_urlpatterns as library_page_urls
 from search.urls import api_urlpatterns as search_api_urls
 from search.urls import page_urlpatterns as search_page_urls
+from stats.urls import api_urlpatterns as stats_api_urls
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(search_api_urls)),
     path("", include(library_api_urls)),
+    path("", include(stats_api_urls)),
     path("", include("archive.urls")),
 ]
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "search",
     "ingest",
     "library",
+    "stats",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

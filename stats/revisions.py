@@ -1,0 +1,66 @@
+"""Who and what changes observations: the context every revision records.
+
+Saving an :class:`~stats.models.Observation` writes its revision itself, whatever saved it
+(the admin, an import, the demo loader, a shell). The context says by whom and through what:
+
+    with revision_context(user=request.user, origin="import: tuyen-quang-2024.xlsx"):
+        ...
+
+Bulk queryset ``update()`` bypasses ``save()`` and so the history: the app never uses it on
+observations.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class RevisionContext:
+    user: object = None
+    origin: str = ""
+
+
+NO_CONTEXT = RevisionContext()
+_current: contextvars.ContextVar[RevisionContext | None] = contextvars.ContextVar(
+    "stats_revision_context", default=None
+)
+
+
+@contextmanager
+def revision_context(user=None, origin: str = ""):
+    token = _current.set(RevisionContext(user if getattr(user, "is_authenticated", False) else None, origin))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def record_revision(observation, action: str, changes: dict) -> None:
+    from stats.models import ObservationRevision
+
+    context = _current.get() or NO_CONTEXT
+    ObservationRevision.objects.create(
+        observation=observation if action != ObservationRevision.Action.DELETED else None,
+        indicator_code=observation.indicator.working_code,
+        period=observation.period,
+        place_id_at_change=observation.place_id,
+        unit_code=observation.unit_code,
+        disaggregation_key=observation.disaggregation_key,
+        action=action,
+        changes={name: [_jsonable(old), _jsonable(new)] for name, (old, new) in changes.items()},
+        user=context.user,
+        origin=context.origin,
+    )

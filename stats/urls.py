@@ -1,0 +1,32 @@
+"""The statistics' own URLs: open-data files outside the language prefix.
+
+In ``config/urls.py``::
+
+    from stats.urls import api_urlpatterns as stats_api_urls
+    path("", include(stats_api_urls)),   # in urlpatterns, beside the other API includes
+"""
+
+from django.urls import path, re_path
+
+from stats import views
+
+api_urlpatterns: list = [
+    # Each indicator: /api/v1/stats/indicators/0101.csv, /api/v1/stats/indicators/C02.json
+    re_path(
+        r"^api/v1/stats/indicators/(?P<code>[A-Za-z0-9_\-]+)\.(?P<extension>csv|json)$",
+        views.indicator_data,
+        name="stats_indicator_data",
+    ),
+    # The whole database as a Frictionless data package: descriptor, its CSV resources, or all in a zip
+    path("api/v1/stats/datapackage.json", views.datapackage_descriptor, name="stats_datapackage"),
+    re_path(
+        r"^api/v1/stats/data/(?P<name>[a-z_]+)\.csv$", views.datapackage_resource, name="stats_datapackage_resource"
+    ),
+    path("api/v1/stats/datapackage.zip", views.datapackage_zip, name="stats_datapackage_zip"),
+    # SDMX-ML 2.1: the structure (codelists, concepts, DSD, dataflow) and the data, all or per indicator
+    path("api/v1/stats/sdmx/structure.xml", views.sdmx_structure, name="stats_sdmx_structure"),
+    path("api/v1/stats/sdmx/data.xml", views.sdmx_data, name="stats_sdmx_data"),
+    re_path(
+        r"^api/v1/stats/sdmx/data/(?P<code>[A-Za-z0-9_\-]+)\.xml$", views.sdmx_data, name="stats_sdmx_indicator_data"
+    ),
+]
