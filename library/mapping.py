@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from archive.models import DatePrecision, DocumentPage, Place, RecordPage
 from archive.models.rights import rights_label
 from library.models import (
+    ITEM_TYPES,
     ArticlePage,
     BookPage,
     ConferencePaperPage,
@@ -911,19 +912,7 @@ def marc_to_item_data(record: Record, *, base_url: str | None = None) -> ItemDat
     return data
 
 
-TYPE_MODELS = {
-    model.type_slug: model
-    for model in (
-        BookPage,
-        ThesisPage,
-        ArticlePage,
-        PeriodicalPage,
-        PeriodicalIssuePage,
-        ReportPage,
-        ConferencePaperPage,
-        MapPage,
-    )
-}
+TYPE_MODELS = {model.type_slug: model for model in ITEM_TYPES}
 
 
 def item_type_slug(record: Record, data: ItemData) -> str:

@@ -34,7 +34,7 @@ from library.models import (
     ThesisPage,
 )
 from tests.conftest import build_homes, build_library
-from tests.ingest_support import sandbox, stored_files
+from tests.ingest_support import make_text_pdf, sandbox, stored_files
 
 ISBN_A = "9786047012343"
 ISBN_B = "9786047022229"
@@ -467,25 +467,7 @@ def test_reasons_are_in_the_language_of_the_report(db, library, tmp_path):
 
 
 def make_pdf(path: Path) -> Path:
-    body = "BT /F1 24 Tf 72 700 Td (Le hoi Long Tong) Tj ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Length {len(body)} >>\nstream\n{body}\nendstream",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, text in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{text}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(bytes(out))
-    return path
+    return make_text_pdf(path, ["Le hoi Long Tong"])
 
 
 def write_csv(path: Path, rows: list[dict]) -> Path:
