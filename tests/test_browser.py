@@ -35,7 +35,7 @@ def test_home_to_ethnic_group_to_record_on_a_phone(demo_server, browser, tmp_pat
     # Restricted records are not listed to an anonymous visitor.
     assert not any("ghi chép điền dã" in title.lower() for title in cards)
 
-    page.get_by_role("link", name="Lễ hội Lồng Tồng").click()
+    page.get_by_role("link", name="Lễ hội Lồng Tồng", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Lễ hội Lồng Tồng"
     assert page.get_by_text("dtts-0001").first.is_visible()

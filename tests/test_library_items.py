@@ -164,10 +164,10 @@ def test_a_link_to_a_hidden_item_does_not_show(library, collection):
     assert "Luận án hạn chế" not in Client().get(festival.url).content.decode()
 
 
-def test_library_lists_what_the_visitor_may_see(library, collection):
-    make_item(library, title="Sách công khai", slug="cong-khai")
-    make_item(library, title="Sách cho nhà nghiên cứu", slug="nghien-cuu", access_level="registered")
-    create_record(collection, FestivalPage, title="Lễ hội không thuộc thư viện")
+def test_library_lists_what_the_visitor_may_see(library, collection, engine, committed):
+    committed(make_item, library, title="Sách công khai", slug="cong-khai")
+    committed(make_item, library, title="Sách cho nhà nghiên cứu", slug="nghien-cuu", access_level="registered")
+    committed(create_record, collection, FestivalPage, title="Lễ hội không thuộc thư viện")
     html = Client().get(library.url).content.decode()
     assert "Sách công khai" in html
     assert "Sách cho nhà nghiên cứu" not in html

@@ -22,6 +22,7 @@ from cms.models import (
     RecordTypeIndexPage,
     StandardPage,
 )
+from library.models import LibraryPage
 
 RECORD_TYPES = {FestivalPage, CustomPage, PerformingArtPage, CraftPage, DocumentPage}
 BROWSE = {EthnicGroupIndexPage, PlaceIndexPage, RecordTypeIndexPage, FestivalCalendarPage}
@@ -31,8 +32,8 @@ class PageTypeRules(WagtailPageTestCase):
     def test_home_sits_at_the_root(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
 
-    def test_home_holds_collections_and_site_pages(self):
-        self.assertAllowedSubpageTypes(HomePage, {CollectionPage, StandardPage, NewsIndexPage} | BROWSE)
+    def test_home_holds_collections_the_library_and_site_pages(self):
+        self.assertAllowedSubpageTypes(HomePage, {CollectionPage, LibraryPage, StandardPage, NewsIndexPage} | BROWSE)
 
     def test_records_live_only_in_collections(self):
         for model in RECORD_TYPES:
