@@ -1,0 +1,586 @@
+"""The reader's first page on a simulated 3G network, for ``bench/library.py``.
+
+A 300-page, ~50 MB PDF (each page a noisy ~165 KB JPEG, as a scan is, and a line of text) goes
+through ingest as an upload does (``ingest.services.ingest_file``: the access copy linearized by
+qpdf, text, thumbnails), attached to a public library item. The site is then served by gunicorn
+(``bench/library_settings.py``: collected, compressed static files as production's WhiteNoise
+serves them; ``/media/`` through the access-checked view, with byte ranges) and opened in Debian's
+Chromium (Playwright) at 360×740, with the browser cache disabled and Chromium's network
+throttling set by CDP ``Network.emulateNetworkConditions`` to one of DevTools' presets.
+
+Three ways of getting to the first page, alternated run by run:
+
+* ``reader``: the item page at ``#page=1`` (as a library hit or a page link opens it); the time
+  from navigation start to the frame after pdf.js's first page is on the page (the sheet with its
+  canvas appears; frontend/reader.js adds it once drawn);
+* ``reader alone``: the same reader markup and script, and the same PDF by the same byte ranges,
+  in a bare page (no site header, styles, metadata or page images): what the page around the
+  reader adds;
+* ``no JavaScript``: the item page with JavaScript off; the time until the first page image
+  (the pipeline's thumbnail of page 1) has arrived, which is what a visitor without the reader
+  sees first.
+
+Without range requests pdf.js would need the whole file before drawing: that time is computed
+from the profile (size ÷ throughput + latency), not measured.
+"""
+
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Chrome DevTools' presets (front_end/core/sdk/NetworkManager.ts): bytes/s and milliseconds.
+# DevTools renamed "Fast 3G" to "Slow 4G" and "Slow 3G" to "3G" in 2024; the values are the same.
+PROFILES = {
+    "fast3g": {
+        "label": 'DevTools "Fast 3G" (now "Slow 4G"): 1.44 Mbit/s down, 675 kbit/s up, 562.5 ms latency',
+        "conditions": {
+            "offline": False,
+            "latency": 150 * 3.75,
+            "downloadThroughput": 1.6 * 1000 * 1000 / 8 * 0.9,
+            "uploadThroughput": 750 * 1000 / 8 * 0.9,
+        },
+    },
+    "slow3g": {
+        "label": 'DevTools "Slow 3G" (now "3G"): 400 kbit/s down and up, 2,000 ms latency',
+        "conditions": {
+            "offline": False,
+            "latency": 400 * 5,
+            "downloadThroughput": 500 * 1000 / 8 * 0.8,
+            "uploadThroughput": 500 * 1000 / 8 * 0.8,
+        },
+    },
+}
+PAGE_SIZE = (1100, 1500)  # pixels of each page's image
+PDF_POINTS = (595, 842)
+
+# Runs before the page's scripts: the moment page 1's sheet (its canvas drawn) enters the page, and
+# the frame after it.
+WATCH_FIRST_PAGE = """
+window.__bench = {};
+new MutationObserver((changes, observer) => {
+  const sheet = document.querySelector('.pdf-reader-page[data-page="1"]');
+  if (!sheet || window.__bench.shown) return;
+  window.__bench.shown = performance.now();
+  requestAnimationFrame(() => { window.__bench.painted = performance.now(); });
+  observer.disconnect();
+}).observe(document, { subtree: true, childList: true });
+"""
+INK = """() => {
+  const canvas = document.querySelector('.pdf-reader-page[data-page="1"] canvas');
+  if (!canvas) return 0;
+  const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+  let dark = 0;
+  for (let i = 0; i < data.length; i += 16) if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) dark++;
+  return dark;
+}"""
+
+
+# --- the PDF ---------------------------------------------------------------------------------
+
+
+def make_pdf(path: Path, pages: int, megabytes: float, balanced: bool = False, log=print) -> Path:
+    """A PDF of ``pages`` pages, each a noisy JPEG scan (sized so the file is about ``megabytes``)
+    with a line of text over it (a text layer, so ingest needs no OCR). Not linearized: the pipeline's
+    access copy is. Its page tree is flat (every page a kid of the root, as pikepdf, img2pdf or fpdf2
+    write it), or with ``balanced`` nested ten kids a node (as LaTeX and many typesetters write it)."""
+    import pikepdf
+    from PIL import Image
+
+    target = megabytes * 1_000_000 / pages
+    sigma, started = 15.0, time.perf_counter()
+    for _attempt in range(3):  # JPEG size grows about linearly with the noise's sigma
+        sample = _scan(Image, sigma)
+        sigma *= target / len(sample)
+    pdf = pikepdf.Pdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+    )
+    width, height = PDF_POINTS
+    drawn_width = width - 40
+    drawn_height = drawn_width * PAGE_SIZE[1] / PAGE_SIZE[0]
+    for number in range(1, pages + 1):
+        image = pikepdf.Stream(pdf, _scan(Image, sigma))
+        image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        image.Width, image.Height = PAGE_SIZE
+        image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceRGB, 8
+        image.Filter = pikepdf.Name.DCTDecode
+        line = f"Trang {number}/{pages}. Tai lieu dien da ve le hoi Long Tong cua nguoi Tay o Cao Bang."
+        content = (
+            f"q {drawn_width:.1f} 0 0 {drawn_height:.1f} 20 {height - 20 - drawn_height:.1f} cm /Scan Do Q "
+            f"BT /F1 11 Tf 24 18 Td ({line}) Tj ET"
+        )
+        page = pdf.add_blank_page(page_size=PDF_POINTS)
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Scan=image), Font=pikepdf.Dictionary(F1=font))
+        page.Contents = pdf.make_stream(content.encode("ascii"))
+    if balanced:
+        _balance(pdf)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.save(path)
+    log(f"  made {path} ({path.stat().st_size / 1e6:.1f} MB, {pages} pages) in {time.perf_counter() - started:.0f} s")
+    return path
+
+
+def _balance(pdf, fanout: int = 10) -> None:
+    """Nest the flat page tree: intermediate /Pages nodes of ``fanout`` kids, each with its /Count."""
+    import pikepdf
+
+    root = pdf.Root.Pages
+    level = [(kid, 1) for kid in root.Kids]
+    while len(level) > fanout:
+        grouped = []
+        for first in range(0, len(level), fanout):
+            members = level[first : first + fanout]
+            count = sum(size for _kid, size in members)
+            node = pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Pages, Kids=pikepdf.Array([kid for kid, _size in members]), Count=count
+                )
+            )
+            for kid, _size in members:
+                kid.Parent = node
+            grouped.append((node, count))
+        level = grouped
+    for kid, _size in level:
+        kid.Parent = root
+    root.Kids = pikepdf.Array([kid for kid, _size in level])
+
+
+def _scan(Image, sigma: float) -> bytes:
+    noise = Image.effect_noise(PAGE_SIZE, sigma).convert("RGB")
+    buffer = io.BytesIO()
+    noise.save(buffer, "JPEG", quality=35)
+    return buffer.getvalue()
+
+
+def packed_item(pdf_path: Path, log=print) -> dict:
+    """What-if: the item of the same pages whose access copy is replaced, on disk, by one that is not
+    linearized and keeps its small objects (page dictionaries included) in object streams, as
+    ``qpdf --object-streams=generate`` writes it. The pipeline does not make such copies (it linearizes);
+    this shows what such a copy would change for pdf.js, which reads no linearization hints."""
+    import pikepdf
+
+    from django.core.files.storage import default_storage
+
+    source = pdf_path.with_name(f"{pdf_path.stem}-packed.pdf")
+    if not source.exists():  # other bytes than the flat PDF's, or ingest would find the same original
+        with pikepdf.open(pdf_path) as pdf:
+            pdf.save(source, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    item = reader_item(source, log=log)
+    copy = Path(default_storage.path(item["pdf"].removeprefix("/media/")))
+    with pikepdf.open(source) as pdf:
+        pdf.save(copy.with_suffix(".tmp"), object_stream_mode=pikepdf.ObjectStreamMode.generate, linearize=False)
+    copy.with_suffix(".tmp").replace(copy)
+    item["pdf_bytes"] = copy.stat().st_size
+    return item
+
+
+def reader_item(pdf_path: Path, log=print) -> dict:
+    """The public library item showing the PDF (made, and the PDF ingested, on first use; one item per
+    PDF file name)."""
+    from ingest import services as ingest_services
+    from ingest.models import DerivativeSet, JobState, ProcessingJob
+    from library.models import BookPage, LibraryPage
+
+    slug = f"bench-{pdf_path.stem}"
+    item = BookPage.objects.filter(slug=slug).first()
+    if item is None:
+        library = LibraryPage.objects.filter(locale__language_code="vi").order_by("depth", "pk").first()
+        item = BookPage(
+            title=f"Sách mẫu cho benchmark trình đọc ({pdf_path.stem})",
+            slug=slug,
+            summary="Bản quét mẫu (ảnh nhiễu) do benchmark tạo ra.",
+            access_level="public",
+            publisher="Nhà xuất bản mẫu",
+            extent="300 tr. ; 24 cm",
+        )
+        library.add_child(instance=item)
+        item.save_revision().publish()
+        item.refresh_from_db()
+    link = item.media_links.select_related("original").first()
+    ingest_seconds = None
+    if link is None:
+        started = time.perf_counter()
+        original, _created = ingest_services.ingest_file(pdf_path, f"sach-mau-{pdf_path.name}", item)
+        ingest_seconds = time.perf_counter() - started
+        log(f"  ingested the PDF (processing included, immediate task backend) in {ingest_seconds:.0f} s")
+    else:
+        original = link.original
+    job = ProcessingJob.objects.get(original=original)
+    if job.state != JobState.DONE:
+        raise RuntimeError(f"The reader's PDF was not processed: {job.state} {job.message}")
+    derived = DerivativeSet.objects.get(original=original)
+    manifest = derived.manifest.get("derivatives", {})
+    access_copy = derived.path(manifest["pdf"])
+    from django.core.files.storage import default_storage
+
+    return {
+        "url": item.url,
+        "identifier": item.identifier,
+        "pdf": "/media/" + access_copy,
+        "pdf_bytes": default_storage.size(access_copy),
+        "original_bytes": original.size,
+        "pages": manifest.get("page_count"),
+        "thumbnail": "/media/" + derived.path(manifest["thumbnails"][0]) if manifest.get("thumbnails") else "",
+        "ingest_seconds": ingest_seconds,
+    }
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the benchmark's database with ``bench.library_settings``."""
+
+    def __init__(self, env: dict, log=print):
+        self.log = log
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # SITE_URL: the absolute base of media URLs (WAGTAILADMIN_BASE_URL), which the page links.
+        self.env = {**env, "DJANGO_SETTINGS_MODULE": "bench.library_settings", "SITE_URL": self.url}
+        self.process = None
+
+    def collectstatic(self) -> float:
+        started = time.perf_counter()
+        subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True
+        )
+        return time.perf_counter() - started
+
+    def start(self) -> None:
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                str(gunicorn),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "3",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+            ],  # fmt: skip
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/robots.txt", timeout=5) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("gunicorn did not answer within 90 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(self.url + path, timeout=60) as response:  # noqa: S310
+            return response.read().decode()
+
+
+def bare_reader_page(page_html: str) -> str:
+    """The item page's reader (its figure, without the page images) and the media script, alone."""
+    script = re.search(r'<script[^>]+src="([^"]*record-media[^"]*\.js)"[^>]*>', page_html)
+    figure = re.search(r'<figure class="media media-document".*?</figure>', page_html, re.S)
+    section = re.search(r"<(section|div)[^>]*data-record-media[^>]*>", page_html)
+    if not (script and figure and section):
+        raise RuntimeError("The item page has no reader (script, figure or media section missing).")
+    markup = re.sub(r'<ol class="media-pages">.*?</ol>', "", figure.group(0), flags=re.S)
+    return (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>Reader alone</title><script type="module" src="{script.group(1)}"></script></head>'
+        f"<body>{section.group(0)}{markup}</{section.group(1)}></body></html>"
+    )
+
+
+# --- the browser -----------------------------------------------------------------------------
+
+
+class Network:
+    """What the page fetched, from CDP's Network events (their monotonic timestamps, seconds)."""
+
+    def __init__(self, cdp):
+        self.requests: dict[str, dict] = {}
+        self.document = None
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.responseReceived", self._response)
+        cdp.on("Network.dataReceived", self._data)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.loadingFailed", self._failed)
+
+    def _entry(self, request_id: str) -> dict:
+        return self.requests.setdefault(request_id, {"url": "", "chunks": [], "finished": None, "total": 0})
+
+    def _sent(self, event):
+        entry = self._entry(event["requestId"])
+        headers = {name.lower(): value for name, value in event["request"]["headers"].items()}
+        entry.update(url=event["request"]["url"], range=headers.get("range", ""))
+        entry["sent"] = event["timestamp"]
+        if event.get("type") == "Document" and self.document is None:
+            self.document = {"timestamp": event["timestamp"], "wall": event["wallTime"]}
+
+    def _response(self, event):
+        self._entry(event["requestId"])["status"] = event["response"]["status"]
+
+    def _data(self, event):
+        self._entry(event["requestId"])["chunks"].append((event["timestamp"], event["encodedDataLength"]))
+
+    def _finished(self, event):
+        entry = self._entry(event["requestId"])
+        entry.update(finished=event["timestamp"], total=event["encodedDataLength"])
+
+    def _failed(self, event):
+        self._entry(event["requestId"]).update(failed=event["timestamp"])
+
+    def finished(self, suffix: str):
+        for entry in self.requests.values():
+            if entry["url"].endswith(suffix) and entry["finished"]:
+                return entry["finished"]
+        return None
+
+    def bytes_until(self, moment: float, contains: str = "") -> tuple[int, int]:
+        """(bytes received by ``moment``, requests sent by then) in all, or for URLs holding ``contains``."""
+        received = sent = 0
+        for entry in self.requests.values():
+            if contains and contains not in entry["url"]:
+                continue
+            if entry.get("sent", moment + 1) > moment:
+                continue
+            sent += 1
+            if entry["finished"] is not None and entry["finished"] <= moment:
+                received += max(entry["total"], sum(size for _at, size in entry["chunks"]))
+            else:
+                received += sum(size for at, size in entry["chunks"] if at <= moment)
+        return received, sent
+
+
+def _run(browser, url: str, profile: dict, kind: str, reader: dict, timeout_s: float) -> dict:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        java_script_enabled=kind != "no JavaScript",
+    )
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        network = Network(cdp)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.emulateNetworkConditions", profile["conditions"])
+        page.add_init_script(WATCH_FIRST_PAGE)
+        page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+        deadline = time.monotonic() + timeout_s
+        moment = seconds = ink = None
+        # Polled from here: wait_for_function evaluates a string, which the site's CSP forbids.
+        while moment is None and time.monotonic() < deadline:
+            page.wait_for_timeout(25)
+            if kind == "no JavaScript":
+                if (finished := network.finished(reader["thumbnail"])) is not None:
+                    moment = finished
+                    seconds = moment - network.document["timestamp"]
+            elif page.evaluate("() => Boolean(window.__bench && window.__bench.painted)"):
+                painted, origin = page.evaluate("[window.__bench.painted, performance.timeOrigin]")
+                # From the page's clock (ms from navigation start) to CDP's (the document request's wall time).
+                moment = network.document["timestamp"] + (origin + painted) / 1000 - network.document["wall"]
+                seconds = painted / 1000
+                ink = page.evaluate(INK)
+        timed_out = moment is None
+        if timed_out:  # what had arrived when it was given up
+            moment = max(
+                [at for entry in network.requests.values() for at, _size in entry["chunks"]]
+                + [network.document["timestamp"]]
+            )
+        start = network.document["timestamp"]
+        total, requests = network.bytes_until(moment)
+        pdf_bytes, pdf_requests = network.bytes_until(moment, reader["pdf"])
+        timeline = [
+            {
+                "range": entry.get("range", ""),
+                "sent_s": round(entry["sent"] - start, 3),
+                "finished_s": round(entry["finished"] - start, 3) if entry["finished"] else None,
+                "bytes": entry["total"] or sum(size for _at, size in entry["chunks"]),
+            }
+            for entry in sorted(network.requests.values(), key=lambda entry: entry.get("sent", 0))
+            if reader["pdf"] in entry["url"] and entry.get("sent", moment + 1) <= moment
+        ]
+        others = [
+            {
+                "url": entry["url"].split("?")[0].rsplit("/", 2)[-2:],
+                "sent_s": round(entry["sent"] - start, 3),
+                "finished_s": round(entry["finished"] - start, 3) if entry["finished"] else None,
+                "bytes": entry["total"] or sum(size for _at, size in entry["chunks"]),
+            }
+            for entry in sorted(network.requests.values(), key=lambda entry: entry.get("sent", 0))
+            if reader["pdf"] not in entry["url"] and entry.get("sent", moment + 1) <= moment
+        ]
+        return {
+            "seconds": round(seconds, 3) if seconds is not None else None,
+            "timed_out": timed_out,
+            "waited_s": round(moment - start, 1),
+            "bytes": total,
+            "requests": requests,
+            "pdf_bytes": pdf_bytes,
+            "pdf_requests": pdf_requests,
+            "pdf_timeline": timeline,
+            "other_requests": others,
+            "ink": ink,
+        }
+    finally:
+        context.close()
+
+
+def measure(
+    env: dict,
+    readers: dict[str, dict],
+    *,
+    runs: int,
+    profiles: list[str],
+    timeout_s: float,
+    repeat_under_s: float,
+    log=print,
+) -> dict:
+    """Serve the site with gunicorn and time each kind ``runs`` times on each profile, alternating.
+
+    ``readers``: the item of the PDF as uploaded ("flat") and, optionally, of the same pages with a
+    nested page tree ("balanced"). A kind whose run took longer than ``repeat_under_s`` (or was
+    given up after ``timeout_s``) is not run again: its figure is then one run."""
+    from playwright.sync_api import sync_playwright
+
+    reader = readers["flat"]
+    server = Server(env, log)
+    report = {"collectstatic_seconds": round(server.collectstatic(), 1), "profiles": {}}
+    static_root = Path(env["BENCH_DIR"]) / "static-collected"
+    server.start()
+    try:
+        page_html = server.get(reader["url"])
+        alone = static_root / "bench" / "reader-alone.html"
+        alone.parent.mkdir(parents=True, exist_ok=True)
+        alone.write_text(bare_reader_page(page_html))
+        server.stop()
+        server.start()  # WhiteNoise reads the static folder when it starts
+        report["page_html_bytes"] = len(page_html.encode())
+        report["assets_gzip_bytes"] = {  # what WhiteNoise sends (the worker's bytes are not in the page's counts)
+            name: sum(path.stat().st_size for path in static_root.glob(pattern))
+            for name, pattern in (
+                ("record-media.js", "dist/record-media.js.gz"),
+                ("reader chunk (pdf.js)", "dist/chunks/reader-*[A-Z0-9].js.gz"),
+                ("pdf.js worker", "dist/pdfjs/pdf.worker.min.js.gz"),
+            )
+        }
+        kinds = {
+            "reader": (f"{server.url}{reader['url']}#page=1", reader),
+            "reader alone": (f"{server.url}/static/bench/reader-alone.html#page=1", reader),
+        }
+        if "balanced" in readers:
+            kinds["reader, nested tree"] = (f"{server.url}{readers['balanced']['url']}#page=1", readers["balanced"])
+        if "packed" in readers:
+            kinds["reader, packed copy"] = (f"{server.url}{readers['packed']['url']}#page=1", readers["packed"])
+        kinds["no JavaScript"] = (f"{server.url}{reader['url']}", reader)
+        report["urls"] = {kind: url.replace(server.url, "") for kind, (url, _item) in kinds.items()}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            try:
+                for name in profiles:
+                    profile = PROFILES[name]
+                    samples = {kind: [] for kind in kinds}
+                    for number in range(runs):
+                        for kind, (url, item) in kinds.items():
+                            done = samples[kind]
+                            if done and (done[-1]["timed_out"] or done[-1]["seconds"] > repeat_under_s):
+                                continue  # a slow kind once: the whole run stays within its time
+                            sample = _run(browser, url, profile, kind, item, timeout_s)
+                            done.append(sample)
+                            shown = f"{sample['seconds']:6.2f} s" if not sample["timed_out"] else f"> {timeout_s:.0f} s"
+                            log(
+                                f"  {name} run {number + 1}/{runs} {kind:<20} {shown}  "
+                                f"{sample['bytes'] / 1000:7.0f} kB ({sample['requests']} requests; PDF "
+                                f"{sample['pdf_bytes'] / 1000:.0f} kB in {sample['pdf_requests']})"
+                            )
+                    conditions = profile["conditions"]
+                    whole = reader["pdf_bytes"] / conditions["downloadThroughput"] + conditions["latency"] / 1000
+                    report["profiles"][name] = {
+                        "label": profile["label"],
+                        "conditions": conditions,
+                        "kinds": {kind: _summary(values) for kind, values in samples.items()},
+                        "samples": samples,
+                        "whole_file_seconds_computed": round(whole, 1),
+                    }
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+    return report
+
+
+def _summary(samples: list[dict]) -> dict:
+    """Median and worst; a run given up counts as its waiting time (so the figure is a lower bound)."""
+    seconds = [sample["seconds"] if not sample["timed_out"] else sample["waited_s"] for sample in samples]
+    return {
+        "median_s": round(statistics.median(seconds), 3),
+        "worst_s": round(max(seconds), 3),
+        "best_s": round(min(seconds), 3),
+        "timed_out": sum(sample["timed_out"] for sample in samples),
+        "median_bytes": int(statistics.median(sample["bytes"] for sample in samples)),
+        "median_pdf_bytes": int(statistics.median(sample["pdf_bytes"] for sample in samples)),
+        "median_pdf_requests": statistics.median(sample["pdf_requests"] for sample in samples),
+        # When pdf.js first asked for the PDF (its scripts and worker loaded by then), from navigation start.
+        "median_first_pdf_request_s": statistics.median(
+            [sample["pdf_timeline"][0]["sent_s"] for sample in samples if sample["pdf_timeline"]] or [0]
+        ),
+        "runs": len(samples),
+    }
+
+
+def clean_static(env: dict) -> None:
+    shutil.rmtree(Path(env["BENCH_DIR"]) / "static-collected" / "bench", ignore_errors=True)
+
+
+__all__ = ["PROFILES", "make_pdf", "measure", "reader_item"]
