@@ -27,9 +27,7 @@ import argparse
 import datetime as dt
 import gc
 import io
-import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -726,20 +724,11 @@ def main():
 
     table = analyse(samples, statuses, args.rounds)
     query_report = query_diff(queries["without"], queries["with"])
-    results_dir = REPO / "bench" / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
-    out = results_dir / f"access-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+    out = pages.result_path("access")
     payload = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
         "args": vars(args),
-        "environment": {
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "wagtail": __import__("wagtail").__version__,
-            "platform": platform.platform(),
-            "cpu_count": os.cpu_count(),
-            "database": str(db_path),
-        },
+        "environment": pages.environment(db_path),
         "corpus": counts,
         "generation": {**generation, "total_seconds": round(generation_seconds, 1)},
         "restrictions": plan.describe(),
@@ -751,7 +740,7 @@ def main():
         "queries_sql": {state: {key: items[0]["sql"] for key, items in per.items()} for state, per in queries.items()},
         "subquery_statements": {key: len(subquery_statements(items[0])) for key, items in queries["with"].items()},
     }
-    write_results(out, payload)  # now, so a failing probe loses nothing
+    pages.write_results(out, payload)  # now, so a failing probe loses nothing
 
     sizes = [int(size) for size in args.probe_sizes.split(",") if size.strip()]
     started = time.perf_counter()
@@ -767,12 +756,8 @@ def main():
         f"{min(load):.2f}-{max(load):.2f} on {os.cpu_count()} CPUs"
     )
     payload["total_seconds"] = round(total, 1)
-    write_results(out, payload)
+    pages.write_results(out, payload)
     print(f"results written to {out.relative_to(REPO)}")
-
-
-def write_results(path, payload):
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
 if __name__ == "__main__":

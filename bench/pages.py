@@ -640,21 +640,11 @@ def main():
         f"generation {generation_seconds:.0f} s)"
     )
 
-    results_dir = REPO / "bench" / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = results_dir / f"pages-{stamp}.json"
+    out = result_path("pages")
     payload = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
         "args": vars(args),
-        "environment": {
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "wagtail": __import__("wagtail").__version__,
-            "platform": platform.platform(),
-            "cpu_count": os.cpu_count(),
-            "database": str(db_path),
-        },
+        "environment": environment(db_path),
         "setup_seconds": {"migrate": round(migrate_seconds, 1), "site": round(site_seconds, 1)},
         "site": site_report,
         "generation": generation,
@@ -664,8 +654,31 @@ def main():
         "profiles": profiles,
         "total_seconds": round(total, 1),
     }
-    out.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    write_results(out, payload)
     print(f"results written to {out.relative_to(REPO)}")
+
+
+def result_path(name: str) -> Path:
+    """bench/results/<name>-<timestamp>.json, its folder made if missing."""
+    results_dir = REPO / "bench" / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    return results_dir / f"{name}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+
+
+def environment(db_path) -> dict:
+    """What a result depends on besides the code: versions, machine, database."""
+    return {
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "wagtail": __import__("wagtail").__version__,
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "database": str(db_path),
+    }
+
+
+def write_results(path: Path, payload: dict) -> None:
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
 if __name__ == "__main__":
