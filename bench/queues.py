@@ -207,6 +207,11 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+# Seconds each upload's intake took (``ingest_file``: receiving, checking, storing, its rows and its task), by
+# original id: the part of the wait spent before the worker could take the job.
+INTAKE: dict[int, float] = {}
+
+
 def upload(record, user, size, seed: int) -> tuple[int, float]:
     """One photo through the admin's intake; (original id, when the upload began)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -214,12 +219,23 @@ def upload(record, user, size, seed: int) -> tuple[int, float]:
     from ingest import services
 
     content = photo(size, seed)
-    started = time.time()
+    started, clock = time.time(), time.perf_counter()
     original, created = services.ingest_file(
         SimpleUploadedFile(f"ảnh {seed}.jpg", content, content_type="image/jpeg"), f"ảnh {seed}.jpg", record, user
     )
+    INTAKE[original.pk] = time.perf_counter() - clock
     assert created, "the same photo twice"
     return original.pk, started
+
+
+def cache_entries() -> int | None:
+    """Entries in the shared file cache (Django's file cache lists its whole folder on every write)."""
+    from django.conf import settings
+
+    location = settings.CACHES["default"].get("LOCATION")
+    if "filebased" not in settings.CACHES["default"]["BACKEND"] or not location:
+        return None
+    return sum(1 for _ in Path(location).glob("*.djcache"))
 
 
 def finished(began: dict[int, float]) -> dict[int, float]:
@@ -256,22 +272,26 @@ def drain(timeout: float) -> int:
     return due
 
 
-def idle_phase(args, user, record) -> list[float]:
-    size, latencies = size_of(args.photo_size), []
+def idle_phase(args, user, record) -> tuple[list[float], list[float]]:
+    """(upload → ready, intake) seconds of each upload on the idle worker."""
+    size, latencies, intake = size_of(args.photo_size), [], []
     wait_for(dict([upload(record, user, size, seed=args.seed * 31 - 1)]), args.timeout)  # warms the worker up
     for number in range(args.uploads):
         pk, began = upload(record, user, size, seed=args.seed * 7919 + number)
         latencies += list(wait_for({pk: began}, args.timeout).values())
+        intake.append(INTAKE[pk])
         time.sleep(0.2)
-    return latencies
+    return latencies, intake
 
 
 def bulk_phase(args, user, record, folder: Path) -> dict:
     from django_tasks_db.models import DBTaskResult
 
+    from django.db.models import Count, Sum
     from django.utils import timezone
 
     from archive.models import PersistentIdentifier
+    from search.models import PendingUpdate
 
     manifest = write_manifest(folder, args.rows, args.media_every, size_of(args.import_photo_size), args.seed)
     size, began = size_of(args.photo_size), {}
@@ -293,19 +313,26 @@ def bulk_phase(args, user, record, folder: Path) -> dict:
         time.sleep(0.2)
     output, _ = child.communicate()
     window_end = timezone.now()
+    entries_at_end = cache_entries()
     outcome = json.loads(output.decode().strip().splitlines()[-1])
     backlog_at_end = DBTaskResult.objects.ready().count()
     latencies = list(wait_for(began, args.timeout).values())
     in_window = DBTaskResult.objects.filter(enqueued_at__gte=window_start, enqueued_at__lte=window_end)
     enqueued = Counter(in_window.values_list("task_path", flat=True))
     ran = DBTaskResult.objects.filter(finished_at__gte=window_start, finished_at__lte=window_end).count()
+    # The discovery index's queue: rows made during the import, and the changes counted on them (one waiting
+    # row a record, however often a row of the import changes it).
+    queue = PendingUpdate.objects.filter(created_at__gte=window_start, created_at__lte=window_end)
     return {
         "import": outcome,
         "rows_per_second": outcome["accepted"] / outcome["seconds"] if outcome["seconds"] else 0,
         "uploads_during_import": during,
         "latencies": latencies,
+        "intake": [INTAKE[pk] for pk in began],
+        "cache_entries_at_import_end": entries_at_end,
         "tasks_enqueued_during_import": dict(enqueued.most_common()),
         "tasks_run_during_import": ran,
+        "index_queue_during_import": queue.aggregate(rows=Count("pk"), changes=Sum("changes")),
         "worker_tasks_per_second": ran / max((window_end - window_start).total_seconds(), 1e-9),
         "backlog_at_import_end": backlog_at_end,
         "backlog_now": DBTaskResult.objects.ready().count(),
@@ -348,7 +375,9 @@ def main():
         waiting = drain(args.timeout)
         print(f"worker started; the setup's tasks run ({waiting} still due)", flush=True)
         print("idle: uploading one photo at a time…", flush=True)
-        idle = summary(idle_phase(args, user, record))
+        idle_latencies, idle_intake = idle_phase(args, user, record)
+        idle = summary(idle_latencies)
+        idle_intake = summary(idle_intake)
         print(f"  p50 {idle['p50']:.2f} s, p95 {idle['p95']:.2f} s", flush=True)
         print("bulk: importing, uploading meanwhile…", flush=True)
         folder = bench_dir / "import"
@@ -359,6 +388,7 @@ def main():
     finally:
         stop(worker)
     under = summary(bulk.pop("latencies"))
+    under_intake = summary(bulk.pop("intake"))
     ratio = under["p95"] / idle["p95"] if idle["p95"] else float("inf")
     outcome = bulk["import"]
 
@@ -371,6 +401,17 @@ def main():
     for label, row in (("idle worker", idle), (f"during the import ({bulk['uploads_during_import']} in it)", under)):
         print(f"{label:32} {row['n']:>4} {row['p50']:>8.2f} {row['p95']:>8.2f} {row['max']:>8.2f}")
     print(f"p95 during ÷ idle: {ratio:.2f}× (goal ≤ {GOAL:g}×: {'met' if ratio <= GOAL else 'NOT met'})")
+    print(
+        f"of which the intake (ingest_file): idle p50 {idle_intake['p50']:.2f} / p95 {idle_intake['p95']:.2f} s, "
+        f"during the import p50 {under_intake['p50']:.2f} / p95 {under_intake['p95']:.2f} s"
+    )
+    if bulk["cache_entries_at_import_end"] is not None:
+        print(f"entries in the shared file cache at the import's end: {bulk['cache_entries_at_import_end']:,}")
+    queue = bulk["index_queue_during_import"]
+    print(
+        f"discovery index updates queued during the import: {queue['changes'] or 0:,} changes "
+        f"in {queue['rows']:,} rows (one waiting row a record)"
+    )
     print(f"tasks queued during the import: {sum(bulk['tasks_enqueued_during_import'].values()):,}")
     for path, count in bulk["tasks_enqueued_during_import"].items():
         print(f"  {count:>7,}  {path}")
@@ -387,7 +428,16 @@ def main():
     out = results / f"queues-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(
         json.dumps(
-            {"args": vars(args), "idle": idle, "during_import": under, "p95_ratio": ratio, "load": load, **bulk},
+            {
+                "args": vars(args),
+                "idle": idle,
+                "during_import": under,
+                "p95_ratio": ratio,
+                "intake_idle": idle_intake,
+                "intake_during_import": under_intake,
+                "load": load,
+                **bulk,
+            },
             indent=2,
             ensure_ascii=False,
         )

@@ -8,10 +8,16 @@ Inside :func:`bulk_work`:
   page, its revision, its alias, its inline rows, about five a record) are not enqueued: the objects
   saved are noted, and one ``update_wagtail_indexes`` task (bulk lane) per 500 of them brings both
   indexes up to date, as their rows commit and at the end. The discovery search needs nothing: its
-  updates wait in the database and one task at a time applies them (``search.tasks``);
+  updates wait in the database, one row a record however often a row of the import changes it, and one
+  task at a time applies them (``search.services.enqueue``, ``search.tasks``);
 * after each of its transactions, the work waits while a person's upload is being taken in or its
   task is due or running (at most ``YIELD_SECONDS`` for any one task): SQLite lets one process write
-  at a time, and work that writes transaction after transaction keeps everyone else's writes waiting.
+  at a time, and work that writes transaction after transaction keeps everyone else's writes waiting;
+* a transaction of bulk work made with :func:`atomic` (an imported row) does not even finish first: when
+  a person's upload begins meanwhile, the next save inside raises :class:`MakeWay`, which rolls the
+  transaction back (it was all or nothing), and the work does it again once the upload is in
+  (:func:`make_way`). A row of an import holds the database for a tenth of a second or more; the
+  upload then waits a few milliseconds instead.
 
 ``import_records`` runs inside it. Other threads and processes are not affected.
 """
@@ -41,6 +47,8 @@ WAGTAIL_INDEX_BATCH = 500
 YIELD_SECONDS = 10.0
 PEOPLE_KEY = "ingest:person-uploading"
 PEOPLE_MARK_SECONDS = 30
+# Inside a transaction made with atomic(), saves look for that mark at most this often (a cache read).
+MARK_CHECK_SECONDS = 0.005
 
 ObjectKey = tuple[str, str, str]  # app label, model name, primary key
 
@@ -70,7 +78,14 @@ class _Saved:
         """Wait while a person's upload is being taken in, or its task is due or running (each task at
         most YIELD_SECONDS)."""
         started = time.monotonic()
-        while (people := [pk for pk in _people_tasks() if self.waited.get(pk, 0.0) < YIELD_SECONDS]) or _uploading():
+        while True:
+            # The mark first: an upload clears it only once its task is queued, so a task not yet seen
+            # below is then there to be seen. (Read the other way round, an upload could end between the
+            # two reads and its task start behind the next transaction.)
+            uploading = _uploading()
+            people = [pk for pk in _people_tasks() if self.waited.get(pk, 0.0) < YIELD_SECONDS]
+            if not uploading and not people:
+                break
             time.sleep(0.05)
             for pk in people:
                 self.waited[pk] = self.waited.get(pk, 0.0) + 0.05
@@ -78,7 +93,20 @@ class _Saved:
             logger.info("Bulk work waited %.2f s for people's work.", waited)
 
 
+class MakeWay(BaseException):  # noqa: N818 - an instruction, not an error
+    """A person's upload began while a transaction of bulk work made with :func:`atomic` was running: the
+    transaction is rolled back, and the caller does the work again after :func:`make_way`.
+
+    A ``BaseException``, like ``GeneratorExit``, so that no ``except Exception`` on the way out takes it for
+    a failure of the work (the transaction, and whatever cleans up after a failure, still see it pass).
+    """
+
+
 _saved: contextvars.ContextVar[_Saved | None] = contextvars.ContextVar("ingest_bulk_saved", default=None)
+# Inside atomic(): when the mark was last looked at (monotonic seconds), or None outside it.
+_interruptible: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "ingest_bulk_interruptible", default=None
+)
 
 
 @contextlib.contextmanager
@@ -99,6 +127,49 @@ def bulk_work() -> Iterator[None]:
     finally:
         _saved.reset(token)
         _flush(saved)
+
+
+@contextlib.contextmanager
+def atomic() -> Iterator[None]:
+    """A transaction of bulk work that makes way for a person's upload even before it ends (see the module's
+    description): ``transaction.atomic()``, but it raises :class:`MakeWay` when an upload begins meanwhile.
+    The caller catches it, calls :func:`make_way` and does the work again. Outside bulk work, or inside
+    another such transaction, it is ``transaction.atomic()``. (Inside an outer transaction it still rolls
+    back and raises, though the database stays held by that transaction.)"""
+    if _saved.get() is None or _interruptible.get() is not None:
+        with transaction.atomic():
+            yield
+        return
+    token = _interruptible.set([0.0])
+    try:
+        with transaction.atomic():
+            _make_way_now()
+            yield
+    finally:
+        _interruptible.reset(token)
+
+
+def make_way() -> None:
+    """Between two transactions of bulk work: wait while a person's upload is being taken in, or its task is
+    due or running (what bulk work does after each of its transactions). Outside bulk work, nothing."""
+    saved = _saved.get()
+    if saved is not None:
+        saved.make_way()
+
+
+def _make_way_now() -> None:
+    """Inside :func:`atomic`: raise MakeWay if a person's upload is being taken in (looked at no more often
+    than every MARK_CHECK_SECONDS)."""
+    checked = _interruptible.get()
+    if checked is None:
+        return
+    now = time.monotonic()
+    if now - checked[0] < MARK_CHECK_SECONDS:
+        return
+    checked[0] = now
+    if _uploading():
+        logger.info("Bulk work gives up its transaction for a person's upload; it will be done again.")
+        raise MakeWay
 
 
 # --- Wagtail's own indexes ----------------------------------------------------------------------------------
@@ -136,6 +207,7 @@ def _search_index_on_save(sender, instance, raw: bool = False, **kwargs) -> None
 def _note_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     from wagtail.models import ReferenceIndex
 
+    _make_way_now()  # every save inside atomic(): the transaction gives way to a person's upload
     saved = _saved.get()
     if saved is None or raw or sender not in ReferenceIndex.tracked_models:
         return

@@ -31,6 +31,8 @@ STALLED_AFTER = dt.timedelta(minutes=15)
 # most once in this time, so a difference a rebuild cannot mend does not rebuild on every update.
 MISMATCH_REPAIR_EVERY = 3600
 MISMATCH_REPAIR_KEY = "search:mismatch-repaired"
+# Pages queued per statement (five variables each; SQLite before 3.32 allows 999 in a statement).
+ENQUEUE_CHUNK = 190
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +41,48 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue(page_ids, reason: str = "") -> int:
-    """Queue index updates for these pages, applied by a task once the transaction commits."""
+    """Queue index updates for these pages, applied by a task once the transaction commits.
+
+    A page waits in the queue once, however many changes touch it before it is applied (an imported
+    record is saved, revised, published and given its media in one transaction: a dozen signals). See
+    :func:`_queue`.
+    """
+    queued = _queue(page_ids, reason)
+    if queued:
+        _schedule_on_commit()
+    return queued
+
+
+def _queue(page_ids, reason: str) -> int:
+    """Write the queue's rows for these pages, in the current transaction; how many pages.
+
+    One waiting row a page (a unique constraint on the rows not yet applied): a page that has one gets
+    no other, but the change counts itself on it (``changes``), which tells the task applying that row
+    that the page changed after it read it (:func:`_mark_applied`). One statement does both, an upsert
+    whose conflict target is that constraint, so that two transactions queueing the same page at once
+    (PostgreSQL: the second waits for the first, then counts on its row), or one queueing a page while
+    a task marks its row applied (a new row, then), lose no change.
+    """
     ids = sorted({int(pk) for pk in page_ids if pk})
     if not ids:
         return 0
-    now = timezone.now()
-    PendingUpdate.objects.bulk_create(
-        [PendingUpdate(page_id=pk, reason=reason[:40], created_at=now) for pk in ids], batch_size=1000
-    )
-    _schedule_on_commit()
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    table = quote(PendingUpdate._meta.db_table)
+    columns = ("page_id", "reason", "created_at", "last_queued_at", "changes", "attempts", "last_error")
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    reason = reason[:40]
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), ENQUEUE_CHUNK):
+            chunk = ids[start : start + ENQUEUE_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(map(quote, columns))}) "  # noqa: S608 - names from the model
+                f"VALUES {', '.join(['(%s, %s, %s, %s, 1, 0, %s)'] * len(chunk))} "
+                f"ON CONFLICT ({quote('page_id')}) WHERE {quote('applied_at')} IS NULL "
+                f"DO UPDATE SET {quote('changes')} = {table}.{quote('changes')} + 1, "
+                f"{quote('last_queued_at')} = excluded.{quote('last_queued_at')}",
+                [value for pk in chunk for value in (pk, reason, now, now, "")],
+            )
     return len(ids)
 
 
@@ -109,26 +144,46 @@ def _apply_queue(batch_size: int, max_batches: int | None = None) -> dict:
     applied = indexed = removed = batches = 0
     # What was queued when this began, no more: while an import commits row after row the queue never
     # empties, and one run would hold the worker (and every upload behind it) until the import ends.
-    # Updates queued from now on have a task of their own waiting (see tasks.apply_soon).
+    # Updates queued from now on have a task of their own waiting (see tasks.apply_soon), and so do pages
+    # changed again while their update was being applied (left waiting by _mark_applied): each row is
+    # read once a run.
     last = pending().aggregate(last=Max("pk"))["last"] or 0
+    after = 0
     while True:
         if max_batches is not None and batches >= max_batches:
             break
-        rows = list(pending().filter(pk__lte=last).order_by("pk")[:batch_size])
+        rows = list(pending().filter(pk__gt=after, pk__lte=last).order_by("pk")[:batch_size])
         if not rows:
             break
         batches += 1
+        after = rows[-1].pk
         ids = {row.page_id for row in rows}
         documents = list(iter_documents(ids))
         missing = ids - {document["pk"] for document in documents}
         engine.update(documents, removed=missing)
-        PendingUpdate.objects.filter(pk__in=[row.pk for row in rows]).update(applied_at=timezone.now(), last_error="")
-        applied += len(rows)
+        applied += _mark_applied(rows)
         indexed += len(documents)
         removed += len(missing)
-    PendingUpdate.objects.filter(applied_at__lt=timezone.now() - KEEP_APPLIED).delete()
+    expired = PendingUpdate.objects.filter(applied_at__lt=timezone.now() - KEEP_APPLIED)
+    if expired.exists():  # looked at first: on SQLite even a delete of nothing waits for the writer of the moment
+        expired.delete()
     left = pending().filter(pk__lte=last).count() if max_batches is not None else 0
     return {"applied": applied, "indexed": indexed, "removed": removed, "left": left}
+
+
+def _mark_applied(rows: list[PendingUpdate]) -> int:
+    """Mark these rows applied, except those whose page changed again since they were read (``enqueue``
+    counted a change on them): that change may have come after the page was read for the index, so the
+    row waits for the next run. How many were marked."""
+    now, marked = timezone.now(), 0
+    by_changes: dict[int, list[int]] = {}
+    for row in rows:
+        by_changes.setdefault(row.changes, []).append(row.pk)
+    for changes, pks in by_changes.items():
+        marked += PendingUpdate.objects.filter(pk__in=pks, changes=changes, applied_at__isnull=True).update(
+            applied_at=now, last_error=""
+        )
+    return marked
 
 
 def _differs() -> tuple[int, int] | None:
@@ -189,9 +244,11 @@ def _rebuild(progress=None, workers: int = 1) -> tuple[int, dict]:
     engine = get_engine()
     with DocumentFeed(engine.prepare, workers=workers) as documents:
         count = engine.rebuild(documents, progress=progress)
-    # Updates queued while it ran may have been read before they were made: apply them again. Those
-    # still queued from before are applied now, to the complete index.
-    PendingUpdate.objects.filter(created_at__gte=started).update(applied_at=None)
+    # Updates queued while it ran may have been read before they were made, and some were applied to the
+    # old index meanwhile: queue those pages again. Those still queued from before are applied now, to the
+    # complete index.
+    replay = PendingUpdate.objects.filter(applied_at__isnull=False, last_queued_at__gte=started)
+    _queue(replay.order_by().values_list("page_id", flat=True).distinct(), reason="replayed after a rebuild")
     return count, _apply_queue(batch_size=500)
 
 

@@ -95,6 +95,13 @@ def translations(record) -> list[int]:
     return sorted(record.get_translations(inclusive=True).values_list("pk", flat=True))
 
 
+def waiting_changes(pages: list[int]) -> dict[int, int]:
+    """The changes counted on each of these pages' waiting index update (one row a page at most)."""
+    return dict(
+        PendingUpdate.objects.filter(page_id__in=pages, applied_at__isnull=True).values_list("page_id", "changes")
+    )
+
+
 # --- detach ---------------------------------------------------------------------------------------------------
 
 
@@ -102,7 +109,7 @@ def test_detach_removes_the_link_only_and_tells_search(photo, people, client_for
     record = people["record"]
     kept = files_of(media_root, photo)
     assert any(name.startswith("originals/") for name in kept) and any(name.startswith("derivatives/") for name in kept)
-    queued_before = PendingUpdate.objects.filter(reason="media changed").count()
+    changes_before = waiting_changes(translations(record))
     url = reverse("ingest_detach", args=[record.pk, photo.pk])
 
     response = client_for(people["curator"]).post(url)
@@ -113,8 +120,11 @@ def test_detach_removes_the_link_only_and_tells_search(photo, people, client_for
     assert not RecordMedia.objects.filter(original=photo).exists()
     assert Original.objects.filter(pk=photo.pk).exists() and DerivativeSet.objects.filter(original=photo).exists()
     assert files_of(media_root, photo) == kept  # the original and its access copies stay in the archive
-    told = PendingUpdate.objects.filter(reason="media changed").order_by("pk")[queued_before:]
-    assert sorted({row.page_id for row in told}) == translations(record)
+    # Search is told: each of the record's pages waits for an index update with one change more (a page
+    # already waiting counts the change on its row; one not waiting gets a row).
+    assert waiting_changes(translations(record)) == {
+        page: changes_before.get(page, 0) + 1 for page in translations(record)
+    }
     # The record's media list no longer shows it; the file is still in the archive's listing.
     assert (
         "lễ hội.png</td>"

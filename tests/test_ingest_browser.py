@@ -73,3 +73,33 @@ def test_files_chosen_or_dropped_upload_one_by_one_with_progress(live_server, br
     assert sorted(Original.objects.values_list("filename", flat=True)) == ["kéo thả.png", "lễ hội.png"]
     assert set(ProcessingJob.objects.values_list("state", flat=True)) == {JobState.DONE}
     assert set(Original.objects.values_list("records", flat=True)) == {record.pk}
+
+
+def test_a_full_disk_shows_the_servers_reason_beside_the_file(live_server, browser, settings, tmp_path, monkeypatch):
+    """The script shows what the server says on a 507 (what to do next), not a bare status number."""
+    import errno
+
+    from ingest import services
+
+    sandbox(settings, tmp_path)
+    record = create_record(build_collection(build_homes()))
+    curator = create_user("curator", [Group.objects.get(name=CURATORS)])
+    client = Client()
+    client.force_login(curator)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(services, "ingest_file", disk_full)
+    context = browser.new_context(locale="en-GB")
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(live_server.url + reverse("ingest_upload", args=[record.pk]))
+    page.set_input_files("#ingest-files", [str(make_png(tmp_path / "ảnh.png"))])
+    page.click("form[data-ingest-upload] button[type=submit]")
+    result = page.locator("[data-ingest-results] li").nth(0)
+    result.locator("span").filter(has_text="—").wait_for()
+    assert "ingest-result--rejected" in result.get_attribute("class")
+    assert "disk space" in result.inner_text() and "(507)" not in result.inner_text()
+    assert not Original.objects.exists()

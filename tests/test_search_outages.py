@@ -26,6 +26,7 @@ from search.documents import indexable_records
 from search.engines import IndexNeedsRebuild, create_engine, set_engine
 from search.engines.elastic import ElasticsearchEngine
 from search.management.commands.search_index import Command as SearchIndexCommand
+from tests import task_support
 from tests.conftest import create_record
 from tests.es_support import osmem_client
 
@@ -221,30 +222,6 @@ def test_status_gives_the_shell_a_non_zero_exit_status(db, engine, collection, c
 # --- Retrying by themselves --------------------------------------------------------------------
 
 
-def run_database_worker() -> int:
-    """What ``manage.py db_worker`` does with each task that is due (its loop also closes database
-    connections, the test's own included, so the tasks are run one by one here)."""
-    from django_tasks_db.management.commands.db_worker import Worker
-    from django_tasks_db.models import DBTaskResult
-
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    )
-    ran = 0
-    while (due := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
-        due.claim(worker.worker_id)
-        worker.run_task(due)
-        ran += 1
-    return ran
-
-
 @override_settings(TASKS=DATABASE_TASKS)
 def test_failed_updates_retry_by_themselves_on_the_database_task_backend(db, engine, collection, committed, tmp_path):
     from django_tasks_db.models import DBTaskResult
@@ -252,14 +229,14 @@ def test_failed_updates_retry_by_themselves_on_the_database_task_backend(db, eng
     ours = DBTaskResult.objects.filter(task_path="search.tasks.apply_pending_updates")
     folder = engine.root.parent
     first = committed(create_record, collection, title="Lễ hội zqout một")
-    run_database_worker()  # the commit enqueued the task (Wagtail's own tasks too); it builds the index
+    task_support.run_worker()  # the commit enqueued the task (Wagtail's own tasks too); it builds the index
     assert ours.successful().count() == 1
     shutil.move(folder, tmp_path / "kept")
     folder.write_text("not an index")
 
     second = committed(create_record, collection, title="Lễ hội zqout hai")
     third = committed(create_record, collection, title="Lễ hội zqout ba")
-    run_database_worker()
+    task_support.run_worker()
     assert ours.failed().count() == 1  # one task waited for both commits
     retry = ours.get(status="READY")  # one retry waiting, however many tasks failed
     assert retry.run_after > retry.enqueued_at
@@ -267,7 +244,7 @@ def test_failed_updates_retry_by_themselves_on_the_database_task_backend(db, eng
 
     # Time passes and the retry is due, still failing: it schedules the next one, later.
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=retry.enqueued_at)
-    run_database_worker()
+    task_support.run_worker()
     assert ours.failed().count() == 2
     later = ours.get(status="READY")
     assert later.run_after - later.enqueued_at > retry.run_after - retry.enqueued_at
@@ -276,7 +253,7 @@ def test_failed_updates_retry_by_themselves_on_the_database_task_backend(db, eng
     folder.unlink()
     shutil.move(tmp_path / "kept", folder)
     DBTaskResult.objects.filter(pk=later.pk).update(run_after=later.enqueued_at)
-    run_database_worker()
+    task_support.run_worker()
     assert ours.get(pk=later.pk).status == "SUCCESSFUL"
     assert not ours.filter(status="READY").exists()
     assert sorted(found("zqout")) == sorted(record.identifier for record in (first, second, third))
@@ -288,13 +265,13 @@ def test_a_search_that_finds_no_index_asks_the_worker_to_rebuild_it(db, engine, 
     from django_tasks_db.models import DBTaskResult
 
     committed(create_record, collection, title="Lễ hội zqout")
-    run_database_worker()
+    task_support.run_worker()
     shutil.rmtree(engine.root.parent)
     assert_unavailable()  # three requests: one repair asked for
     assert not engine.root.parent.exists()
     asked = DBTaskResult.objects.get(task_path="search.tasks.apply_pending_updates", status="READY")
     DBTaskResult.objects.filter(pk=asked.pk).update(run_after=asked.enqueued_at)
-    run_database_worker()
+    task_support.run_worker()
     assert found("zqout") != []
 
 

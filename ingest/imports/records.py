@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
@@ -37,6 +36,7 @@ from archive.models import (
     Subject,
 )
 from archive.text import ascii_slug
+from ingest import bulk
 from ingest.imports.manifest import (
     IDENTIFIER_PATTERN,
     RECORD_TYPES,
@@ -486,12 +486,15 @@ class Importer:
     # -- writing ----------------------------------------------------------------------------------
 
     def write(self, plan: Plan) -> RowOutcome:
-        """Carry out one row's plan in one transaction; originals stored for a row that fails are removed."""
+        """Carry out one row's plan in one transaction; originals stored for a row that fails are removed.
+
+        Inside bulk work the transaction gives way to a person's upload that begins meanwhile: it is rolled
+        back and :class:`ingest.bulk.MakeWay` raised (see :meth:`_write_making_way`)."""
         outcome = self.predict(plan)
         outcome.media_stored = 0
         stored: list[str] = []
         try:
-            with transaction.atomic():
+            with bulk.atomic():
                 page, revision = plan.page, None
                 if plan.is_new:
                     page.live = False
@@ -599,7 +602,7 @@ class Importer:
                     % {"identifier": shown, "lines": ", ".join(map(str, same_identifier))}
                 )
             plan = self.plan(row)
-            return self.predict(plan) if self.dry_run else self.write(plan)
+            return self.predict(plan) if self.dry_run else self._write_making_way(row, plan)
         except RowError as exc:
             return RowOutcome(row.line, shown, Action.REJECTED, str(exc))
         except ProcessingError as exc:  # a file that changed between the check and the intake
@@ -614,6 +617,17 @@ class Importer:
                 Action.REJECTED,
                 _("unexpected error (%(error)s); the log has the details.") % {"error": exc.__class__.__name__},
             )
+
+    def _write_making_way(self, row: Row, plan: Plan) -> RowOutcome:
+        """:meth:`write`, done again when its transaction gave way to a person's upload (rolled back, nothing
+        of it kept): once the upload is in, the row is planned afresh and written."""
+        while True:
+            try:
+                return self.write(plan)
+            except bulk.MakeWay:
+                bulk.make_way()
+                self.planned_slugs.get(plan.collection.pk, set()).discard(plan.page.slug)  # its own, planned again
+                plan = self.plan(row)
 
 
 def import_records(

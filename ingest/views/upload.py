@@ -1,8 +1,10 @@
 """A record's media in the admin: several files at once onto the record (each is kept, checked and queued,
-and the curator is told what happened to every one: stored, already in the archive, or refused and why),
-the record's media with their processing state, and detaching media from the record."""
+and the curator is told what happened to every one: stored, already in the archive, refused and why, or not
+stored because the server's disk is full), the record's media with their processing state, and detaching
+media from the record."""
 
 import dataclasses
+import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from archive.models import RecordPage
@@ -23,8 +27,13 @@ from ingest.processing.sniff import ACCEPTED
 from ingest.views.originals import NAME, job_actions
 from ingest.views.responses import refuse
 
-STORED, DUPLICATE, REJECTED = "stored", "duplicate", "rejected"
+logger = logging.getLogger(__name__)
+
+STORED, DUPLICATE, REJECTED, FAILED = "stored", "duplicate", "rejected", "failed"
 ACCEPT_ATTRIBUTE = ",".join(sorted({*ACCEPTED, *(f".{ext}" for _k, _l, exts in ACCEPTED.values() for ext in exts)}))
+INSUFFICIENT_STORAGE = 507
+# SQLite's words for a full disk (SQLITE_FULL), which carry no errno.
+_DATABASE_FULL = "database or disk is full"
 
 
 @dataclasses.dataclass
@@ -35,11 +44,27 @@ class FileResult:
     original_id: int | None = None
 
 
+class DiskFull(Exception):
+    """The server ran out of disk space while taking in a file; nothing of it was kept."""
+
+
+def out_of_space(exc: BaseException) -> bool:
+    """Whether ``exc`` is the server's disk running out of space: the file system's ENOSPC or EDQUOT
+    anywhere in its chain (``ingest.services.disk_full``), or SQLite's database file that cannot grow."""
+    return services.disk_full(exc) or _DATABASE_FULL in str(exc).lower()
+
+
 def _ingest_one(upload, record, user) -> FileResult:
     try:
         original, created = services.ingest_file(upload, upload.name, record, user)
     except ProcessingError as exc:
         return FileResult(upload.name, REJECTED, translate_reason(exc.message))
+    except Exception as exc:
+        # ingest_file keeps nothing of a file it could not take in (no original row without its file, no
+        # file cut short in storage, no temporary copy).
+        if out_of_space(exc):
+            raise DiskFull(str(exc)) from exc
+        raise
     if created:
         return FileResult(upload.name, STORED, _("Stored; access copies are being made."), original.pk)
     return FileResult(
@@ -51,20 +76,80 @@ def _ingest_one(upload, record, user) -> FileResult:
     )
 
 
+def _not_stored(name: str) -> FileResult:
+    return FileResult(
+        name,
+        FAILED,
+        _(
+            "Not stored: the server has run out of disk space, and nothing of this file was kept. Tell an "
+            "administrator, and upload it again once space has been freed."
+        ),
+    )
+
+
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+@csrf_exempt  # checked by _upload once the request is read: a disk full while reading it is answered here
 @require_http_methods(["GET", "POST"])
 def upload(request, page_id: int):
     record = get_object_or_404(RecordPage, pk=page_id)
     if not can_upload_to(request.user, record):
         raise PermissionDenied
-    results = []
     if request.method == "POST":
-        results = [_ingest_one(upload, record, request.user) for upload in request.FILES.getlist("files")]
-        if _wants_json(request):
-            return JsonResponse({"results": [dataclasses.asdict(result) for result in results]})
+        try:
+            request.FILES  # noqa: B018 - reads the request: large files go to temporary files on disk
+        except OSError as exc:
+            if not out_of_space(exc):
+                raise
+            for handler in request.upload_handlers:
+                handler.upload_interrupted()  # the temporary file cut short is removed now
+            logger.error("An upload onto record %s could not be received: %s", record.pk, exc)
+            message = _(
+                "The upload could not be received: the server has run out of disk space, and nothing was stored. "
+                "Tell an administrator, and upload the files again once space has been freed."
+            )
+            return _answer(request, record, [], message, status=INSUFFICIENT_STORAGE)
+    return _upload(request, record)
+
+
+@csrf_protect
+def _upload(request, record):
+    results, message, status = [], "", 200
+    if request.method == "POST":
+        files = request.FILES.getlist("files")
+        for number, upload in enumerate(files):
+            try:
+                results.append(_ingest_one(upload, record, request.user))
+            except DiskFull as exc:
+                # The files after it would meet the same full disk: none is tried.
+                logger.error(
+                    "An upload onto record %s stopped at “%s”, the disk is full: %s", record.pk, upload.name, exc
+                )
+                results += [_not_stored(later.name) for later in files[number:]]
+                left = len(files) - number
+                message = ngettext(
+                    "The server has run out of disk space: %(count)s file was not stored. Tell an administrator, "
+                    "and upload it again once space has been freed.",
+                    "The server has run out of disk space: %(count)s files were not stored. Tell an administrator, "
+                    "and upload them again once space has been freed.",
+                    left,
+                ) % {"count": left}
+                status = INSUFFICIENT_STORAGE
+                break
+    return _answer(request, record, results, message, status=status)
+
+
+def _answer(request, record, results: list[FileResult], error: str, *, status: int):
+    """The results, as JSON for the page's script or as the page itself; ``error`` says what stopped them."""
+    if request.method == "POST" and _wants_json(request):
+        answer = {"results": [dataclasses.asdict(result) for result in results]}
+        if error:
+            answer["error"] = error
+        return JsonResponse(answer, status=status)
+    if error:
+        messages.error(request, error)
     return TemplateResponse(
         request,
         "ingest/upload.html",
@@ -76,6 +161,7 @@ def upload(request, page_id: int):
             "edit_url": reverse("wagtailadmin_pages:edit", args=[record.pk]),
             "header_title": _("Media of “%(title)s”") % {"title": record.title},
         },
+        status=status,
     )
 
 

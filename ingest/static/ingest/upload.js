@@ -43,16 +43,21 @@
           }
         });
         request.addEventListener("loadend", function () {
-          var result = null;
+          var answer = null;
           try {
-            result = JSON.parse(request.responseText).results[0];
+            answer = JSON.parse(request.responseText);
           } catch (error) {
-            result = null;
+            answer = null;
           }
+          var result = answer && answer.results ? answer.results[0] : null;
           view.bar.value = 100;
           if (request.status === 200 && result) {
             view.item.classList.add("ingest-result--" + result.outcome);
             view.text.textContent = labels[result.outcome] + " — " + result.message;
+          } else if (answer && answer.error) {
+            // The server says why (a full disk answers 507): its words, which tell what to do next.
+            view.item.classList.add("ingest-result--rejected");
+            view.text.textContent = labels.failed + " — " + answer.error;
           } else {
             view.item.classList.add("ingest-result--rejected");
             view.text.textContent = labels.failed + " (" + (request.status || "network") + ")";
