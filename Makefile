@@ -55,6 +55,8 @@ assets: static/dist/.built
 venv: $(VENV)/.runtime assets
 dev-venv: $(VENV)/.dev assets
 
+# The demo is the site as visitors see it (its own 404 and 500 pages); DEBUG=true make demo for Django's debug pages.
+demo: export DEBUG ?= false
 demo: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --with-users --password "$(DEMO_PASSWORD)"

@@ -22,6 +22,7 @@ from archive import lunar
 from archive.access import page_visible_q, visible_q
 from archive.models import (
     RECORD_TYPES,
+    AsciiSlugMixin,
     CollectionPage,
     EthnicGroup,
     FestivalPage,
@@ -45,7 +46,7 @@ def record_cards(queryset):
     return queryset.specific().select_related("locale").prefetch_related("ethnic_groups")
 
 
-class HomePage(Page):
+class HomePage(AsciiSlugMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
@@ -77,7 +78,7 @@ class HomePage(Page):
         return context
 
 
-class StandardPage(Page):
+class StandardPage(AsciiSlugMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
@@ -90,7 +91,7 @@ class StandardPage(Page):
         verbose_name = _("standard page")
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(AsciiSlugMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -108,7 +109,7 @@ class NewsIndexPage(Page):
         return context
 
 
-class NewsPage(Page):
+class NewsPage(AsciiSlugMixin, Page):
     date = models.DateField(_("date"), default=timezone.localdate)
     summary = models.TextField(_("summary"), blank=True)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
@@ -128,7 +129,7 @@ def groups_with_counts(who, locale):
     return EthnicGroup.objects.annotate(record_count=Count("records", filter=visible, distinct=True)).order_by("code")
 
 
-class BrowsePage(RoutablePageMixin, Page):
+class BrowsePage(AsciiSlugMixin, RoutablePageMixin, Page):
     """Base for the browse pages: an index route and one route per term."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -286,6 +287,22 @@ class FestivalCalendarPage(BrowsePage):
         )
         return [(first, last, pages[pk]) for first, _title, last, pk in occurrences if pk in pages]
 
+    upcoming_count = 6
+    upcoming_days = 400  # every festival held once a year falls within this many days
+
+    def upcoming(self, who, today: dt.date | None = None):
+        """The next festivals from ``today``, whatever month they fall in: each festival once, soonest first."""
+        today = today or timezone.localdate()
+        found, seen = [], set()
+        for occurrence in self.occurrences(who, today, today + dt.timedelta(days=self.upcoming_days)):
+            _first, _title, last, pk = occurrence
+            if last >= today and pk not in seen:
+                seen.add(pk)
+                found.append(occurrence)
+            if len(found) == self.upcoming_count:
+                break
+        return self.with_pages(found)
+
     @path("")
     def index(self, request):
         year, month = self.parse_year_month(request)
@@ -295,13 +312,16 @@ class FestivalCalendarPage(BrowsePage):
         previous = start - dt.timedelta(days=1)
         following = end + dt.timedelta(days=1)
         occurrences = Paginator(self.occurrences(request, start, end), self.page_size).get_page(request.GET.get("page"))
+        events = self.with_pages(occurrences.object_list)
         context.update(
             {
                 "year": year,
                 "month": month,
                 "month_start": start,
                 "occurrences": occurrences,
-                "events": self.with_pages(occurrences.object_list),
+                "events": events,
+                # A month without festivals still shows where the next ones are.
+                "upcoming": [] if events else self.upcoming(request),
                 "previous": {"year": previous.year, "month": previous.month},
                 "next": {"year": following.year, "month": following.month},
                 "months": range(1, 13),

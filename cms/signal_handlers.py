@@ -20,6 +20,11 @@ SHOWN_MODELS = (
     "wagtailcore.Site",
     # A view restriction added, changed or removed: a cached page may now be someone's secret.
     "wagtailcore.PageViewRestriction",
+    # The statistics pages show figures and the catalogue's words.
+    "stats.Observation",
+    "stats.Indicator",
+    "stats.IndicatorGroup",
+    "stats.Unit",
 )
 
 

@@ -1,5 +1,9 @@
+import mimetypes
+
 from django.conf import settings
-from django.http import HttpResponse
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -26,6 +30,24 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# Icons that browsers and phones ask for at the site's root, whatever the page links.
+SITE_ICONS = ("favicon.ico", "apple-touch-icon.png")
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def site_icon(request, name):
+    """``/favicon.ico`` and ``/apple-touch-icon.png``, from the static files (``static/``)."""
+    if name not in SITE_ICONS:
+        raise Http404
+    found = finders.find(name)
+    try:
+        handle = open(found, "rb") if found else staticfiles_storage.open(name)  # noqa: SIM115 - FileResponse closes it
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    return FileResponse(handle, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
 
 
 def account_locked(request, original_response=None, credentials=None):

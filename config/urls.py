@@ -12,12 +12,14 @@ from library.urls import page_urlpatterns as library_page_urls
 from search.urls import api_urlpatterns as search_api_urls
 from search.urls import page_urlpatterns as search_page_urls
 from stats.urls import api_urlpatterns as stats_api_urls
+from stats.urls import page_urlpatterns as stats_page_urls
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("sitemap.xml", cms_views.sitemap, name="sitemap"),
     path("robots.txt", cms_views.robots_txt, name="robots_txt"),
+    path("", include("cms.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(search_api_urls)),
     path("", include(library_api_urls)),
@@ -28,6 +30,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include(search_page_urls)),
     path("", include(library_page_urls)),
+    path("", include(stats_page_urls)),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 
 import * as esbuild from "esbuild";
 
+import { buildProvinceMap } from "./stats-provinces-build.js";
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "static", "dist");
 const modules = join(root, "node_modules");
@@ -20,7 +22,8 @@ mkdirSync(outdir, { recursive: true });
 
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { "record-media": "frontend/record-media.js" },
+  // stats.js: the statistics pages' charts and maps (ECharts, fetched when a chart scrolls into view).
+  entryPoints: { "record-media": "frontend/record-media.js", stats: "frontend/stats.js" },
   outdir,
   bundle: true,
   splitting: true,
@@ -31,6 +34,9 @@ await esbuild.build({
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
 });
+
+// The statistics' map: the 34 provinces of today, merged from the 63 before 2025 (see stats-provinces-build.js).
+buildProvinceMap(root, join(outdir, "stats", "vn-provinces-2025.json"));
 
 // OpenSeadragon draws its zoom buttons from these images (prefixUrl, see zoom.js).
 cpSync(join(modules, "openseadragon", "build", "openseadragon", "images"), join(outdir, "openseadragon"), {

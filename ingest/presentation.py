@@ -162,6 +162,12 @@ def _audio(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, Any]:
     return result
 
 
+def _has_text(derivative_set) -> bool:
+    """Whether the extracted text has anything to read: a scan without OCR yields only the form feeds
+    between its pages (a 1-byte "text of the document"), which is not offered."""
+    return bool((derivative_set.text or "").strip())
+
+
 def _document(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, Any]:
     """The page images, the text and, where the pipeline made an access copy of the PDF (``pdf`` in the
     manifest), the PDF, which the reader (``frontend/reader.js``) opens in the page. The original is a
@@ -180,7 +186,7 @@ def _document(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, An
             for number, name in enumerate(thumbnails[:DOCUMENT_THUMBNAILS], start=1)
         ],
         "more_pages": max(0, (manifest.get("page_count") or 0) - DOCUMENT_THUMBNAILS),
-        "text": _url(derivative_set, text) if text and manifest.get("characters") else "",
+        "text": _url(derivative_set, text) if text and _has_text(derivative_set) else "",
         "text_size": sizes.get(derivative_set.path(text)) if text else None,
     }
 
@@ -198,7 +204,7 @@ def _captions(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, An
             label = language
     return {
         "vtt": _url(derivative_set, manifest["vtt"]) if manifest.get("vtt") else "",
-        "text": _url(derivative_set, manifest["text"]) if manifest.get("text") else "",
+        "text": _url(derivative_set, manifest["text"]) if manifest.get("text") and _has_text(derivative_set) else "",
         "text_size": sizes.get(derivative_set.path(manifest["text"])) if manifest.get("text") else None,
         "language": language,
         "label": label,

@@ -1,14 +1,18 @@
-"""The statistics' own URLs: open-data files outside the language prefix.
+"""The statistics' own URLs: open-data files outside the language prefix (``api_urlpatterns``), and the
+public pages in the visitor's language (``page_urlpatterns``, under /vi/ and /en/).
 
 In ``config/urls.py``::
 
     from stats.urls import api_urlpatterns as stats_api_urls
+    from stats.urls import page_urlpatterns as stats_page_urls
     path("", include(stats_api_urls)),   # in urlpatterns, beside the other API includes
+    path("", include(stats_page_urls)),  # in i18n_patterns, before Wagtail's pages
 """
 
 from django.urls import path, re_path
 
-from stats import views
+from stats.views import opendata as views
+from stats.views import pages
 
 api_urlpatterns: list = [
     # Each indicator: /api/v1/stats/indicators/0101.csv, /api/v1/stats/indicators/C02.json
@@ -29,4 +33,12 @@ api_urlpatterns: list = [
     re_path(
         r"^api/v1/stats/sdmx/data/(?P<code>[A-Za-z0-9_\-]+)\.xml$", views.sdmx_data, name="stats_sdmx_indicator_data"
     ),
+]
+
+# Vietnamese slugs in both languages (/vi/thong-ke/, /en/thong-ke/), like the archive's own sections.
+page_urlpatterns: list = [
+    path("thong-ke/", pages.index, name="stats_index"),
+    re_path(r"^thong-ke/chi-tieu/(?P<code>[A-Za-z0-9_\-]+)/$", pages.indicator, name="stats_indicator"),
+    path("thong-ke/dan-toc/<slug:slug>/", pages.ethnic_group, name="stats_ethnic_group"),
+    path("thong-ke/tinh/<slug:slug>/", pages.province, name="stats_province"),
 ]

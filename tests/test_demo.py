@@ -94,9 +94,41 @@ def test_festivals_with_lunar_rules_reach_the_calendar(demo, db):
     assert FestivalPage.objects.filter(lunar_month__isnull=False).count() >= 3
     # Gầu Tào opens on the first day of the first lunar month: Tết Bính Ngọ is 17 Feb 2026.
     body = Client().get("/vi/lich-le-hoi/?year=2026&month=2").content.decode()
-    assert "Gầu Tào" in body and "17/2/2026" in body
+    assert "Gầu Tào" in body and "ngày 17–19 tháng 2 năm 2026" in body
 
 
 def test_demo_site_renders_for_visitors(demo, db):
     for url in ("/vi/", "/en/", "/vi/dan-toc/", "/vi/dan-toc/tay/", "/vi/dia-phuong/tuyen-quang/", "/en/festivals/"):
         assert Client().get(url).status_code == 200, url
+
+
+def test_group_and_place_pages_cite_sources_and_keep_editorial_notes_for_staff(demo, db):
+    pages = {
+        "/vi/dan-toc/tay/": "Quyết định 121-TCTK/PPCĐ",
+        "/en/ethnic-groups/tay/": "General Statistics Office, Decision 121-TCTK/PPCĐ",
+        "/vi/dia-phuong/tuyen-quang/": "Nghị quyết 202/2025/QH15",
+        "/en/places/tuyen-quang/": "National Assembly Resolution 202/2025/QH15",
+    }
+    for url, citation in pages.items():
+        body = Client().get(url).content.decode()
+        assert citation in body, url
+        for internal in ("DOMAIN.md", "unverified", "project reference"):
+            assert internal not in body, (url, internal)
+    vietnamese = Client().get("/vi/dan-toc/tay/").content.decode()
+    assert "General Statistics Office" not in vietnamese and "census" not in vietnamese
+    # What the editors know about the data's gaps stays with them, in the admin.
+    assert "unverified" in EthnicGroup.objects.get(code="02").editorial_note
+    assert "unverified" in Place.objects.get(slug="tuyen-quang").editorial_note
+
+
+def test_a_record_created_after_the_demo_continues_its_numbering(demo, db):
+    demo_numbers = sorted(
+        int(identifier[5:])
+        for identifier in RecordPage.objects.filter(identifier__regex=r"^dtts-[0-9]+$").values_list(
+            "identifier", flat=True
+        )
+    )
+    collection = FestivalPage.objects.get(identifier="dtts-0001", locale__language_code="vi").get_parent()
+    record = collection.add_child(instance=FestivalPage(title="Lễ hội Đền Hùng", slug=""))
+    assert record.slug == "le-hoi-den-hung"
+    assert record.identifier == f"dtts-{demo_numbers[-1] + 1:04d}"

@@ -15,13 +15,22 @@ page and its JSON, on both engines), ``/id/`` and the citation exports for every
 and every
 media, rendition and derivative file in the database. Each visitor must receive exactly the
 tokens the rule allows them, no fewer and no more, and every count must agree.
+
+The statistics have their own world and walk: a final and a provisional figure of each kind
+(a national total, a figure by ethnic group, a province's figure, a rate), each with
+``zqs<status>qz`` in its source and notes and a value found nowhere else, walked through every
+statistics output — the pages (index, indicator, ethnic group, province, each map period), each
+indicator's CSV, JSON and SDMX, the data package, its resources and its zip, the SDMX structure and
+data. Provisional figures reach staff only (``stats.access.visible_observations``).
 """
 
 import datetime as dt
 import html
+import io
 import json
 import re
 import uuid
+import zipfile
 from collections import deque
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -518,3 +527,123 @@ def test_every_count_counts_only_what_the_visitor_may_see(world, browsers, engin
     assert re.findall(r'<p class="result-count">\D*(\d+)', library) == [str(len(visible) + ("section" in visible))]
     facet_groups = {item["value"]: item["count"] for item in answer["facets"]["group"]}
     assert facet_groups == {f"g-{state}": 1 for state in visible}
+
+
+# --- the statistics: provisional figures reach staff only -------------------------------------
+
+STATS_TOKEN = re.compile(r"zqs([a-z]+)qz")
+# A value each status's figures carry and nothing else does, as digits in any of the ways outputs write them
+# (987656789 in CSV and SDMX, 987.656.789 in Vietnamese pages, 987,656,789 in English ones).
+STATS_VALUES = {"final": 123454321, "provisional": 987656789}
+STATS_PERIODS = {"final": "2019", "provisional": "2026"}
+
+
+def stats_allowed(visitor: str) -> set[str]:
+    return {"final", "provisional"} if visitor == "staff" else {"final"}
+
+
+def stats_seen(text: str) -> set[str]:
+    seen = set(STATS_TOKEN.findall(text))
+    for status, value in STATS_VALUES.items():
+        digits = str(value)
+        if re.search(r"[.,\u00a0]?".join((digits[:3], digits[3:6], digits[6:])), text):
+            seen.add(f"value-{status}")
+    return seen
+
+
+@pytest.fixture(scope="module")
+def stats_world(world):
+    """One final and one provisional figure of each kind, carrying the status's token and value."""
+    from stats.catalogue import load_catalogue
+    from stats.models import Indicator, Observation
+
+    load_catalogue()
+    province = Place.objects.create(kind="province", code="08", slug="tuyen-quang", name="Tuyên Quang")
+    group = EthnicGroup.objects.create(code="02", slug="tay-thong-ke", name="Tày")
+    population, poverty = Indicator.objects.by_code("0101"), Indicator.objects.by_code("C04")
+    for status, value in STATS_VALUES.items():
+        token = f"zqs{status}qz"
+        for indicator, place, key, figure in (
+            (population, None, "", value),
+            (population, None, f"ethnic_group={group.code}", value),
+            (population, province, "", value),
+            (population, province, f"ethnic_group={group.code}", value),
+            (poverty, province, "", 42 if status == "final" else 58),
+        ):
+            Observation(
+                indicator=indicator,
+                period=STATS_PERIODS[status],
+                place=place,
+                disaggregation_key=key,
+                value=figure,
+                status=status,
+                source=f"Nguồn {token}",
+                notes=f"Ghi chú {token}",
+            ).save()
+    return {"province": province, "group": group}
+
+
+def stats_urls(stats_world) -> list[str]:
+    province, group = stats_world["province"].slug, stats_world["group"].slug
+    urls = []
+    for language in ("vi", "en"):
+        base = f"/{language}/thong-ke/"
+        urls += [base, f"{base}tinh/{province}/", f"{base}dan-toc/{group}/"]
+        for code in ("0101", "C04"):
+            urls += [f"{base}chi-tieu/{code}/"] + [f"{base}chi-tieu/{code}/?period={p}" for p in STATS_PERIODS.values()]
+        urls += [f"{base}tinh/{province}/?indicator=C04"] + [
+            f"{base}tinh/{province}/?period={p}" for p in STATS_PERIODS.values()
+        ]
+        urls += [f"{base}dan-toc/{group}/?period={p}" for p in STATS_PERIODS.values()]
+    for code in ("0101", "C04"):
+        urls += [f"/api/v1/stats/indicators/{code}.{kind}" for kind in ("csv", "json")]
+        urls.append(f"/api/v1/stats/sdmx/data/{code}.xml")
+    urls += ["/api/v1/stats/datapackage.json", "/api/v1/stats/sdmx/structure.xml", "/api/v1/stats/sdmx/data.xml"]
+    return urls
+
+
+def stats_outputs(browser, urls) -> dict[str, str]:
+    """Every statistics output at ``urls``, the data package's resources (as its descriptor names them) and
+    each file inside its zip; each must answer."""
+    found = {}
+    for url in urls:
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        found[url] = body_of(response)
+    descriptor = json.loads(found["/api/v1/stats/datapackage.json"])
+    for resource in descriptor["resources"]:
+        url = urljoin("/api/v1/stats/datapackage.json", resource["path"])
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        found[url] = body_of(response)
+    response = browser.get("/api/v1/stats/datapackage.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    ) as package:
+        for name in package.namelist():
+            found[f"datapackage.zip:{name}"] = package.read(name).decode("utf-8", errors="replace")
+    return found
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_every_statistics_output_gives_exactly_the_figures_the_visitor_may_see(stats_world, browsers, visitor):
+    found = stats_outputs(browsers[visitor], stats_urls(stats_world))
+    expected = stats_allowed(visitor)
+    seen = {url: stats_seen(body) for url, body in found.items()}
+    leaked = {url: sorted(tokens - expected - {f"value-{s}" for s in expected}) for url, tokens in seen.items()}
+    assert not any(leaked.values()), "leaked: " + json.dumps({u: t for u, t in leaked.items() if t}, indent=1)[:3000]
+    everything = set().union(*seen.values())
+    assert everything == expected | {f"value-{status}" for status in expected}
+    # Each kind of output carries the figures the visitor may see.
+    for url in ("/vi/thong-ke/chi-tieu/0101/", "/api/v1/stats/indicators/0101.csv", "/api/v1/stats/sdmx/data.xml"):
+        assert seen[url] >= {"final", "value-final"}, url
+    # …and the provisional ones reach staff through every kind of output, pages, files and the package alike.
+    for url in (
+        "/vi/thong-ke/chi-tieu/0101/",
+        "/en/thong-ke/tinh/tuyen-quang/",
+        "/api/v1/stats/indicators/0101.json",
+        "/api/v1/stats/sdmx/data/0101.xml",
+        "datapackage.zip:data/observations.csv",
+    ):
+        assert ("provisional" in seen[url]) is (visitor == "staff"), url

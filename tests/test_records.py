@@ -2,10 +2,13 @@
 
 import json
 import re
+import threading
+import uuid
 
 import pytest
 
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.test import Client
 
 from archive.models import (
@@ -16,6 +19,7 @@ from archive.models import (
     PersistentIdentifier,
     Place,
     RecordPage,
+    next_identifier,
 )
 from archive.text import ascii_slug
 
@@ -179,3 +183,38 @@ def test_sacred_record_needs_its_community_group(collection):
 def test_ascii_slug_folds_d_with_stroke():
     assert ascii_slug("Đắk Lắk") == "dak-lak"
     assert ascii_slug("Lồng Tồng") == "long-tong"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers need a server database (the suite's SQLite is in memory); CI runs it on PostgreSQL",
+)
+def test_concurrent_saves_never_get_the_same_number():
+    """Curators saving new records at the same moment each get their own next number."""
+    barrier = threading.Barrier(6)
+    given, errors = [], []
+
+    def save_one():
+        from django.db import connections
+
+        try:
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                identifier = next_identifier("dtts-conc-", 3)
+                # Hold the transaction open a moment, as a page save does, before the identifier is stored.
+                threading.Event().wait(0.05)
+                PersistentIdentifier.objects.create(identifier=identifier, translation_key=uuid.uuid4())
+            given.append(identifier)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save_one) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(given) == [f"dtts-conc-{n:03d}" for n in range(1, 7)]

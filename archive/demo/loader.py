@@ -119,11 +119,27 @@ def _save_valid(instance, where: str) -> None:
 
 # --- taxonomies --------------------------------------------------------------------------
 
+SOURCE_FIELDS = ("source", "source_en", "editorial_note")
+
+
+def _sources(data: dict, item: dict | None = None) -> dict[str, str]:
+    """The citations shown to visitors and the staff-only editorial note of a file (or an item in it)."""
+    item = item or {}
+    return {field: item.get(field) or data.get(field) or "" for field in SOURCE_FIELDS}
+
+
+def _fill_sources(term, sources: dict[str, str]) -> None:
+    """Give a term loaded earlier the sources it lacks; what the editors wrote stays."""
+    missing = {field: value for field, value in sources.items() if value and not getattr(term, field)}
+    if missing:
+        type(term).objects.filter(pk=term.pk).update(**missing)
+
 
 def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
     created = {"ethnic groups": 0, "places": 0, "languages": 0, "subjects": 0}
 
     groups = read("ethnic_groups.yaml", data_dir)
+    group_sources = _sources(groups)
     for item in groups.get("groups", []):
         defaults = {
             "slug": item["slug"],
@@ -138,15 +154,16 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
             "population_2019": item.get("population_2019"),
             "summary": item.get("summary", ""),
             "summary_en": item.get("summary_en", ""),
-            "source": groups.get("source", ""),
+            **group_sources,
         }
-        _, was_created = EthnicGroup.objects.get_or_create(
+        group, was_created = EthnicGroup.objects.get_or_create(
             code=str(item["code"]).zfill(2), code_system=groups["code_system"], defaults=defaults
         )
+        _fill_sources(group, group_sources)
         created["ethnic groups"] += was_created
 
     places = read("places.yaml", data_dir)
-    code_system, source = places.get("code_system", ""), places.get("source", "")
+    code_system, place_sources = places.get("code_system", ""), _sources(places)
     by_key: dict[str, Place] = {}
     for item in places.get("provinces", []):
         code = str(item["code"]).zfill(2)
@@ -162,9 +179,10 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
                 "valid_from": dt.date(2025, 7, 1),
                 "latitude": _coordinate(item.get("latitude")),
                 "longitude": _coordinate(item.get("longitude")),
-                "source": source,
+                **place_sources,
             },
         )
+        _fill_sources(place, place_sources)
         by_key[code] = place
         created["places"] += was_created
 
@@ -185,6 +203,7 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
         for item in places.get(section, []) or []:
             key = item["key"]
             where = f"{section} {key}"
+            sources = _sources(places, item)
             place = Place.objects.filter(slug=key).first()
             if place is None:
                 place = Place(
@@ -200,28 +219,32 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
                     latitude=_coordinate(item.get("latitude")),
                     longitude=_coordinate(item.get("longitude")),
                     sacred=bool(item.get("sacred")),
-                    source=item.get("source") or source,
+                    **sources,
                 )
                 _save_valid(place, f"places.yaml, {where}")
                 created["places"] += 1
+            else:
+                _fill_sources(place, sources)
             by_key[key] = place
 
     languages = read("languages.yaml", data_dir)
     for item in languages.get("languages", []):
+        sources = _sources(languages, item)
         language = Language.objects.filter(tag=item["tag"]).first()
         if language is None:
-            language = Language(
-                tag=item["tag"], name=item["name"], name_en=item.get("name_en", ""), source=languages.get("source", "")
-            )
+            language = Language(tag=item["tag"], name=item["name"], name_en=item.get("name_en", ""), **sources)
             _save_valid(language, f"languages.yaml, {item['tag']}")
             created["languages"] += 1
+        else:
+            _fill_sources(language, sources)
 
     subjects = read("subjects.yaml", data_dir)
     for item in subjects.get("subjects", []):
-        _, was_created = Subject.objects.get_or_create(
-            slug=item["slug"],
-            defaults={"name": item["name"], "name_en": item.get("name_en", ""), "source": subjects.get("source", "")},
+        sources = _sources(subjects, item)
+        subject, was_created = Subject.objects.get_or_create(
+            slug=item["slug"], defaults={"name": item["name"], "name_en": item.get("name_en", ""), **sources}
         )
+        _fill_sources(subject, sources)
         created["subjects"] += was_created
     return created
 

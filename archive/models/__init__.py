@@ -1,3 +1,4 @@
+from archive.models.identity import AsciiSlugMixin, IdentifierSequence, next_identifier
 from archive.models.images import ArchiveImage, ArchiveRendition
 from archive.models.people import Person, name_key
 from archive.models.records import (
@@ -27,6 +28,7 @@ __all__ = [
     "RECORD_TYPES",
     "ArchiveImage",
     "ArchiveRendition",
+    "AsciiSlugMixin",
     "CollectionPage",
     "ContributorRole",
     "CraftPage",
@@ -36,6 +38,7 @@ __all__ = [
     "EthnicGroup",
     "FestivalPage",
     "HeritageLevel",
+    "IdentifierSequence",
     "IndexExtras",
     "Language",
     "PerformingArtPage",
@@ -49,6 +52,7 @@ __all__ = [
     "RelatedRecord",
     "Subject",
     "name_key",
+    "next_identifier",
     "record_type_by_slug",
     "record_types",
 ]

@@ -8,7 +8,6 @@ filter, instead of a union over five tables.
 
 import dataclasses
 import datetime as dt
-import secrets
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -17,7 +16,6 @@ from django.db import models, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -34,7 +32,7 @@ from wagtail.models import Locale, Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from archive import lunar
+from archive import dates, lunar
 from archive.access import (
     AccessControlled,
     AccessLevel,
@@ -43,15 +41,12 @@ from archive.access import (
     media_verdicts,
     visible_q,
 )
+from archive.models.identity import AsciiSlugMixin, next_identifier
 from archive.models.rights import rights_label, validate_rights_uri
 from archive.models.taxonomy import Place
 from archive.text import normalise_text_fields
 
 IDENTIFIER_PREFIX = "dtts-"
-
-
-def new_record_identifier() -> str:
-    return f"{IDENTIFIER_PREFIX}{secrets.token_hex(4)}"
 
 
 @dataclasses.dataclass
@@ -106,7 +101,7 @@ class PersistentIdentifier(models.Model):
         return self.identifier
 
 
-class CollectionPage(RestrictedAcrossTranslations, Page):
+class CollectionPage(AsciiSlugMixin, RestrictedAcrossTranslations, Page):
     """A collection of records (an index page in the tree)."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -156,7 +151,7 @@ class HeritageLevel(models.TextChoices):
     PROVINCIAL = "provincial", _("Provincial list")
 
 
-class RecordPage(RestrictedAcrossTranslations, AccessControlled, Page):
+class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled, Page):
     """Fields, panels and behaviour shared by every heritage record type."""
 
     identifier = models.CharField(
@@ -267,6 +262,9 @@ class RecordPage(RestrictedAcrossTranslations, AccessControlled, Page):
     subpage_types: list[str] = []
     # A copy is a new record with its own identifier; translations get theirs back in save().
     exclude_fields_in_copy = ["identifier"]
+    # New identifiers: this prefix and the next number of it, zero-padded (archive.models.identity).
+    identifier_prefix = IDENTIFIER_PREFIX
+    identifier_digits = 4
     is_creatable = False
     type_slug = "record"
     type_label = _("record")
@@ -325,11 +323,11 @@ class RecordPage(RestrictedAcrossTranslations, AccessControlled, Page):
 
     def save(self, *args, **kwargs):
         normalise_text_fields(self)
-        assigned = PersistentIdentifier.objects.filter(translation_key=self.translation_key).first()
-        # Once assigned, the identifier is fixed; a new record gets one if none was given.
-        self.identifier = assigned.identifier if assigned else (self.identifier or new_record_identifier())
         self._inherit_access_from_source()
         with transaction.atomic():
+            assigned = PersistentIdentifier.objects.filter(translation_key=self.translation_key).first()
+            # Once assigned, the identifier is fixed; a new record gets the next one if none was given.
+            self.identifier = assigned.identifier if assigned else (self.identifier or self.new_identifier())
             result = super().save(*args, **kwargs)
             if assigned is None:
                 PersistentIdentifier.objects.create(translation_key=self.translation_key, identifier=self.identifier)
@@ -338,6 +336,10 @@ class RecordPage(RestrictedAcrossTranslations, AccessControlled, Page):
                 access_level=self.access_level, sacred_group=self.sacred_group_id, identifier=self.identifier
             )
         return result
+
+    @classmethod
+    def new_identifier(cls) -> str:
+        return next_identifier(cls.identifier_prefix, cls.identifier_digits)
 
     def _inherit_access_from_source(self) -> None:
         """A translation takes the access level of the record in the default language."""
@@ -444,14 +446,14 @@ class RecordPage(RestrictedAcrossTranslations, AccessControlled, Page):
         if precision == DatePrecision.YEAR:
             return str(start.year)
         if precision == DatePrecision.MONTH:
-            return date_format(start, "YEAR_MONTH_FORMAT")
+            return dates.month_year(start)
         if precision == DatePrecision.CIRCA:
             return _("c. %(year)s") % {"year": start.year}
         if precision == DatePrecision.RANGE and end:
             if start.year != end.year or (start.month, start.day) == (1, 1):
                 return f"{start.year}–{end.year}"
-            return f"{date_format(start, 'SHORT_DATE_FORMAT')}–{date_format(end, 'SHORT_DATE_FORMAT')}"
-        return date_format(start, "DATE_FORMAT")
+            return dates.date_span(start, end)
+        return dates.long_date(start)
 
     @property
     def public_coordinates(self):
@@ -605,7 +607,7 @@ class FestivalPage(RecordPage):
     def lunar_rule_display(self) -> str:
         if not self.has_lunar_rule:
             return ""
-        month = f"{self.lunar_month}{_(' (leap)') if self.lunar_leap_month else ''}"
+        month = dates.lunar_month_label(self.lunar_month, self.lunar_leap_month)
         text = _("day %(day)s of lunar month %(month)s") % {"day": self.lunar_day, "month": month}
         if self.duration_days > 1:
             text += " " + _("(%(days)s days)") % {"days": self.duration_days}

@@ -1,7 +1,8 @@
 """Controlled vocabularies: ethnic groups, places, languages, subjects.
 
-Each term carries a Vietnamese name, an English name and a source note. They are
-edited in the Wagtail admin as snippets (see ``archive/wagtail_hooks.py``).
+Each term carries a Vietnamese name, an English name, the published sources its facts come from
+(shown to visitors) and an editorial note (for staff only: what was checked, what was not). They
+are edited in the Wagtail admin as snippets (see ``archive/wagtail_hooks.py``).
 """
 
 import re
@@ -18,13 +19,33 @@ from wagtail.search import index
 
 from archive.text import normalise_text_fields
 
+SOURCE_PANELS = [
+    MultiFieldPanel(
+        [FieldPanel("source"), FieldPanel("source_en"), FieldPanel("editorial_note")], heading=_("Sources")
+    ),
+]
+
 
 class TaxonomyTerm(index.Indexed, models.Model):
     """Fields and behaviour every vocabulary shares."""
 
     name = models.CharField(_("name (Vietnamese)"), max_length=255)
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
-    source = models.TextField(_("source note"), blank=True, help_text=_("Where these facts come from."))
+    source = models.TextField(
+        _("sources"),
+        blank=True,
+        help_text=_(
+            "Shown to visitors: the published works and official documents these facts come from, as citations."
+        ),
+    )
+    source_en = models.TextField(
+        _("sources (English)"), blank=True, help_text=_("The citations for the English site; empty: the ones above.")
+    )
+    editorial_note = models.TextField(
+        _("editorial note"),
+        blank=True,
+        help_text=_("For staff only, never shown on the public site: what was checked, doubts, what is left to check."),
+    )
 
     search_fields = [index.SearchField("name"), index.SearchField("name_en"), index.AutocompleteField("name")]
 
@@ -45,6 +66,13 @@ class TaxonomyTerm(index.Indexed, models.Model):
         if (get_language() or "vi").startswith("en") and self.name_en:
             return self.name_en
         return self.name
+
+    @property
+    def display_source(self) -> str:
+        """The citations for visitors in the active language (never the editorial note)."""
+        if (get_language() or "vi").startswith("en") and self.source_en:
+            return self.source_en
+        return self.source
 
 
 class EthnicGroup(TaxonomyTerm):
@@ -84,7 +112,7 @@ class EthnicGroup(TaxonomyTerm):
         FieldPanel("population_2019"),
         FieldPanel("summary"),
         FieldPanel("summary_en"),
-        FieldPanel("source"),
+        *SOURCE_PANELS,
     ]
     search_fields = TaxonomyTerm.search_fields + [index.SearchField("other_names"), index.FilterField("code")]
 
@@ -193,7 +221,7 @@ class Place(TaxonomyTerm):
             [FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]), FieldPanel("sacred")],
             heading=_("Location"),
         ),
-        FieldPanel("source"),
+        *SOURCE_PANELS,
     ]
     search_fields = TaxonomyTerm.search_fields + [index.FilterField("kind")]
 
@@ -283,7 +311,7 @@ class Language(TaxonomyTerm):
         _("BCP-47 tag"), max_length=35, unique=True, validators=[validate_bcp47], help_text=_('e.g. "vi", "tyz"')
     )
 
-    panels = [FieldPanel("tag"), FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]), FieldPanel("source")]
+    panels = [FieldPanel("tag"), FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]), *SOURCE_PANELS]
 
     class Meta:
         ordering = ["name"]
@@ -297,7 +325,7 @@ class Language(TaxonomyTerm):
 class Subject(TaxonomyTerm):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
 
-    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]), FieldPanel("slug"), FieldPanel("source")]
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]), FieldPanel("slug"), *SOURCE_PANELS]
 
     class Meta:
         ordering = ["name"]

@@ -1,4 +1,9 @@
-"""Local development: debug on, an insecure key that never leaves this machine."""
+"""Local development: debug on, an insecure key that never leaves this machine.
+
+``DEBUG=false`` (what ``make demo`` runs under) shows the site as visitors see it: its own 404 and
+500 pages, static files served by WhiteNoise straight from the source folders (no collectstatic).
+Errors still reach the console either way.
+"""
 
 from .base import *  # noqa: F403
 from .base import SECRET_KEY, env_bool
@@ -7,3 +12,6 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# WhiteNoise finds files where `runserver` would (app and project static folders) and sees edits at once.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

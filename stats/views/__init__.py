@@ -1,0 +1,1 @@
+"""The statistics' views: open-data downloads (``opendata``) and the public pages (``pages``)."""
