@@ -8,6 +8,7 @@ from django.db import transaction
 
 from wagtail.models import Locale, Site
 
+from accounts.models import RESEARCHERS
 from archive.demo.loader import DATA_DIR, RecordLoader, load_taxonomies
 from cms.demo_media import load_demo_media
 from cms.models import (
@@ -89,7 +90,7 @@ DEMO_USERS = [
     ("curator", False, [CURATORS]),
     ("reviewer", False, [REVIEWERS]),
     ("manager", False, [ADMINISTRATORS]),
-    ("researcher", False, []),
+    ("researcher", False, [RESEARCHERS]),
     ("community", False, ["Cộng đồng người Dao – Cấp sắc"]),
 ]
 

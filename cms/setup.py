@@ -93,6 +93,10 @@ MODEL_PERMISSIONS = {
         # media of the records they may edit, and only detach them.
         ("ingest", "change_processingjob"),
         ("ingest", "delete_original"),
+        # Researcher access requests (accounts): read them, approve or refuse them, delete old ones.
+        ("accounts", "view_accessrequest"),
+        ("accounts", "decide_accessrequest"),
+        ("accounts", "delete_accessrequest"),
     ],
 }
 

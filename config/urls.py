@@ -28,6 +28,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("accounts/", include("accounts.urls")),
     path("", include(search_page_urls)),
     path("", include(library_page_urls)),
     path("", include(stats_page_urls)),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ingest",
     "library",
     "stats",
+    "accounts",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -240,7 +241,29 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-LOGIN_URL = "wagtailcore_login"
+# --- Accounts (accounts/, docs/accounts.md) ---------------------------------------------------
+# The site's own sign-in page, in the visitor's language, for everything that asks for one: Django's
+# login_required, records for registered researchers, Wagtail's login view restrictions. Wagtail's
+# /_util/login/ stays (same form, same template) for old links.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+WAGTAIL_FRONTEND_LOGIN_TEMPLATE = "accounts/login.html"
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "accounts/password_required.html"  # noqa: S105 - a template name
+# The admin speaks each staff member's language (Account → Preferences), among the site's two.
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+
+# --- E-mail: printed on the console unless EMAIL_HOST names an SMTP server -----------------------
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # --- Sign-in throttling (django-axes) ------------------------------------------------------
 # Every sign-in form (the Wagtail admin's, the front-end one for restricted pages, Django's admin)

@@ -10,7 +10,7 @@ from .base import SECRET_KEY, env_bool
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# E-mails are printed unless EMAIL_HOST names a server (base.py chooses).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # WhiteNoise finds files where `runserver` would (app and project static folders) and sees edits at once.
 WHITENOISE_USE_FINDERS = True

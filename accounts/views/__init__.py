@@ -1,0 +1,1 @@
+"""Views of the accounts app: ``site`` for the public account pages, ``review`` for the admin's request review."""
