@@ -25,7 +25,6 @@ def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        "Disallow: /django-admin/",
         "Disallow: /id/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]

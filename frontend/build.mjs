@@ -23,7 +23,8 @@ mkdirSync(outdir, { recursive: true });
 await esbuild.build({
   absWorkingDir: root,
   // stats.js: the statistics pages' charts and maps (ECharts, fetched when a chart scrolls into view).
-  entryPoints: { "record-media": "frontend/record-media.js", stats: "frontend/stats.js" },
+  // map.js: the map of records and places (Leaflet, fetched when the map scrolls into view).
+  entryPoints: { "record-media": "frontend/record-media.js", stats: "frontend/stats.js", map: "frontend/map.js" },
   outdir,
   bundle: true,
   splitting: true,
@@ -36,7 +37,22 @@ await esbuild.build({
 });
 
 // The statistics' map: the 34 provinces of today, merged from the 63 before 2025 (see stats-provinces-build.js).
+// The map of records and places draws it too, as its base map (map-leaflet.js).
 buildProvinceMap(root, join(outdir, "stats", "vn-provinces-2025.json"));
+
+// Leaflet's stylesheet, beside map.js: map-leaflet.js loads it with the map (the archive's touches are in
+// static/css/site.css). Its rules name Leaflet's marker and layer images, copied to chunks/.
+await esbuild.build({
+  absWorkingDir: root,
+  stdin: { contents: '@import "leaflet/dist/leaflet.css";', loader: "css", resolveDir: root, sourcefile: "map.css" },
+  outfile: join(outdir, "map.css"),
+  bundle: true,
+  minify: true,
+  loader: { ".png": "file" },
+  assetNames: "chunks/[name]-[hash]",
+  target,
+  logLevel: "warning",
+});
 
 // OpenSeadragon draws its zoom buttons from these images (prefixUrl, see zoom.js).
 cpSync(join(modules, "openseadragon", "build", "openseadragon", "images"), join(outdir, "openseadragon"), {

@@ -22,6 +22,11 @@ The statistics have their own world and walk: a final and a provisional figure o
 statistics output — the pages (index, indicator, ethnic group, province, each map period), each
 indicator's CSV, JSON and SDMX, the data package, its resources and its zip, the SDMX structure and
 data. Provisional figures reach staff only (``stats.access.visible_observations``).
+
+The map's GeoJSON (``cms/map.py``) is walked last, with coordinates given to every state's province and
+record and a sacred site added where the sacred record was made: all of it, of every ethnic group and place,
+in both languages. Titles follow the rule; a record's own coordinates reach only those who may see it and only
+for public levels; a sacred site's, nobody.
 """
 
 import datetime as dt
@@ -647,3 +652,80 @@ def test_every_statistics_output_gives_exactly_the_figures_the_visitor_may_see(s
         "datapackage.zip:data/observations.csv",
     ):
         assert ("provisional" in seen[url]) is (visitor == "staff"), url
+
+
+# --- the map: places, titles and coordinates only for those who may see them -------------------------
+
+# Levels whose records never send their own coordinates (RecordPage.public_coordinates), whoever may read them.
+UNMAPPED_LEVELS = {"registered", "staff", "sacred"}
+SACRED_SITE = ("12.987654", "107.123456")
+
+
+def map_point(state: str) -> tuple[str, str]:
+    """The state's record's own coordinates, written nowhere else."""
+    number = STATES.index(state)
+    return f"{10 + number}.123457", f"{100 + number}.654321"
+
+
+@pytest.fixture(scope="module")
+def map_world(world):
+    """Coordinates for every state's province and record, and a sacred site where the sacred record was made."""
+    from archive.models import RecordPage
+
+    for state in STATES:
+        number = STATES.index(state)
+        Place.objects.filter(slug=f"p-{state}").update(latitude=10 + number + 0.5, longitude=105.5)
+    for state, page in world["records"].items():
+        latitude, longitude = map_point(state)
+        RecordPage.objects.filter(translation_key=page.translation_key).update(latitude=latitude, longitude=longitude)
+    site = Place.objects.create(
+        kind="site",
+        slug="p-sacred-site",
+        name="Rừng thiêng",
+        parent=Place.objects.get(slug="p-sacred"),
+        latitude=SACRED_SITE[0],
+        longitude=SACRED_SITE[1],
+        sacred=True,
+    )
+    sacred = RecordPage.objects.filter(translation_key=world["records"]["sacred"].translation_key)
+    RecordPage.places.through.objects.bulk_create(
+        [RecordPage.places.through(recordpage_id=pk, place_id=site.pk) for pk in sacred.values_list("pk", flat=True)]
+    )
+    return world
+
+
+def map_urls() -> list[str]:
+    urls = []
+    for language in ("vi", "en"):
+        base = f"/api/v1/map/places.geojson?lang={language}"
+        urls.append(base)
+        urls += [f"{base}&group=g-{state}" for state in STATES] + [f"{base}&place=p-{state}" for state in STATES]
+    return urls
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_the_map_gives_exactly_the_records_and_coordinates_the_visitor_may_see(map_world, browsers, visitor):
+    browser = browsers[visitor]
+    found = {}
+    for url in map_urls():
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        found[url] = body_of(response)
+    seen = set().union(*(tokens(body) for body in found.values()))
+    expected = {token for token in allowed(visitor) if token[0] == "t"}
+    assert seen <= expected, "leaked: " + _report(found, seen - expected)
+    assert seen == expected, f"{visitor} should find {sorted(expected - seen)} on the map"
+    # A record's own point only where its level is public and the visitor may see it; a sacred site's never.
+    everything = "\n".join(found.values())
+    pointed = {state for state in STATES if state in map_world["records"] and map_point(state)[0] in everything}
+    visible = {state for state in STATES if visitor in TEXT[state]}
+    assert pointed == visible - UNMAPPED_LEVELS
+    assert not any(coordinate in everything for coordinate in SACRED_SITE)
+    assert "p-sacred-site" not in everything and "Rừng thiêng" not in everything
+    # Every visible record at its province's marker, counted once; the pages' lists without JavaScript agree.
+    places = json.loads(found["/api/v1/map/places.geojson?lang=vi"])["features"]
+    counts = {f["id"]: f["properties"]["count"] for f in places if f["properties"]["kind"] == "place"}
+    assert counts == {f"place:p-{state}": 1 for state in visible}
+    home = body_of(browser.get("/vi/"))
+    listed = _counts(home, r'<a href="/vi/dia-phuong/p-([a-z]+)/">[^<]*</a> <span class="count">(\d+)</span>')
+    assert listed == dict.fromkeys(visible, 1)

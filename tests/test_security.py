@@ -142,8 +142,8 @@ def test_a_folder_inside_a_derivative_set_is_not_found(make_record, settings, tm
 
 LOGIN_FORMS = {
     "wagtail admin": "/admin/login/",
-    "django admin": "/django-admin/login/",
     "front end": "/vi/_util/login/",
+    "site sign-in": "/vi/accounts/login/",
 }
 
 
@@ -286,7 +286,7 @@ def test_every_html_page_carries_the_policy(listings, users, client_for):
     assert cached["X-Page-Cache"] == "hit" and policy(cached) == PUBLIC_POLICY
 
     admin = client_for(User.objects.create_superuser("root", "root@example.org", PASSWORD))
-    for url in ("/admin/login/", "/admin/", "/django-admin/login/", "/django-admin/"):
+    for url in ("/admin/login/", "/admin/"):
         response = (Client() if "login" in url else admin).get(url)
         assert response.status_code == 200 and response["Content-Type"].startswith("text/html"), url
         admin_policy = policy(response)
@@ -420,3 +420,9 @@ def test_the_admin_runs_within_its_policy(browser, live_server):
     assert violations(page) == []
     assert problems(messages) == []
     context.close()
+
+
+def test_there_is_no_second_admin(homes):
+    """Wagtail's admin is the only one: Django's admin is not installed, so /django-admin/ is not a page."""
+    for url in ("/django-admin/", "/django-admin/login/"):
+        assert Client().get(url, follow=True).status_code == 404, url

@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -283,6 +282,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cms.views.account_locked"
 
 
+# --- The map (cms/map.py, frontend/map.js, docs/architecture.md#the-map) -----------------------------
+# Tiles under the map's markers: a URL template as Leaflet takes it (https://tile.openstreetmap.org/{z}/{x}/{y}.png)
+# and the attribution the provider asks for (HTML). Empty: no tiles and no request leaving the site; the map
+# draws the provinces' outline (static/dist/stats/vn-provinces-2025.json) under the markers instead.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------
 # The public site runs only its own scripts and styles from static files: no inline script or style, and no
 # nonce either (anonymous pages are cached whole and shared, so a per-response nonce would not match).
@@ -298,12 +305,14 @@ def _origin(url: str) -> str:
 # whatever address the visitor typed (localhost for 127.0.0.1, say).
 _BUCKET_ORIGINS = {_origin(AWS_S3_ENDPOINT_URL) or "https://*.amazonaws.com"} if AWS_STORAGE_BUCKET_NAME else set()
 MEDIA_ORIGINS = sorted(({_origin(WAGTAILADMIN_BASE_URL)} | _BUCKET_ORIGINS) - {""})
+# The tile server's pictures; Leaflet's {s} subdomains ({s}.tile.example.org) as a wildcard.
+MAP_TILE_ORIGINS = [origin for origin in [_origin(MAP_TILE_URL.replace("{s}", "*"))] if origin]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", *MEDIA_ORIGINS],
+        "img-src": ["'self'", "data:", "blob:", *MEDIA_ORIGINS, *MAP_TILE_ORIGINS],
         "media-src": ["'self'", "blob:", *MEDIA_ORIGINS],
         "worker-src": ["'self'", "blob:"],
         "connect-src": ["'self'", *MEDIA_ORIGINS],
@@ -315,7 +324,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Added on the Wagtail and Django admins (paths below), which still use inline scripts and styles.
-CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ("/admin/",)
 CONTENT_SECURITY_POLICY_ADMIN_UPDATE = {
     "script-src": ["'unsafe-inline'"],
     "style-src": ["'unsafe-inline'"],
