@@ -4,6 +4,10 @@ Access copies follow the records that show their original, by the archive's medi
 (:func:`archive.access.media_verdicts`): the visitor must meet every showing record's level and
 restrictions, and one of them must be live. Originals are preservation masters: only staff get
 them, and only where the same rule lets them. Media attached to no record is staff-only.
+
+The links read here are the published lists (``RecordMedia`` rows, written when a revision is
+published: ``ingest.attachments``): media waiting in a record's draft for review belong to no live
+record yet, so only staff, who preview drafts, get their files.
 """
 
 from archive.access import MediaVerdict, media_verdicts

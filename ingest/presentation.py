@@ -5,6 +5,9 @@ that they may fetch: the same rule as :func:`ingest.access.ingest_files`, so an 
 stricter record also shows is left out, and only the current derivative set is ever linked. Media
 still being made shows as a neutral note; staff also get every file's processing state.
 
+A live page shows its published list (the rows); a preview of a draft shows the draft's list, whose media
+not yet approved only staff may fetch (``ingest.attachments``).
+
 The section works without JavaScript (``<video>`` with MP4 sources, ``<audio>`` with Opus and AAC,
 ``<img srcset>`` with a link to the large copy, a document's first page images and its files);
 ``static/dist/record-media.js`` (built from ``frontend/``) adds HLS streaming, deep zoom, the waveform
@@ -19,13 +22,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import get_language_info
 
 from archive.access import Viewer
 from archive.text import nfc
 from ingest.access import verdicts_for_originals
-from ingest.models import Derivative, JobState, MediaKind, RecordMedia
+from ingest.models import Derivative, JobState, MediaKind, Original, RecordMedia
 from ingest.services import public_url
 
 # Kinds with a player of their own; captions go with a video or are offered as a transcript.
@@ -64,6 +68,9 @@ def _related(instance, name):
 
 def _originals(page) -> list:
     """The originals on every translation of ``page``, in the curators' order, each once."""
+    own = page.media_links.all()
+    if not isinstance(own, QuerySet):  # a preview: the page's own list as its draft has it
+        return _draft_originals(page, own)
     links = (
         RecordMedia.objects.filter(record__translation_key=page.translation_key, original__kind__in=SHOWN_KINDS)
         .select_related("original__job", "original__derivative_set")
@@ -73,6 +80,21 @@ def _originals(page) -> list:
     for link in links:
         seen.setdefault(link.original_id, link.original)
     return list(seen.values())
+
+
+def _draft_originals(page, own) -> list:
+    """The originals of a draft's own list and of the published lists of its translations, in order, each once."""
+    others = RecordMedia.objects.filter(record__translation_key=page.translation_key).exclude(record_id=page.pk)
+    order = sorted(
+        [(link.sort_order, link.original_id) for link in own] + list(others.values_list("sort_order", "original_id")),
+        key=lambda pair: pair[0],
+    )
+    originals = (
+        Original.objects.filter(pk__in=[pk for _order, pk in order], kind__in=SHOWN_KINDS)
+        .select_related("job", "derivative_set")
+        .in_bulk()
+    )
+    return list({pk: originals[pk] for _order, pk in order if pk in originals}.values())
 
 
 def _visible(originals: list, user) -> list:

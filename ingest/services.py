@@ -34,7 +34,7 @@ from django.utils.translation import ngettext
 from archive.models import RecordPage
 from archive.signals import record_derived_data_changed
 from archive.text import ascii_slug, nfc
-from ingest import bulk, conf, lanes
+from ingest import attachments, bulk, conf, lanes
 from ingest import storage as tree
 from ingest.models import (
     Derivative,
@@ -142,26 +142,29 @@ def receive(source) -> Iterator[Received]:
 # --- Intake --------------------------------------------------------------------------------
 
 
-def ingest_file(source, name: str | None = None, record=None, user=None) -> tuple[Original, bool]:
+def ingest_file(
+    source, name: str | None = None, record=None, user=None, *, review: bool = False
+) -> tuple[Original, bool]:
     """Keep ``source`` as an original attached to ``record`` and queue its processing.
 
     Returns ``(original, created)``: ``created`` is False when the same content is already in the
     archive (it is then attached to ``record`` too, and nothing is stored again). A file that cannot be
     accepted raises :class:`ProcessingError` with a message for the curator; nothing is left behind.
+    ``review`` says how it is attached (:func:`attach`): a person's upload goes into the record's draft.
     """
     if name is None:
         name = os.fspath(source) if isinstance(source, str | os.PathLike) else getattr(source, "name", None)
     name = PureWindowsPath(PurePosixPath(nfc(name or "file")).name).name[:255] or "file"
     user = user if getattr(user, "is_authenticated", False) else None
     with bulk.person_uploading():
-        return _ingest(source, name, record, user)
+        return _ingest(source, name, record, user, review)
 
 
-def _ingest(source, name: str, record, user) -> tuple[Original, bool]:
+def _ingest(source, name: str, record, user, review: bool) -> tuple[Original, bool]:
     with receive(source) as received:
         existing = Original.objects.filter(sha256=received.sha256).first()
         if existing is not None:
-            attach(existing, record, user)
+            attach(existing, record, user, review=review)
             return existing, False
         found = inspect(received.path, name=name, max_pixels=conf.get("INGEST_MAX_PIXELS"))
         stored = _store_original(received, name)
@@ -179,7 +182,7 @@ def _ingest(source, name: str, record, user) -> tuple[Original, bool]:
                     created_by=user,
                 )
                 ProcessingJob.objects.create(original=original, next_attempt_at=timezone.now())
-                attach(original, record, user)
+                attach(original, record, user, review=review)
         except IntegrityError:
             # The same content arrived at the same moment through another upload, which won.
             winner = Original.objects.filter(sha256=received.sha256).first()
@@ -187,7 +190,7 @@ def _ingest(source, name: str, record, user) -> tuple[Original, bool]:
                 default_storage.delete(stored)
             if winner is None:
                 raise
-            attach(winner, record, user)
+            attach(winner, record, user, review=review)
             return winner, False
         except BaseException:
             default_storage.delete(stored)
@@ -209,17 +212,19 @@ def _store_original(received: Received, name: str) -> str:
         raise
 
 
-def attach(original: Original, record, user=None) -> bool:
-    """Show ``original`` on ``record`` (once); True when the link is new."""
+def attach(original: Original, record, user=None, *, review: bool = False) -> bool:
+    """Show ``original`` on ``record`` (once); True when the link is new.
+
+    ``review`` (a person's change in the admin): the link goes into the record's draft, a new revision
+    logged as ``ingest.attach``; visitors see it once the draft is published, through the workflow like
+    any other change (``ingest.attachments``). Without it (code that publishes the record itself: an
+    import with ``--publish``, the demo) it is published with the record at once.
+    """
     if record is None:
         return False
-    position = RecordMedia.objects.filter(record_id=record.pk).count()
-    _link, created = RecordMedia.objects.get_or_create(
-        record_id=record.pk,
-        original=original,
-        defaults={"added_by": user if getattr(user, "is_authenticated", False) else None, "sort_order": position},
-    )
-    return created
+    if review:
+        return attachments.attach_to_draft(original, record, user)
+    return attachments.attach_published(original, record, user)
 
 
 def record_page_ids(original_ids: Iterable[int]) -> list[int]:
@@ -831,34 +836,33 @@ class Refused(Exception):
         self.records = list(records)
 
 
-def record_links(record):
-    """What ``record`` shows: the links of the record and of its translations (media counts for all of them)."""
-    return RecordMedia.objects.filter(record__translation_key=record.translation_key)
+def detach(original: Original, record, user=None) -> list[RecordPage]:
+    """Stop showing ``original`` on ``record`` (and its translations) once the record's draft is published;
+    the original stays in the archive. Returns the pages whose draft changed (none if no draft had it).
 
-
-def detach(original: Original, record) -> int:
-    """Stop showing ``original`` on ``record`` (and its translations); the original stays in the archive.
-
-    Returns how many links were removed (0 if it was not attached). Search hears of it through the links'
-    ``post_delete`` signal, in the same transaction.
+    Search hears of it when the rows go, at publishing, through the links' ``post_delete`` signal.
     """
-    with transaction.atomic():
-        removed, _by_model = record_links(record).filter(original=original).delete()
-    return removed
+    return attachments.detach(original, record, user)
 
 
-def reprocess(original: Original) -> bool:
+def reprocess(original: Original, user=None) -> bool:
     """Make the access copies of a finished (done or failed) original again, e.g. after upgrading ffmpeg.
 
-    The current set stays in use until the new one is recorded, then its files are removed; False if the
-    job is queued or running.
+    A technical action, not a change of content: the records show the same original, and the current set
+    stays in use until the new one is recorded, then its files are removed. It is logged as
+    ``ingest.reprocess`` in the history of the original and of every record showing it. False if the job is
+    queued or running.
     """
     job = ProcessingJob.objects.filter(original=original).first()
     if job is None:  # never happens through intake; kept so that an original without a job can be mended
         ProcessingJob.objects.create(original=original, next_attempt_at=timezone.now())
         enqueue(original.pk)
-        return True
-    return retry(job)
+        queued = True
+    else:
+        queued = retry(job)
+    if queued:
+        attachments.log_reprocess(original, user)
+    return queued
 
 
 @dataclasses.dataclass(frozen=True)
@@ -898,6 +902,7 @@ def delete_original(original: Original, user=None) -> Deleted:
 def ensure_deletable(original: Original) -> None:
     """Raise :class:`Refused` if ``original`` may not be deleted now: a record shows it, or it is being processed."""
     records = [link.record for link in RecordMedia.objects.filter(original=original).select_related("record")]
+    records += attachments.drafts_holding(original)
     if records:
         raise Refused(
             ngettext(

@@ -1,11 +1,14 @@
 from django.contrib.auth.models import Permission
 from django.urls import path, reverse
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.widgets import Button
+from wagtail.log_actions import LogFormatter
 
 from archive.models import RecordPage
+from ingest.attachments import ATTACH, DETACH, REPROCESS
 from ingest.permissions import can_upload_to
 from ingest.views import upload
 from ingest.views.originals import NAME, OriginalViewSet
@@ -49,3 +52,33 @@ def media_listing_button(page, user, next_url=None):
     """In the page explorer, each record's "More" menu leads to its media too."""
     if button := _media_button(page, user, priority=45):
         yield button
+
+
+class _MediaFormatter(LogFormatter):
+    """A media action in a page's (or an original's) history, naming the file."""
+
+    template = ""
+
+    def format_message(self, log_entry):
+        name = (log_entry.data or {}).get("original", {}).get("filename", "")
+        return gettext(self.template) % {"name": name}
+
+
+@hooks.register("register_log_actions")
+def media_log_actions(actions):
+    """Attaching, detaching and reprocessing media, in the history of the record (and the original)."""
+
+    @actions.register_action(ATTACH)
+    class Attach(_MediaFormatter):
+        label = _("Attach media")
+        template = gettext_noop("Attached media “%(name)s”")
+
+    @actions.register_action(DETACH)
+    class Detach(_MediaFormatter):
+        label = _("Detach media")
+        template = gettext_noop("Detached media “%(name)s”")
+
+    @actions.register_action(REPROCESS)
+    class Reprocess(_MediaFormatter):
+        label = _("Reprocess media")
+        template = gettext_noop("Access copies of “%(name)s” made again")

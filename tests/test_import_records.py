@@ -25,7 +25,7 @@ from wagtail.models import Locale, PageLogEntry, Revision
 from archive.demo.loader import load_taxonomies
 from archive.models import FestivalPage, RecordPage
 from cms.setup import CURATORS, REVIEWERS
-from ingest import imports
+from ingest import attachments, imports
 from ingest.models import JobState, Original, ProcessingJob, RecordMedia
 from tests.conftest import build_collection, build_homes
 from tests.ingest_support import (
@@ -232,7 +232,8 @@ def test_a_changed_row_updates_the_record_with_one_new_revision(db, archive, med
     assert list(page.ethnic_groups.values_list("code", flat=True)) == ["02"]
     assert page.has_unpublished_changes and page.revisions.count() == 2
     assert page.get_latest_revision_as_object().summary == "Tóm tắt mới"  # ...the draft has the change
-    assert Original.objects.filter(links__record=page).count() == 2
+    assert Original.objects.filter(links__record=page).count() == 1  # the new photo waits for review too...
+    assert len(attachments.draft_links(page)) == 2  # ...in the draft
     assert photo.exists()
 
     # Publishing the same file again changes no content: it only publishes the waiting draft.
@@ -242,6 +243,7 @@ def test_a_changed_row_updates_the_record_with_one_new_revision(db, archive, med
     assert page.summary == "Tóm tắt mới" and page.live and not page.has_unpublished_changes
     assert sorted(page.ethnic_groups.values_list("code", flat=True)) == ["02", "07"]
     assert page.revisions.count() == 2
+    assert Original.objects.filter(links__record=page).count() == 2  # approved with the draft
 
 
 def test_media_added_to_a_record_need_no_new_revision(db, archive, media_root, tmp_path, folder):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from wagtail.users.models import UserProfile
 
 from cms.setup import CURATORS
-from ingest import services
+from ingest import attachments, services
 from ingest.models import JobState, Original, ProcessingJob, RecordMedia
 from tests.conftest import build_collection, build_homes, create_record, create_user
 from tests.ingest_support import make_corrupt_jpeg, make_png, run_on_commit, sandbox
@@ -157,9 +157,12 @@ def test_upload_several_files_onto_a_record(db, people, client_for, media_root, 
     assert "vẽ.svg</strong>:" in html and "Không chấp nhận hình vẽ SVG vì chúng có thể chứa mã lệnh" in html
     original = Original.objects.get()
     assert original.filename == "lễ hội.png"
-    assert list(RecordMedia.objects.values_list("record_id", "original_id")) == [(people["record"].pk, original.pk)]
+    # The record is live: the photo is in its draft, once, until a reviewer publishes it.
+    assert not RecordMedia.objects.exists()
+    assert [link.original_id for link in attachments.draft_links(people["record"])] == [original.pk]
     assert ProcessingJob.objects.get(original=original).state == JobState.DONE
     assert "Tư liệu của bản ghi này" in html and "lễ hội.png</td>" in html
+    assert 'data-media-status="added"' in html and "data-media-review" in html
 
 
 def test_upload_answers_json_for_the_script(db, people, client_for, media_root, tmp_path):

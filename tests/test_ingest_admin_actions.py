@@ -1,5 +1,6 @@
-"""Curators' and managers' actions on media in the Wagtail admin: detach from a record, reprocess, delete an
-original no record shows, and each job's state on the record's own media list.
+"""Curators' and managers' actions on media in the Wagtail admin: detach from a record (in its draft, until
+the draft is published), reprocess, delete an original no record shows, and each job's state on the record's
+own media list.
 
 Messages are checked by level and by the file name they carry, whatever language the admin speaks.
 """
@@ -13,8 +14,8 @@ from django.urls import reverse
 
 from wagtail.models import ModelLogEntry
 
-from cms.setup import ADMINISTRATORS, CURATORS
-from ingest import services
+from cms.setup import ADMINISTRATORS, CURATORS, REVIEWERS
+from ingest import attachments, services
 from ingest.models import (
     Derivative,
     DerivativeSet,
@@ -43,6 +44,7 @@ def people(module_db):
         "translation": record.get_translations().get(),
         "other": create_record(collection),
         "curator": create_user("curator", [Group.objects.get(name=CURATORS)]),
+        "reviewer": create_user("reviewer", [Group.objects.get(name=REVIEWERS)]),
         "manager": create_user("manager", [Group.objects.get(name=ADMINISTRATORS)]),
         "onlooker": onlooker,
         "researcher": create_user("researcher"),
@@ -95,6 +97,16 @@ def translations(record) -> list[int]:
     return sorted(record.get_translations(inclusive=True).values_list("pk", flat=True))
 
 
+def drafted(record) -> list[int]:
+    """The originals the record's draft lists."""
+    return [link.original_id for link in attachments.draft_links(record)]
+
+
+def publish_draft(record) -> None:
+    record.refresh_from_db()
+    record.get_latest_revision().publish()
+
+
 def waiting_changes(pages: list[int]) -> dict[int, int]:
     """The changes counted on each of these pages' waiting index update (one row a page at most)."""
     return dict(
@@ -105,11 +117,10 @@ def waiting_changes(pages: list[int]) -> dict[int, int]:
 # --- detach ---------------------------------------------------------------------------------------------------
 
 
-def test_detach_removes_the_link_only_and_tells_search(photo, people, client_for, media_root):
+def test_detach_waits_in_the_draft_then_removes_the_link_only_and_tells_search(photo, people, client_for, media_root):
     record = people["record"]
     kept = files_of(media_root, photo)
     assert any(name.startswith("originals/") for name in kept) and any(name.startswith("derivatives/") for name in kept)
-    changes_before = waiting_changes(translations(record))
     url = reverse("ingest_detach", args=[record.pk, photo.pk])
 
     response = client_for(people["curator"]).post(url)
@@ -117,14 +128,25 @@ def test_detach_removes_the_link_only_and_tells_search(photo, people, client_for
     assert (response.status_code, response["Location"]) == (302, reverse("ingest_upload", args=[record.pk]))
     ((level, text),) = said(response)
     assert level == constants.SUCCESS and "lễ hội.png" in text
+    # The record is live: the detach is in its draft, and visitors keep the approved media meanwhile.
+    assert RecordMedia.objects.filter(original=photo, record=record).exists()
+    assert drafted(record) == []
+    record.refresh_from_db()
+    assert record.has_unpublished_changes
+    html = client_for(people["curator"]).get(reverse("ingest_upload", args=[record.pk])).content.decode()
+    assert 'data-media-status="removed"' in html and "lễ hội.png</td>" in html
+    assert url not in html  # detached in the draft already: nothing more to detach
+    changes_before = waiting_changes(translations(record))
+
+    publish_draft(record)
+
     assert not RecordMedia.objects.filter(original=photo).exists()
     assert Original.objects.filter(pk=photo.pk).exists() and DerivativeSet.objects.filter(original=photo).exists()
     assert files_of(media_root, photo) == kept  # the original and its access copies stay in the archive
-    # Search is told: each of the record's pages waits for an index update with one change more (a page
+    # Search is told: each of the record's pages waits for an index update with a change more (a page
     # already waiting counts the change on its row; one not waiting gets a row).
-    assert waiting_changes(translations(record)) == {
-        page: changes_before.get(page, 0) + 1 for page in translations(record)
-    }
+    after = waiting_changes(translations(record))
+    assert all(after[page] > changes_before.get(page, 0) for page in translations(record))
     # The record's media list no longer shows it; the file is still in the archive's listing.
     assert (
         "lễ hội.png</td>"
@@ -140,6 +162,8 @@ def test_the_translation_shows_and_detaches_the_same_media(photo, people, client
     assert reverse("ingest_detach", args=[translation.pk, photo.pk]) in media.content.decode()
     response = client_for(people["curator"]).post(reverse("ingest_detach", args=[translation.pk, photo.pk]))
     assert response.status_code == 302
+    assert drafted(people["record"]) == []  # the page that holds the list, whichever language asked
+    publish_draft(people["record"])
     assert not RecordMedia.objects.filter(original=photo).exists()
 
 
@@ -147,6 +171,8 @@ def test_detach_from_one_record_leaves_the_others(photo, people, client_for):
     services.attach(photo, people["other"])
     response = client_for(people["curator"]).post(reverse("ingest_detach", args=[people["record"].pk, photo.pk]))
     assert [level for level, _text in said(response)] == [constants.SUCCESS]
+    assert drafted(people["other"]) == [photo.pk]
+    publish_draft(people["record"])
     assert list(RecordMedia.objects.filter(original=photo).values_list("record_id", flat=True)) == [people["other"].pk]
 
 
@@ -179,7 +205,7 @@ def test_the_media_page_posts_detach_with_a_csrf_token(photo, people):
     response = browser.post(
         reverse("ingest_detach", args=[people["record"].pk, photo.pk]), {"csrfmiddlewaretoken": token}
     )
-    assert response.status_code == 302 and not RecordMedia.objects.filter(original=photo).exists()
+    assert response.status_code == 302 and drafted(people["record"]) == []
 
 
 # --- reprocess ------------------------------------------------------------------------------------------------
@@ -190,11 +216,11 @@ def test_reprocess_makes_one_new_set_and_removes_the_old_files(photo, people, cl
     old_files = [name for name in stored_files(media_root) if name.startswith(before.prefix + "/")]
     assert old_files
     url = reverse("ingest_originals:reprocess", args=[photo.pk])
-    listing = client_for(people["curator"]).get(INDEX).content.decode()
+    listing = client_for(people["reviewer"]).get(INDEX).content.decode()
     assert url in listing  # a done job offers Reprocess (a failed one offers Retry)
 
     with run_on_commit():
-        response = client_for(people["curator"]).post(url, {"next": INDEX})
+        response = client_for(people["reviewer"]).post(url, {"next": INDEX})
 
     assert (response.status_code, response["Location"]) == (302, INDEX)
     ((level, text),) = said(response)
@@ -213,17 +239,17 @@ def test_reprocess_makes_one_new_set_and_removes_the_old_files(photo, people, cl
 
 def test_reprocess_is_refused_while_the_job_is_queued_or_running(photo, people, client_for):
     url = reverse("ingest_originals:reprocess", args=[photo.pk])
-    first = client_for(people["curator"]).post(url)  # queued; its task runs only once this transaction commits
+    first = client_for(people["reviewer"]).post(url)  # queued; its task runs only once this transaction commits
     assert said(first)[0][0] == constants.SUCCESS
     assert ProcessingJob.objects.get(original=photo).state == JobState.QUEUED
     current = DerivativeSet.objects.get(original=photo).prefix  # the current set stays in use meanwhile
 
-    again = client_for(people["curator"]).post(url)
+    again = client_for(people["reviewer"]).post(url)
     ((level, text),) = said(again)
     assert again.status_code == 302 and level == constants.WARNING and "lễ hội.png" in text
 
     ProcessingJob.objects.filter(original=photo).update(state=JobState.RUNNING, progress=42, worker="elsewhere:1:ab")
-    running = client_for(people["curator"]).post(url)
+    running = client_for(people["reviewer"]).post(url)
     assert said(running)[0][0] == constants.WARNING
     job = ProcessingJob.objects.get(original=photo)
     assert (job.state, job.progress, job.worker) == (JobState.RUNNING, 42, "elsewhere:1:ab")
@@ -232,13 +258,26 @@ def test_reprocess_is_refused_while_the_job_is_queued_or_running(photo, people, 
 
 def test_reprocess_needs_post_csrf_and_permission(photo, people, client_for):
     url = reverse("ingest_originals:reprocess", args=[photo.pk])
-    assert client_for(people["curator"]).get(url).status_code == 405
-    assert csrf_client(people["curator"]).post(url).status_code == 403
+    assert client_for(people["reviewer"]).get(url).status_code == 405
+    assert csrf_client(people["reviewer"]).post(url).status_code == 403
     refused = client_for(people["onlooker"]).post(url)
     assert refused.status_code == 403 and "lễ hội.png" in refused.content.decode()
     assert url not in client_for(people["onlooker"]).get(INDEX).content.decode()
     job = ProcessingJob.objects.get(original=photo)
     assert (job.state, job.attempts) == (JobState.DONE, 1)
+
+
+def test_reprocessing_what_a_live_record_shows_is_for_those_who_may_publish_it(photo, people, client_for):
+    """New access copies reach visitors without a draft: a curator, who submits changes for review, may not
+    remake those of a published record's media; a reviewer (who may publish it) and a manager may."""
+    url = reverse("ingest_originals:reprocess", args=[photo.pk])
+    media_page = reverse("ingest_upload", args=[people["record"].pk])
+    assert url not in client_for(people["curator"]).get(INDEX).content.decode()
+    assert url not in client_for(people["curator"]).get(media_page).content.decode()
+    refused = client_for(people["curator"]).post(url)
+    assert refused.status_code == 403 and "lễ hội.png" in refused.content.decode()
+    assert ProcessingJob.objects.get(original=photo).state == JobState.DONE
+    assert url in client_for(people["reviewer"]).get(media_page).content.decode()
 
 
 def test_managers_reprocess_any_original_curators_only_those_of_their_records(loose, people, client_for):
@@ -378,6 +417,13 @@ def test_the_record_media_list_shows_every_state_and_is_reachable_from_the_edito
     # The reason, in words a curator can act on, in the admin's language (Vietnamese by default).
     assert "Ảnh bị hỏng hoặc không đầy đủ nên không giải mã được." in html and failed.message not in html
     assert reverse("ingest_originals:retry", args=[broken.pk]) in html
-    assert reverse("ingest_originals:reprocess", args=[photo.pk]) in html
+    # The record is published: new access copies would reach visitors unreviewed, so Reprocess is offered to
+    # those who may publish it (a retry makes the first ones of media already approved).
+    assert reverse("ingest_originals:reprocess", args=[photo.pk]) not in html
+    assert (
+        reverse("ingest_originals:reprocess", args=[photo.pk])
+        in client_for(people["reviewer"]).get(media_url).content.decode()
+    )
     for original in (photo, broken, running, queued):
         assert reverse("ingest_detach", args=[record.pk, original.pk]) in html
+    assert html.count('data-media-status="shown"') == 4

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cms.setup import CURATORS
+from ingest import attachments
 from ingest.models import JobState, Original, ProcessingJob
 from tests.browser_support import BROWSER_MARKS
 from tests.conftest import build_collection, build_homes, create_record, create_user
@@ -72,7 +73,10 @@ def test_files_chosen_or_dropped_upload_one_by_one_with_progress(live_server, br
 
     assert sorted(Original.objects.values_list("filename", flat=True)) == ["kéo thả.png", "lễ hội.png"]
     assert set(ProcessingJob.objects.values_list("state", flat=True)) == {JobState.DONE}
-    assert set(Original.objects.values_list("records", flat=True)) == {record.pk}
+    # The record is live: the photos wait in its draft for review.
+    assert {link.original_id for link in attachments.draft_links(record)} == set(
+        Original.objects.values_list("pk", flat=True)
+    )
 
 
 def test_a_full_disk_shows_the_servers_reason_beside_the_file(live_server, browser, settings, tmp_path, monkeypatch):

@@ -36,7 +36,7 @@ from archive.models import (
     Subject,
 )
 from archive.text import ascii_slug
-from ingest import bulk
+from ingest import attachments, bulk
 from ingest.imports.manifest import (
     IDENTIFIER_PATTERN,
     RECORD_TYPES,
@@ -63,7 +63,7 @@ from ingest.imports.values import (
     visible,
 )
 from ingest.messages import translate_reason
-from ingest.models import RecordMedia
+from ingest.models import Original
 from ingest.processing import ProcessingError
 from ingest.services import ingest_file
 
@@ -377,10 +377,12 @@ class Importer:
         if existing is None:
             to_attach = media
         else:
+            # What the record's draft lists (a live record's media not yet approved included).
+            listed = [link.original_id for link in page.media_links.all()]
             linked = set(
-                RecordMedia.objects.filter(
-                    record_id=existing.pk, original__sha256__in=[m.sha256 for m in media]
-                ).values_list("original__sha256", flat=True)
+                Original.objects.filter(pk__in=listed, sha256__in=[m.sha256 for m in media]).values_list(
+                    "sha256", flat=True
+                )
             )
             to_attach = [item for item in media if item.sha256 not in linked]
         changed = before is None or snapshot(page) != before
@@ -493,6 +495,7 @@ class Importer:
         outcome = self.predict(plan)
         outcome.media_stored = 0
         stored: list[str] = []
+        review = self._media_for_review(plan)
         try:
             with bulk.atomic():
                 page, revision = plan.page, None
@@ -503,21 +506,38 @@ class Importer:
                     log(instance=page, action="wagtail.create", user=self.user)
                     revision = page.save_revision(user=self.user, log_action=False)
                     self._mirror(page)
-                elif plan.changed:
+                elif plan.changed or review:
+                    added = []
+                    if review:  # media for a live record, not published by this import, wait in its draft
+                        originals = [self._store(item, None, stored, outcome) for item in plan.to_attach]
+                        added = attachments.add_to(page, originals, self.user)
                     revision = page.save_revision(user=self.user, log_action=True)
+                    attachments.log_change(page, attachments.ATTACH, added, self.user, revision)
                 if outcome.published:
                     (revision or page.get_latest_revision()).publish(user=self.user)
-                for item in plan.to_attach:
-                    original, created = ingest_file(item.path, item.filename, page, self.user)
-                    if created:
-                        stored.append(original.file.name)
-                        outcome.media_stored += 1
+                if not review:
+                    for item in plan.to_attach:
+                        self._store(item, page, stored, outcome)
         except BaseException:
             for name in stored:
                 with contextlib.suppress(OSError):
                     default_storage.delete(name)
             raise
         return outcome
+
+    def _media_for_review(self, plan: Plan) -> bool:
+        """Whether the row's media go into the draft of a live record (imported without ``--publish``) rather
+        than onto the record at once (a new record, a draft, or an import that publishes)."""
+        return bool(plan.to_attach) and not plan.is_new and plan.page.live and not self.publish
+
+    def _store(self, item: MediaFile, page: RecordPage | None, stored: list[str], outcome: RowOutcome) -> Original:
+        """Take in one media file (attached to ``page`` at once, if given), counting and remembering what is
+        new so that it can be removed if the row fails."""
+        original, created = ingest_file(item.path, item.filename, page, self.user)
+        if created:
+            stored.append(original.file.name)
+            outcome.media_stored += 1
+        return original
 
     def _mirror(self, page: RecordPage) -> None:
         """Aliases in the other locales, as the admin makes for a new page (translated later)."""
@@ -530,7 +550,7 @@ class Importer:
     def predict(self, plan: Plan) -> RowOutcome:
         """What the row does (and, in a dry run, would do)."""
         page = plan.page
-        revised = plan.is_new or plan.changed
+        revised = plan.is_new or plan.changed or self._media_for_review(plan)
         if plan.is_new:
             action = Action.CREATED
         elif revised or plan.to_attach:

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from modelcluster.fields import ParentalKey
+
 from ingest.processing.sniff import AUDIO, CAPTIONS, IMAGE, PDF, VIDEO
 
 
@@ -68,10 +70,15 @@ class Original(models.Model):
 
 
 class RecordMedia(models.Model):
-    """An original shown by a record. A plain foreign key, not a ParentalKey: links are not part of
-    page revisions, so publishing an older revision never drops media attached since."""
+    """An original shown by a record: one item of the record's media list.
 
-    record = models.ForeignKey(
+    A child of the page (a ParentalKey, like the record's other inline lists), so the list is part of
+    every revision and is written here when a revision is published. The rows of a live page are
+    therefore the approved list: what visitors see, what ``/media/`` serves and what search indexes.
+    A person's change to the list of a live record waits in a draft revision (``ingest.attachments``).
+    """
+
+    record = ParentalKey(
         "archive.RecordPage", verbose_name=_("record"), on_delete=models.CASCADE, related_name="media_links"
     )
     original = models.ForeignKey(Original, verbose_name=_("original"), on_delete=models.CASCADE, related_name="links")

@@ -15,9 +15,10 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import DeleteView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from ingest import services
+from archive.models import RecordPage
+from ingest import attachments, services
 from ingest.models import DerivativeSet, JobState, Original, ProcessingJob
-from ingest.permissions import can_delete_originals, can_manage
+from ingest.permissions import can_delete_originals, can_manage, can_reprocess
 from ingest.views.responses import refuse, safe_next
 
 NAME = "ingest_originals"  # the viewset's name, and so its URL namespace
@@ -39,15 +40,27 @@ class JobColumn(Column):
         return context
 
 
-def job_actions(user, original, job) -> dict:
-    """The retry and reprocess URLs ``user`` gets for ``original`` (None where not offered)."""
-    allowed = job is not None and job.is_finished and can_manage(user, original)
+def job_actions(user, original, job, record=None) -> dict:
+    """The retry and reprocess URLs ``user`` gets for ``original`` (None where not offered); on a record's
+    media page (``record``, which shows the original or lists it in its draft) they name the record."""
+    allowed = job is not None and job.is_finished and can_manage(user, original, record)
+    query = f"?record={record.pk}" if record is not None else ""
+    offer_retry = allowed and job.state == JobState.FAILED
+    offer_reprocess = allowed and job.state == JobState.DONE and can_reprocess(user, original, record)
     return {
-        "retry_url": reverse(f"{NAME}:retry", args=[original.pk]) if allowed and job.state == JobState.FAILED else None,
-        "reprocess_url": (
-            reverse(f"{NAME}:reprocess", args=[original.pk]) if allowed and job.state == JobState.DONE else None
-        ),
+        "retry_url": reverse(f"{NAME}:retry", args=[original.pk]) + query if offer_retry else None,
+        "reprocess_url": reverse(f"{NAME}:reprocess", args=[original.pk]) + query if offer_reprocess else None,
     }
+
+
+def record_asked(request, original):
+    """The record named by a retry or reprocess sent from its media page, if it shows ``original`` or its
+    draft lists it; else None."""
+    record_id = request.GET.get("record") or ""
+    if not record_id.isdigit():
+        return None
+    record = RecordPage.objects.filter(pk=int(record_id)).first()
+    return record if record is not None and attachments.holds(record, original) else None
 
 
 class OriginalIndexView(IndexView):
@@ -177,7 +190,7 @@ class OriginalViewSet(ModelViewSet):
 @require_POST
 def retry(request, pk, index_url_name):
     original = get_object_or_404(Original.objects.select_related("job"), pk=pk)
-    if not can_manage(request.user, original):
+    if not can_manage(request.user, original, record_asked(request, original)):
         raise PermissionDenied
     job = ProcessingJob.objects.get(original=original)
     if services.retry(job):
@@ -189,10 +202,12 @@ def retry(request, pk, index_url_name):
 
 @require_POST
 def reprocess(request, pk, index_url):
-    """Make the access copies of a finished original again (e.g. after upgrading ffmpeg)."""
+    """Make the access copies of a finished original again (e.g. after upgrading ffmpeg): a technical
+    action, logged in the history of the original and of the records showing it."""
     original = get_object_or_404(Original, pk=pk)
     back = safe_next(request, index_url)
-    if not can_manage(request.user, original):
+    record = record_asked(request, original)
+    if not can_manage(request.user, original, record):
         return refuse(
             request,
             _("You may not reprocess “%(name)s”: only editors of a record showing it and managers may.")
@@ -200,7 +215,18 @@ def reprocess(request, pk, index_url):
             status=403,
             back_url=back,
         )
-    if services.reprocess(original):
+    if not can_reprocess(request.user, original, record):
+        return refuse(
+            request,
+            _(
+                "You may not reprocess “%(name)s”: a published record shows it, and new access copies reach "
+                "visitors without a review, so only those who may publish that record and managers may."
+            )
+            % {"name": original.filename},
+            status=403,
+            back_url=back,
+        )
+    if services.reprocess(original, request.user):
         messages.success(
             request,
             _(

@@ -1,7 +1,10 @@
 """A record's media in the admin: several files at once onto the record (each is kept, checked and queued,
 and the curator is told what happened to every one: stored, already in the archive, refused and why, or not
 stored because the server's disk is full), the record's media with their processing state, and detaching
-media from the record."""
+media from the record.
+
+Attaching and detaching change the record's draft (``ingest.attachments``): on a live record visitors keep
+seeing the approved media until the draft is published through the workflow, like any other change."""
 
 import dataclasses
 import logging
@@ -18,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from archive.models import RecordPage
-from ingest import services
+from ingest import attachments, services
 from ingest.messages import translate_reason
 from ingest.models import Original, ProcessingJob
 from ingest.permissions import can_upload_to
@@ -56,7 +59,7 @@ def out_of_space(exc: BaseException) -> bool:
 
 def _ingest_one(upload, record, user) -> FileResult:
     try:
-        original, created = services.ingest_file(upload, upload.name, record, user)
+        original, created = services.ingest_file(upload, upload.name, record, user, review=True)
     except ProcessingError as exc:
         return FileResult(upload.name, REJECTED, translate_reason(exc.message))
     except Exception as exc:
@@ -65,13 +68,15 @@ def _ingest_one(upload, record, user) -> FileResult:
         if out_of_space(exc):
             raise DiskFull(str(exc)) from exc
         raise
+    waiting = " " + _("Visitors see it once the record's draft is published.") if record.live else ""
     if created:
-        return FileResult(upload.name, STORED, _("Stored; access copies are being made."), original.pk)
+        return FileResult(upload.name, STORED, _("Stored; access copies are being made.") + waiting, original.pk)
     return FileResult(
         upload.name,
         DUPLICATE,
         _("Already in the archive as “%(name)s” (same content); not stored again, attached to this record.")
-        % {"name": original.filename},
+        % {"name": original.filename}
+        + waiting,
         original.pk,
     )
 
@@ -95,7 +100,7 @@ def _wants_json(request) -> bool:
 @require_http_methods(["GET", "POST"])
 def upload(request, page_id: int):
     record = get_object_or_404(RecordPage, pk=page_id)
-    if not can_upload_to(request.user, record):
+    if not (can_upload_to(request.user, record) and can_upload_to(request.user, attachments.source_page(record))):
         raise PermissionDenied
     if request.method == "POST":
         try:
@@ -117,6 +122,12 @@ def upload(request, page_id: int):
 @csrf_protect
 def _upload(request, record):
     results, message, status = [], "", 200
+    if request.method == "POST" and locked(request.user, attachments.source_page(record)):
+        message = _(
+            "“%(title)s” is locked (by a person, or while it awaits a review you cannot give): media can be "
+            "attached once it is unlocked."
+        ) % {"title": record.title}
+        return _answer(request, record, [], message, status=409)
     if request.method == "POST":
         files = request.FILES.getlist("files")
         for number, upload in enumerate(files):
@@ -150,6 +161,7 @@ def _answer(request, record, results: list[FileResult], error: str, *, status: i
         return JsonResponse(answer, status=status)
     if error:
         messages.error(request, error)
+    source = attachments.source_page(record)
     return TemplateResponse(
         request,
         "ingest/upload.html",
@@ -158,45 +170,46 @@ def _answer(request, record, results: list[FileResult], error: str, *, status: i
             "results": results,
             "media": _media_rows(request, record),
             "accept": ACCEPT_ATTRIBUTE,
-            "edit_url": reverse("wagtailadmin_pages:edit", args=[record.pk]),
+            "edit_url": reverse("wagtailadmin_pages:edit", args=[source.pk]),
+            "record_live": source.live,
             "header_title": _("Media of “%(title)s”") % {"title": record.title},
         },
         status=status,
     )
 
 
+def locked(user, page) -> bool:
+    """Whether ``page`` is locked against ``user``'s changes: by a person, or by a workflow task they may
+    not act on (a curator's record awaiting a reviewer); its draft may not change meanwhile."""
+    return bool(page.permissions_for_user(user).page_locked())
+
+
 @dataclasses.dataclass
 class MediaRow:
     original: Original
     job: ProcessingJob | None
-    detach_url: str
+    status: str  # shown, added (in the draft only) or removed (detached in the draft), attachments.Entry
+    detach_url: str | None
     inspect_url: str
     retry_url: str | None
     reprocess_url: str | None
 
 
 def _media_rows(request, record) -> list[MediaRow]:
-    """The media the record shows (attached to it or to one of its translations), with what the user may do."""
-    links = (
-        services.record_links(record)
-        .select_related("original", "original__job")
-        .prefetch_related("original__records")
-        .order_by("sort_order", "pk")
-    )
-    rows, seen = [], set()
-    for link in links:
-        original = link.original
-        if original.pk in seen:
-            continue
-        seen.add(original.pk)
+    """The media of the record (attached to it or to one of its translations) as its draft lists them, then
+    those detached in the draft that visitors still see, with where each stands and what the user may do."""
+    rows = []
+    for entry in attachments.media_of(record):
+        original = entry.original
         job = getattr(original, "job", None)
         rows.append(
             MediaRow(
                 original=original,
                 job=job,
-                detach_url=reverse("ingest_detach", args=[record.pk, original.pk]),
+                status=entry.status,
+                detach_url=reverse("ingest_detach", args=[record.pk, original.pk]) if entry.drafted else None,
                 inspect_url=reverse(f"{NAME}:inspect", args=[original.pk]),
-                **job_actions(request.user, original, job),
+                **job_actions(request.user, original, job, record),
             )
         )
     return rows
@@ -204,22 +217,48 @@ def _media_rows(request, record) -> list[MediaRow]:
 
 @require_POST
 def detach(request, page_id: int, original_id: int):
-    """Stop showing an original on a record (and its translations); the original stays in the archive."""
+    """Stop showing an original on a record (and its translations) once its draft is published; the original
+    stays in the archive."""
     record = get_object_or_404(RecordPage, pk=page_id)
     original = get_object_or_404(Original, pk=original_id)
     media_url = reverse("ingest_upload", args=[record.pk])
-    linked = [link.record for link in services.record_links(record).filter(original=original).select_related("record")]
-    if not all(can_upload_to(request.user, page) for page in [record, *linked]):
+    holding = [
+        page
+        for page in attachments.own_pages(record)
+        if original.pk in {link.original_id for link in attachments.draft_links(page)}
+    ]
+    if not all(can_upload_to(request.user, page) for page in [record, *holding]):
         return refuse(
             request,
             _("You may not detach media from “%(title)s”: only its editors may.") % {"title": record.title},
             status=403,
             back_url=media_url,
         )
-    if not services.detach(original, record):
+    if any(locked(request.user, page) for page in holding):
+        return refuse(
+            request,
+            _(
+                "“%(title)s” is locked (by a person, or while it awaits a review you cannot give): media can be "
+                "detached once it is unlocked."
+            )
+            % {"title": record.title},
+            status=409,
+            back_url=media_url,
+        )
+    changed = services.detach(original, record, request.user)
+    if not changed:
         messages.warning(
             request,
             _("“%(name)s” was not attached to this record (it may have been detached already).")
+            % {"name": original.filename},
+        )
+    elif any(page.live for page in changed):
+        messages.success(
+            request,
+            _(
+                "“%(name)s” was detached in the draft of this record: visitors still see it until the draft is "
+                "published."
+            )
             % {"name": original.filename},
         )
     elif original.links.exists():
