@@ -73,6 +73,12 @@ def load_stats_demo(path: Path = DEMO_FILE) -> dict[str, int]:
 
         load_taxonomies()
     load_catalogue()
+    # The periodic report forms, and a reporting unit for the ministry, each province and each commune.
+    from stats.reports.seed import load_report_forms
+    from stats.reports.setup import sync_reporting_units
+
+    load_report_forms()
+    sync_reporting_units()
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     counts = {"created": 0, "updated": 0, "unchanged": 0}

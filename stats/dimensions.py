@@ -74,7 +74,7 @@ class Dimension:
 
 def ethnic_group_values() -> list[Value]:
     groups = EthnicGroup.objects.filter(code_system=ethnic_code_system()).order_by("code")
-    return [Value(group.code, group.name, group.name_en) for group in groups]
+    return [Value(code, name, name_en) for code, name, name_en in groups.values_list("code", "name", "name_en")]
 
 
 def indicator_dimensions(indicator, ethnic_values: list[Value] | None = None) -> list[Dimension]:

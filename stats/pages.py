@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -20,13 +22,15 @@ from archive.models import EthnicGroup, Place
 from stats import services
 from stats.access import visible_observations
 from stats.aggregation import aggregate_by_province
-from stats.dimensions import indicator_dimensions
-from stats.keys import ETHNIC_GROUP, make_key
+from stats.dimensions import ethnic_code_system, ethnic_group_values, indicator_dimensions
+from stats.keys import ETHNIC_GROUP, make_key, parse_key
 from stats.models import Indicator, IndicatorGroup, Observation, Status
+from stats.models.catalogue import _english
 from stats.opendata import number
 from stats.places import UnitIndex
 
 TABLE_PAGE_SIZE = 100  # rows of an indicator's full table per page
+SLUG_PLACEHOLDER = "SLUGPLACEHOLDER"
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,8 @@ class Chart:
     periods: list[str] = field(default_factory=list)  # the periods a map can show (links)
     highlight: str = ""  # a province code the map marks (the province page's own)
 
-    @property
+    # Worked out once: the template asks for them in every row of the table.
+    @cached_property
     def sources(self) -> list[str]:
         seen = []
         for row in self.rows:
@@ -69,17 +74,27 @@ class Chart:
                     seen.append(source)
         return seen
 
-    @property
+    @cached_property
     def has_provisional(self) -> bool:
         return any(row.provisional for row in self.rows)
 
-    @property
+    @cached_property
     def has_sample(self) -> bool:
         return any(row.sample for row in self.rows)
 
-    @property
+    @cached_property
     def has_notes(self) -> bool:
         return any(row.note for row in self.rows)
+
+    @cached_property
+    def linked_rows(self) -> list[tuple[Row, str]]:
+        """Each row with the address of its ethnic group's or province's page ("" for none), the address
+        reversed once per chart rather than once per row."""
+        name = {"groups": "stats_ethnic_group", "map": "stats_province"}.get(self.kind)
+        if name is None:
+            return [(row, "") for row in self.rows]
+        pattern = reverse(name, args=[SLUG_PLACEHOLDER])
+        return [(row, pattern.replace(SLUG_PLACEHOLDER, row.slug) if row.slug else "") for row in self.rows]
 
     @property
     def dom_id(self) -> str:
@@ -210,20 +225,29 @@ def national_series(indicator: Indicator, who, key: str = "") -> Chart:
     )
 
 
-GROUP_ONLY = r"^ethnic_group=[^;]+$"  # a figure broken down by ethnic group only (other breakdowns at their totals)
-
-
 def group_comparison(indicator: Indicator, who, place=None) -> Chart | None:
-    """The latest period's figures by ethnic group (other breakdowns at their totals), largest first, or None."""
-    candidates = visible_observations(who).filter(
-        indicator=indicator, place=place, ethnic_group__isnull=False, disaggregation_key__regex=GROUP_ONLY
-    )
+    """The latest period's figures by ethnic group (other breakdowns at their totals), largest first, or None.
+
+    The figures by ethnic group only are found by their keys (listed, so that the index on indicator, key and
+    unit finds exactly them): the latest period from the index alone, then that period's figures as plain rows."""
+    groups = {
+        pk: (name_en if _english() and name_en else name, slug)
+        for pk, name, name_en, slug in EthnicGroup.objects.filter(code_system=ethnic_code_system()).values_list(
+            "pk", "name", "name_en", "slug"
+        )
+    }
+    keys = [make_key({ETHNIC_GROUP: value.code}) for value in ethnic_group_values()]
+    candidates = visible_observations(who).filter(indicator=indicator, place=place, disaggregation_key__in=keys)
     period = _latest_period(candidates)
     if not period:
         return None
+    figures = candidates.filter(period=period, ethnic_group__isnull=False).values_list(
+        "ethnic_group", "value", "status", "source", "is_sample"
+    )
     rows = [
-        Row(obs.ethnic_group.display_name, obs.value, obs.status, obs.source, obs.is_sample, slug=obs.ethnic_group.slug)
-        for obs in candidates.filter(period=period).select_related("ethnic_group")
+        Row(groups[group][0], value, status, source, sample, slug=groups[group][1])
+        for group, value, status, source, sample in figures
+        if group in groups
     ]
     rows.sort(key=lambda row: (-row.value, row.label))
     where = place.display_name if place is not None else _("whole country")
@@ -279,13 +303,27 @@ def indicator_columns(indicator: Indicator) -> list[TableColumn]:
     return columns
 
 
+FIGURE_FIELDS = (
+    "period",
+    "unit_name",
+    "place_id",
+    "disaggregation_key",
+    "value",
+    "status",
+    "source",
+    "is_sample",
+    "notes",
+)
+
+
 def indicator_figures(indicator: Indicator, who):
-    """Every figure of the indicator the viewer may see, in the order of its full table (a queryset)."""
+    """Every figure of the indicator the viewer may see, in the order of its full table (a queryset of dicts)."""
+    # Plain rows, nothing joined: a row's unit is its name as reported, its breakdown read from its key.
     return (
         visible_observations(who)
         .filter(indicator=indicator)
-        .select_related("place", "ethnic_group")
         .order_by("period_start", "period", "unit_code", "disaggregation_key", "pk")
+        .values(*FIGURE_FIELDS)
     )
 
 
@@ -309,19 +347,22 @@ def figure_rows(indicator: Indicator, observations) -> tuple[list[FigureRow], li
     """Rows of the full table for ``observations`` (one page of :func:`indicator_figures`), and their sources
     (each row gives the number of its own: long citations are printed once, under the table)."""
     dimensions = indicator_dimensions(indicator)
-    rows, sources = [], []
+    total = _("total")
+    rows, sources = [], {}
     for obs in observations:
-        parts = obs.breakdown
+        parts = parse_key(obs["disaggregation_key"])
         labels = []
         for dimension in dimensions:
             value = dimension.value(parts[dimension.code]) if dimension.code in parts else None
-            labels.append(value.display_name if value else _("total"))
-        unit = obs.unit_name or (obs.place.display_name if obs.place_id else _("whole country"))
-        if obs.source not in sources:
-            sources.append(obs.source)
-        number = sources.index(obs.source) + 1
-        rows.append(FigureRow(obs.period, unit, labels, obs.value, obs.status, number, obs.is_sample, obs.notes))
-    return rows, sources
+            labels.append(value.display_name if value else total)
+        unit = obs["unit_name"]
+        if not unit:
+            unit = Place.objects.get(pk=obs["place_id"]).display_name if obs["place_id"] else _("whole country")
+        number = sources.setdefault(obs["source"], len(sources) + 1)
+        rows.append(
+            FigureRow(obs["period"], unit, labels, obs["value"], obs["status"], number, obs["is_sample"], obs["notes"])
+        )
+    return rows, list(sources)
 
 
 # --- an ethnic group ------------------------------------------------------------------------
@@ -392,7 +433,7 @@ def province_sections(province: Place, who) -> list[IndicatorSection]:
     totals = list(within.filter(disaggregation_key="").select_related("indicator__unit", "indicator__group"))
     if not totals:
         return []
-    index = UnitIndex()
+    index = UnitIndex.shared()
     by_indicator: dict[int, list[Observation]] = {}
     for obs in totals:
         by_indicator.setdefault(obs.indicator_id, []).append(obs)

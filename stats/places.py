@@ -69,8 +69,40 @@ class Node:
     current_province: int | None
 
 
+VERSION_KEY = "stats:units-version"
+_shared: dict[tuple, UnitIndex] = {}
+
+
+def units_changed() -> None:
+    """Forget the shared index (``stats.signal_handlers`` calls this when a place is saved or deleted)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
 class UnitIndex:
     """Every unit read once, for the many lookups of an import or an aggregation."""
+
+    @classmethod
+    def shared(cls) -> UnitIndex:
+        """The index the pages share, read again only when the places changed: after a place is saved or deleted
+        (a version in the shared cache, so every process hears of it) or when their number or the highest id
+        moved (rows written in bulk send no signal). One small query a request instead of reading every unit
+        (3,321 communes and the former units)."""
+        from django.core.cache import cache
+        from django.db.models import Count, Max
+
+        counts = Place.objects.aggregate(count=Count("pk"), last=Max("pk"))
+        key = (cache.get_or_set(VERSION_KEY, 1, None), counts["count"], counts["last"])
+        index = _shared.get(key)
+        if index is None:
+            index = cls()
+            _shared.clear()
+            _shared[key] = index
+        return index
 
     def __init__(self):
         self.nodes: dict[int, Node] = {}

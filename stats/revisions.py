@@ -7,7 +7,8 @@ Saving an :class:`~stats.models.Observation` writes its revision itself, whateve
         ...
 
 Bulk queryset ``update()`` bypasses ``save()`` and so the history: the app never uses it on
-observations.
+observations. The one bulk path, the import's creation of new figures (``stats.importer``), writes their
+"created" revisions itself, with the current context.
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ def revision_context(user=None, origin: str = ""):
         _current.reset(token)
 
 
-def _jsonable(value):
+def current_context() -> RevisionContext:
+    return _current.get() or NO_CONTEXT
+
+
+def jsonable(value):
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, date):
@@ -48,11 +53,10 @@ def _jsonable(value):
     return value
 
 
-def record_revision(observation, action: str, changes: dict) -> None:
+def _revision(observation, action: str, changes: dict, context: RevisionContext):
     from stats.models import ObservationRevision
 
-    context = _current.get() or NO_CONTEXT
-    ObservationRevision.objects.create(
+    return ObservationRevision(
         observation=observation if action != ObservationRevision.Action.DELETED else None,
         indicator_code=observation.indicator.working_code,
         period=observation.period,
@@ -60,7 +64,11 @@ def record_revision(observation, action: str, changes: dict) -> None:
         unit_code=observation.unit_code,
         disaggregation_key=observation.disaggregation_key,
         action=action,
-        changes={name: [_jsonable(old), _jsonable(new)] for name, (old, new) in changes.items()},
+        changes={name: [jsonable(old), jsonable(new)] for name, (old, new) in changes.items()},
         user=context.user,
         origin=context.origin,
     )
+
+
+def record_revision(observation, action: str, changes: dict) -> None:
+    _revision(observation, action, changes, _current.get() or NO_CONTEXT).save()

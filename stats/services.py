@@ -87,7 +87,7 @@ def province_map(indicator: Indicator, who, period: str, key: str = "") -> dict[
     """``{province code of today: Point}`` for a choropleth. A province's own figure is used when it has one
     on today's boundaries; for additive indicators the figures of its former provinces and communes are added
     up (``stats.aggregation``); rates are shown only where reported."""
-    index = UnitIndex()
+    index = UnitIndex.shared()
     observations = list(
         visible_observations(who).filter(
             indicator=indicator, period=period, disaggregation_key=key, place__isnull=False

@@ -21,6 +21,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from django.utils.translation import gettext as _
@@ -305,26 +306,41 @@ def _read_table(sheet_name: str, rows, known, result: ReadResult, merged=()) -> 
             result.rows.append(row)
 
 
+MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+
+
+def _merged_ranges(workbook, sheet) -> list[CellRange]:
+    """The merged ranges of a sheet read in read-only mode (which does not keep them): the ``mergeCell``
+    elements of the sheet's XML, found in its bytes."""
+    data = workbook._archive.read(sheet._worksheet_path)
+    return [CellRange(ref.decode()) for ref in MERGE_CELL.findall(data)]
+
+
 def read_xlsx(path: Path) -> ReadResult:
+    """Every visible sheet's table. Read-only (streaming) mode: about twice as fast as loading the workbook,
+    and its memory does not grow with the file."""
     result = ReadResult()
-    workbook = load_workbook(path, data_only=True)
+    workbook = load_workbook(path, data_only=True, read_only=True)
     known = _known_headers()
-    for sheet in workbook.worksheets:
-        if sheet.sheet_state != "visible" or sheet.title == README_SHEET:
-            continue
-        rows = []
-        for row in sheet.iter_rows():
-            cells = [
-                Cell(
-                    cell.coordinate,
-                    cell.value,
-                    isinstance(cell.value, (int, float)) and "%" in (cell.number_format or ""),
-                )
-                for cell in row
-            ]
-            if cells:
-                rows.append((row[0].row, cells))
-        _read_table(sheet.title, rows, known, result, merged=list(sheet.merged_cells.ranges))
+    letters: list[str] = []
+    try:
+        for sheet in workbook.worksheets:
+            if sheet.sheet_state != "visible" or sheet.title == README_SHEET:
+                continue
+            rows = []
+            for number, row in enumerate(sheet.iter_rows(), start=1):
+                if len(letters) < len(row):
+                    letters = [get_column_letter(column) for column in range(1, len(row) + 1)]
+                cells = []
+                for position, cell in enumerate(row):
+                    value = cell.value
+                    percent = isinstance(value, (int, float)) and "%" in (cell.number_format or "")
+                    cells.append(Cell(f"{letters[position]}{number}", value, percent))
+                if cells:
+                    rows.append((number, cells))
+            _read_table(sheet.title, rows, known, result, merged=_merged_ranges(workbook, sheet))
+    finally:
+        workbook.close()
     return result
 
 

@@ -137,3 +137,55 @@ def observe(indicator, period, place=None, value=0, key="", status=Status.FINAL,
     )
     obs.save()
     return obs
+
+
+# --- periodic reports --------------------------------------------------------------------
+
+
+def reporting_user(username: str, group: str, *units, email: str | None = None):
+    """A user in one of the reporting groups (``stats.reports.setup``), member of ``units``."""
+    from django.contrib.auth.models import Group, User
+
+    from stats.reports.setup import ensure_reporting_groups
+
+    ensure_reporting_groups()
+    user = User.objects.create_user(username, email if email is not None else f"{username}@example.org", "pw")
+    user.groups.add(Group.objects.get(name=group))
+    for unit in units:
+        unit.members.add(user)
+    return user
+
+
+def build_reporting(deadline: dt.date | None = None, period: str = "2025") -> dict:
+    """The small world of ``build_all`` with its reporting units (the ministry, the provinces and the two
+    communes of Tuyên Quang), the seeded forms, the commune form opened for ``period``, and one user per role:
+    a reporter of each commune, the province board's reviewer, another province's reviewer."""
+    from stats.models import ReportForm, ReportingUnit
+    from stats.reports.seed import load_report_forms
+    from stats.reports.setup import REPORTERS, REVIEWERS, sync_reporting_units
+    from stats.reports.workflow import open_period
+
+    world = build_all()
+    load_report_forms()
+    sync_reporting_units()
+    units = world["units"]
+    reporting = {
+        place: ReportingUnit.objects.get(place=units[place]) for place in ("tq", "lc", "lam_binh", "minh_quang")
+    }
+    form = ReportForm.objects.get(code="XA-DTTS-01")
+    reporting_period, _added = open_period(form, period, deadline=deadline)
+    users = {
+        "lam_binh": reporting_user("xa-lam-binh", REPORTERS, reporting["lam_binh"]),
+        "minh_quang": reporting_user("xa-minh-quang", REPORTERS, reporting["minh_quang"]),
+        "province": reporting_user("ban-dan-toc-tq", REVIEWERS, reporting["tq"]),
+        "other_province": reporting_user("ban-dan-toc-lc", REVIEWERS, reporting["lc"]),
+    }
+    reports = {name: reporting_period.reports.get(unit=reporting[name]) for name in ("lam_binh", "minh_quang")}
+    return {
+        **world,
+        "reporting": reporting,
+        "form": form,
+        "period": reporting_period,
+        "users": users,
+        "reports": reports,
+    }

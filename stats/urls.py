@@ -12,7 +12,7 @@ In ``config/urls.py``::
 from django.urls import path, re_path
 
 from stats.views import opendata as views
-from stats.views import pages
+from stats.views import pages, reports
 
 api_urlpatterns: list = [
     # Each indicator: /api/v1/stats/indicators/0101.csv, /api/v1/stats/indicators/C02.json
@@ -41,4 +41,27 @@ page_urlpatterns: list = [
     re_path(r"^thong-ke/chi-tieu/(?P<code>[A-Za-z0-9_\-]+)/$", pages.indicator, name="stats_indicator"),
     path("thong-ke/dan-toc/<slug:slug>/", pages.ethnic_group, name="stats_ethnic_group"),
     path("thong-ke/tinh/<slug:slug>/", pages.province, name="stats_province"),
+    # Periodic reports, for the people of the reporting units (sign-in required; see stats/views/reports.py)
+    path("thong-ke/bao-cao/", reports.home, name="stats_reports"),
+    path("thong-ke/bao-cao/<int:pk>/", reports.report_detail, name="stats_report"),
+    re_path(
+        r"^thong-ke/bao-cao/(?P<pk>\d+)/bao-cao\.(?P<extension>xlsx|pdf)$",
+        reports.report_export,
+        name="stats_report_export",
+    ),
+    path("thong-ke/bao-cao/<int:pk>/minh-chung/", reports.evidence_upload, name="stats_report_evidence_upload"),
+    path(
+        "thong-ke/bao-cao/<int:pk>/minh-chung/<int:evidence_pk>/", reports.evidence_file, name="stats_report_evidence"
+    ),
+    path(
+        "thong-ke/bao-cao/<int:pk>/minh-chung/<int:evidence_pk>/xoa/",
+        reports.evidence_delete,
+        name="stats_report_evidence_delete",
+    ),
+    path("thong-ke/bao-cao/ky/<int:pk>/", reports.period_dashboard, name="stats_reports_dashboard"),
+    re_path(
+        r"^thong-ke/bao-cao/ky/(?P<pk>\d+)/tong-hop\.(?P<extension>xlsx|pdf)$",
+        reports.summary_export,
+        name="stats_reports_summary_export",
+    ),
 ]

@@ -1,8 +1,10 @@
-"""The "Statistics" menu of the admin: the catalogue and the observations, as snippets."""
+"""The "Statistics" menu of the admin: the catalogue and the observations, and the periodic reports' forms,
+units, periods and reports, as snippets; the log actions of the report workflow."""
 
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import (
     CreateView,
@@ -13,7 +15,18 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
-from stats.models import Disaggregation, Indicator, IndicatorGroup, Observation, Unit
+from stats.models import (
+    Disaggregation,
+    Indicator,
+    IndicatorGroup,
+    Observation,
+    Report,
+    ReportForm,
+    ReportingPeriod,
+    ReportingUnit,
+    Unit,
+)
+from stats.reports import workflow
 from stats.revisions import revision_context
 
 
@@ -119,11 +132,81 @@ class ObservationViewSet(SnippetViewSet):
     ]
 
 
+class ReportFormViewSet(SnippetViewSet):
+    model = ReportForm
+    icon = "form"
+    list_display = ["code", "official_code", "name", "filled_by", "verification", "active"]
+    list_filter = ["filled_by", "verification", "active"]
+    search_fields = ["code", "official_code", "name"]
+
+
+class ReportingUnitViewSet(SnippetViewSet):
+    model = ReportingUnit
+    icon = "group"
+    list_display = ["name", "level", "parent", "active"]
+    list_filter = ["level", "active"]
+    search_fields = ["name"]
+
+
+class ReportingPeriodCreateView(CreateView):
+    """Opening a period from the admin opens it for every unit of the form's level (``workflow.open_period``)."""
+
+    def save_instance(self):
+        instance = self.form.instance
+        period, _added = workflow.open_period(
+            instance.form, instance.period, deadline=instance.deadline, user=self.request.user
+        )
+        return period
+
+
+class ReportingPeriodViewSet(SnippetViewSet):
+    model = ReportingPeriod
+    icon = "date"
+    list_display = ["form", "period", "deadline", "closed"]
+    list_filter = ["form", "closed"]
+    add_view_class = ReportingPeriodCreateView
+
+
+class ReportViewSet(SnippetViewSet):
+    """Reports are filled and reviewed on the site (/vi/thong-ke/bao-cao/); the admin lists them and shows
+    their history."""
+
+    model = Report
+    icon = "doc-full"
+    list_display = ["reporting_period", "unit", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "reporting_period"]
+    search_fields = ["unit__name"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["reporting_period", "unit", "status", "submitted_at", "reviewed_at", "review_comment"]
+
+
 class StatisticsViewSetGroup(SnippetViewSetGroup):
-    items = (IndicatorViewSet, ObservationViewSet, IndicatorGroupViewSet, DisaggregationViewSet, UnitViewSet)
+    items = (
+        IndicatorViewSet,
+        ObservationViewSet,
+        IndicatorGroupViewSet,
+        DisaggregationViewSet,
+        UnitViewSet,
+        ReportFormViewSet,
+        ReportingUnitViewSet,
+        ReportingPeriodViewSet,
+        ReportViewSet,
+    )
     menu_icon = "table"
     menu_label = _("Statistics")
     menu_name = "statistics"
 
 
 register_snippet(StatisticsViewSetGroup)
+
+
+@hooks.register("register_log_actions")
+def register_report_actions(actions):
+    actions.register_action(workflow.OPEN_ACTION, _("Open reporting period"), _("Reporting period opened"))
+    actions.register_action(workflow.SAVE_ACTION, _("Save report"), _("Report saved"))
+    actions.register_action(workflow.SUBMIT_ACTION, _("Submit report"), _("Report submitted"))
+    actions.register_action(workflow.RETURN_ACTION, _("Return report"), _("Report returned for correction"))
+    actions.register_action(workflow.APPROVE_ACTION, _("Approve report"), _("Report approved"))
+    actions.register_action(workflow.EVIDENCE_ADD_ACTION, _("Attach evidence"), _("Evidence attached"))
+    actions.register_action(workflow.EVIDENCE_DELETE_ACTION, _("Remove evidence"), _("Evidence removed"))
+    actions.register_action(workflow.REMIND_ACTION, _("Send reminder"), _("Reminder sent"))

@@ -9,16 +9,38 @@ from stats.models.catalogue import (
     fold,
 )
 from stats.models.observations import NATIONAL_CODE, Observation, ObservationRevision, Status
+from stats.models.reports import (
+    Evidence,
+    FormCell,
+    FormRule,
+    FormSection,
+    Report,
+    ReportForm,
+    ReportingLevel,
+    ReportingPeriod,
+    ReportingUnit,
+    ReportValue,
+)
 
 __all__ = [
     "NATIONAL_CODE",
     "Disaggregation",
+    "Evidence",
+    "FormCell",
+    "FormRule",
+    "FormSection",
     "DisaggregationValue",
     "Indicator",
     "IndicatorDisaggregation",
     "IndicatorGroup",
     "Observation",
     "ObservationRevision",
+    "Report",
+    "ReportForm",
+    "ReportValue",
+    "ReportingLevel",
+    "ReportingPeriod",
+    "ReportingUnit",
     "Status",
     "Unit",
     "Verification",

@@ -102,10 +102,23 @@ class Observation(models.Model):
     is_sample = models.BooleanField(
         _("sample data"), default=False, help_text=_("Made-up figures for demonstration, labelled as such everywhere.")
     )
+    report = models.ForeignKey(
+        "stats.Report",
+        verbose_name=_("from report"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="observations",
+        help_text=_("The periodic report whose approval wrote this figure."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ObservationQuerySet.as_manager()
+    # Figures point at indicators and places, by the million: Wagtail's reference index ("usage" of an
+    # indicator or a place) would gain a row per figure and a task per save. Not kept for them.
+    wagtail_reference_index_ignore = True
 
     panels = [
         FieldRowPanel([FieldPanel("indicator"), FieldPanel("period")]),
@@ -138,7 +151,19 @@ class Observation(models.Model):
                 name="unique_national_observation",
             ),
         ]
-        indexes = [models.Index(fields=["indicator", "status", "period_start"], name="stats_obs_indicator_period")]
+        indexes = [
+            # An indicator's figures in the order of its full table: a page of it is read without sorting.
+            models.Index(
+                fields=["indicator", "status", "period_start", "period", "unit_code", "disaggregation_key"],
+                name="stats_obs_indicator_table",
+            ),
+            # One breakdown of an indicator (its total: "") for one unit, the country (place NULL) or every unit:
+            # a series, the groups compared, a map, the periods a map can show.
+            models.Index(
+                fields=["indicator", "disaggregation_key", "place", "status", "period_start", "period"],
+                name="stats_obs_indicator_key",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.indicator_id} {self.period} {self.unit_code or self.unit_name} {self.disaggregation_key}"
@@ -271,6 +296,8 @@ class ObservationRevision(models.Model):
     )
     origin = models.CharField(_("made by"), max_length=255, blank=True, help_text=_("admin, an import file, the demo"))
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    wagtail_reference_index_ignore = True
 
     class Meta:
         ordering = ["-created_at", "-pk"]
