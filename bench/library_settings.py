@@ -11,3 +11,7 @@ from bench.settings import BENCH_DIR, STORAGES
 
 STATIC_ROOT = BENCH_DIR / "static-collected"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+# As production: only the collected, compressed files (the development settings serve the source folders,
+# uncompressed, and look for changes on every request).
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False

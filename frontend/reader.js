@@ -7,8 +7,10 @@
 // the text selectable, readable by screen readers and searchable. `#page=N` opens page N (the first
 // reader on the page follows the address, or the one `?original=` names), and the words of `?q=` are
 // highlighted on every page.
-// Labels come from the template (translated by Django); until the first page is drawn, and if anything
-// fails, the page images and the download links below stay as they are without JavaScript.
+// Labels come from the template (translated by Django). Until the page is drawn the reader shows the
+// pipeline's image of it, laid out as the drawn page will be (the template's data-reader-preview), and
+// the drawn page takes its place; if anything fails, that image, the page images and the download links
+// below stay as they are without JavaScript.
 import { getDocument, GlobalWorkerOptions, TextLayer } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 import { matches, pattern } from "./text-match.js";
@@ -20,11 +22,19 @@ const MAX_ZOOM = 4;
 // Phones refuse, or run out of memory on, larger canvases: the page is drawn less sharp instead.
 const MAX_CANVAS_PIXELS = 4096 * 4096;
 
-// Open the reader in ``element`` (hidden until then). ``assets``: the URL of the folder with pdf.js's
-// worker and data (static/dist/pdfjs/); ``followAddress``: whether `#page=N` belongs to this reader.
-export function openReader(element, { assets, followAddress = false }) {
+// Open the reader in ``element`` (hidden, or showing the image of a page, until then). ``assets``: the
+// URL of the folder with pdf.js's worker and data (static/dist/pdfjs/); ``followAddress``: whether
+// `#page=N` belongs to this reader; ``workerPort``: pdf.js's worker, when the page started it already
+// (record-media.js does, so that it loads beside this script rather than after it).
+export function openReader(element, { assets, followAddress = false, workerPort = null }) {
+  if (workerPort && !GlobalWorkerOptions.workerPort) GlobalWorkerOptions.workerPort = workerPort;
   return new Reader(element, assets, followAddress).open().catch((error) => {
-    element.hidden = true;
+    // The image of the page stays where it is, without the controls; otherwise the reader goes.
+    if (element.querySelector("[data-reader-preview]")) {
+      element.querySelector("[data-reader-toolbar]").hidden = true;
+    } else {
+      element.hidden = true;
+    }
     element.closest("figure")?.classList.remove("has-reader");
     console.warn("The PDF reader could not open the document; the page images stay.", error);
   });
@@ -76,6 +86,7 @@ class Reader {
       nextMatch: part("next-match"),
       found: part("found"),
       viewport: part("viewport"),
+      toolbar: part("toolbar"),
     };
     this.pageNumber = 1;
     this.zoom = 1; // times the width of the reader
@@ -122,7 +133,9 @@ class Reader {
     this.element.hidden = false;
     this.element.classList.add("is-loading");
     const requested = this.followAddress ? requestedPage() : null;
+    // The image of the page (if any) stays until the drawn page replaces it (render), then the controls show.
     await this.render(Math.min(Math.max(requested || 1, 1), this.pageCount));
+    this.controls.toolbar.hidden = false;
     this.element.classList.remove("is-loading");
     this.figure.classList.add("has-reader");
     if (this.followAddress && (requested || query)) {

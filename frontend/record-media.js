@@ -25,21 +25,26 @@ if (section) {
     });
   });
 
-  // A document's reader (hidden until its first page is drawn) opens once the document is near the
-  // viewport, or at once when the address asks for a page of it or brings the words of a search
-  // (`?q=words&original=<id>#page=N`, as search results link: `original` names the document when it
-  // is not the first).
+  // A document's reader (showing the image of its first page until the page is drawn) opens once the
+  // document is near the viewport, or at once when the address asks for a page of it or brings the
+  // words of a search (`?q=words&original=<id>#page=N`, as search results link: `original` names the
+  // document when it is not the first). Then pdf.js's worker is started here, so that it loads beside
+  // the reader's script instead of after it.
   const readers = [...section.querySelectorAll("[data-pdf-reader]")];
   const search = new URLSearchParams(window.location.search);
   const addressed = readers.find((element) => element.dataset.original === search.get("original")) || readers[0];
-  const asked = /(?:^#|&)page=\d/.test(window.location.hash) || search.has("q");
+  const pageAsked = /(?:^#|&)page=(\d+)/.exec(window.location.hash);
+  const asked = Boolean(pageAsked) || search.has("q");
   readers.forEach((element) => {
     const followAddress = element === addressed;
-    const open = () => {
-      import("./reader.js").then(({ openReader }) => openReader(element, { assets: pdfjsAssets, followAddress }));
+    const open = (workerPort) => {
+      import("./reader.js").then(({ openReader }) =>
+        openReader(element, { assets: pdfjsAssets, followAddress, workerPort }),
+      );
     };
-    if (followAddress && asked) open();
-    else whenNear(element.closest("figure"), open);
+    if (followAddress && pageAsked) previewPage(element, Number(pageAsked[1]));
+    if (followAddress && asked) open(startPdfWorker());
+    else whenNear(element.closest("figure"), () => open());
   });
 
   // The waveform (hidden until drawn) comes with its player, once that is near the viewport.
@@ -50,6 +55,30 @@ if (section) {
       import("./waveform.js").then(({ drawWaveform }) => drawWaveform(element, player));
     });
   });
+}
+
+// pdf.js's worker (a module, as pdf.js itself would start it), or nothing where it cannot start here.
+function startPdfWorker() {
+  try {
+    return new Worker(new URL("pdf.worker.min.js", pdfjsAssets), { type: "module" });
+  } catch {
+    return null; // pdf.js starts its own
+  }
+}
+
+// Show the pipeline's image of page ``number`` in the reader until it is drawn, in place of the first
+// page's. The pipeline names its page images by number in one folder (pages/0001.jpg, pages/0002.jpg…);
+// where that page has no image, the reader shows none until the page is drawn.
+function previewPage(element, number) {
+  const preview = element.querySelector("[data-reader-preview]");
+  const image = preview?.querySelector("img");
+  if (!image || number <= 1 || Number(preview.dataset.page) === number) return;
+  const source = image.src.replace(/\d{4}(\.\w+)$/, (_all, extension) => String(number).padStart(4, "0") + extension);
+  if (source === image.src) return;
+  image.addEventListener("error", () => preview.remove(), { once: true });
+  image.src = source;
+  image.alt = image.alt.replace(/\d+/, String(number));
+  preview.dataset.page = String(number);
 }
 
 // Call ``callback`` once, when ``element`` comes near the viewport.

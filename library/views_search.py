@@ -7,6 +7,7 @@ scope, pages from the page index filtered by the same rule. An item the visitor 
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -21,7 +22,7 @@ from archive.models import RecordPage
 from search import pages
 from search.engines import EngineUnavailable, SearchQuery
 from search.views import (
-    facet_groups,
+    facet_title,
     json_response,
     private,
     request_language,
@@ -35,6 +36,60 @@ logger = logging.getLogger(__name__)
 # The library's facets, in the order the page offers them.
 LIBRARY_FACETS = ("type", "subject", "issuer", "year", "group", "language", "holding")
 BROWSE_PAGE_SIZE = 24  # the listing shown when the engine cannot answer
+# Values of a facet shown at first: the most frequent, and any chosen. ``?more=<facet>`` shows one
+# facet whole (a link, so it works without JavaScript). A facet with a few more than this is shown
+# whole: a link to see two more values would be longer than they are.
+FACET_VALUES_SHOWN = 10
+FACET_VALUES_SLACK = 3
+
+
+@dataclass
+class FacetGroup:
+    """One facet as the library page shows it: the values listed, and how to see the others."""
+
+    name: str
+    title: str
+    values: list  # of services.FacetValue, in the facet's order
+    total: int  # values the facet has
+    more_url: str = ""  # the page with this facet whole ("" when it is whole already)
+    fewer_url: str = ""  # back to its first values ("" unless it was asked for whole)
+    expanded: bool = False
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.values)
+
+
+def library_facets(result, params, names=LIBRARY_FACETS) -> list[FacetGroup]:
+    """The facets ``names`` that have values, each with its ``FACET_VALUES_SHOWN`` most frequent values
+    and the chosen ones, in the facet's order, unless ``params["more"]`` asks for that facet whole."""
+    more = params.get("more", "")
+    groups = []
+    for name in names:
+        values = result.facets.get(name)
+        if not values:
+            continue
+        group = FacetGroup(name=name, title=facet_title(name), values=values, total=len(values))
+        if name == more:
+            group.expanded = True
+            group.fewer_url = _with_more(params, "") + f"#facet-{name}"
+        elif len(values) > FACET_VALUES_SHOWN + FACET_VALUES_SLACK:
+            by_count = sorted(range(len(values)), key=lambda index: -values[index].count)  # stable: ties keep the order
+            kept = set(by_count[:FACET_VALUES_SHOWN])
+            group.values = [value for index, value in enumerate(values) if index in kept or value.selected]
+            group.more_url = _with_more(params, name) + f"#facet-{name}"
+        groups.append(group)
+    return groups
+
+
+def _with_more(params, name: str) -> str:
+    """The current query string with ``more`` set to ``name`` (or dropped), on the same page of results."""
+    changed = params.copy()
+    changed.pop("more", None)
+    if name:
+        changed["more"] = name
+    query = changed.urlencode()
+    return f"?{query}" if query else "?"
 
 
 def library_types() -> list[str]:
@@ -50,7 +105,11 @@ def library_context(request, page) -> dict:
     params = request.GET
     language = page.locale.language_code
     text = params.get("q", "").strip()
-    context = {"query_text": params.get("q", ""), "sorts": sort_choices()}
+    context = {
+        "query_text": params.get("q", ""),
+        "sorts": sort_choices(),
+        "more": params.get("more", "") if params.get("more", "") in LIBRARY_FACETS else "",
+    }
     try:
         result = pages.scoped_search(
             params,
@@ -70,7 +129,7 @@ def library_context(request, page) -> dict:
         result.facets["year"].sort(key=lambda item: item.value, reverse=True)
     context.update(
         result=result,
-        facet_groups=facet_groups(result, LIBRARY_FACETS),
+        facet_groups=library_facets(result, params),
         selected=selected_filters(result, params),
         hits=[_with_page(hit, result) for hit in result.results],
     )

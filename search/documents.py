@@ -17,6 +17,13 @@ restrictions, type and facet values, so that a hit can open the document at the 
 page obeys the same rule as its record. A record document says whether it has pages
 (``pages``); each engine writes and removes them with it, in updates and rebuilds alike,
 reading their texts a few records at a time (a library item may have hundreds of pages).
+
+The record document does not repeat the whole text of its documents: their pages hold it. It
+keeps the start of each document's text (``RECORD_DOCUMENT_CHARS``: phrases, ranking and the
+snippet read it) and, in ``document_words``, every other word of it once, without positions or
+frequencies (:func:`document_text`). So every search (the site's, the library's, the API's) still
+finds a record by any word anywhere in its PDFs, each word of a query in its record or on any of
+its pages, at a small part of the cost of indexing the text twice; the page index says where.
 """
 
 import re
@@ -110,6 +117,12 @@ PAGE_SORT_STRIDE = 100_000
 PAGE_TEXT_CHARS = 20_000  # a page's text kept for snippets (and indexed); a real page holds far less
 # Records whose page texts are read at once (a library item may have hundreds of pages).
 PAGE_TEXT_GROUP = 16
+# Records whose media (the whole text of their documents among it) are read at once in a batch.
+MEDIA_CHUNK = 200
+# A document's text kept whole in its record's document (about two pages); the rest of it goes in
+# as its distinct words (``DOCUMENT_WORDS_FIELD``), matched but not read for phrases or snippets.
+RECORD_DOCUMENT_CHARS = 5_000
+DOCUMENT_WORDS_FIELD = "document_words"
 
 
 def indexable_records():
@@ -253,9 +266,16 @@ class DocumentBuilder:
         """Documents for the records ``ids``. Queries select an id range when the ids are dense
         (cheap for the database and for Django, unlike long IN lists; see ``archive.batching``)
         and keep only the ids asked for."""
+        return list(self.iter_batch(ids))
+
+    def iter_batch(self, ids) -> Iterator[dict]:
+        """:meth:`build_batch`, a document at a time: what the records' media hold (the whole text of
+        their documents) is read ``MEDIA_CHUNK`` records at a time, as their documents are made, so
+        that a batch of long documents neither holds all their texts at once nor makes the indexing
+        wait until the last of them is read."""
         ids = sorted(ids)
         if not ids:
-            return []
+            return
         wanted = set(ids)
         selected = for_ids("pk", ids)
         pages = [
@@ -266,7 +286,7 @@ class DocumentBuilder:
             if page["pk"] in wanted
         ]
         if not pages:
-            return []
+            return
         # What each type adds from its own fields (``RecordPage.index_extras``), one query a type present.
         extras: dict[int, IndexExtras] = {}
         by_type: dict[int, list[int]] = {}
@@ -287,13 +307,13 @@ class DocumentBuilder:
             RecordPage.objects.live().filter(translation_key__in=in_batch).values_list(TRANSLATION_KEY, "pk", "title")
         ):
             translations.setdefault(key, []).append((pk, title))
-        media = archive_media.summarise_many(ids)
         restrictions = restriction_ids_for((page["pk"], page["translation"]) for page in pages)
-        documents = []
-        for page in pages:
-            pk = page["pk"]
-            documents.append(
-                self.build(
+        for first in range(0, len(pages), MEDIA_CHUNK):
+            chunk = pages[first : first + MEDIA_CHUNK]
+            media = archive_media.summarise_many([page["pk"] for page in chunk])
+            for page in chunk:
+                pk = page["pk"]
+                yield self.build(
                     page,
                     extras.get(pk) or IndexExtras(),
                     groups=[self._groups[i] for i in groups.get(pk, ()) if i in self._groups],
@@ -306,8 +326,6 @@ class DocumentBuilder:
                     media=media.get(pk) or archive_media.MediaSummary(),
                     restrictions=sorted(restrictions.get(pk, ())),
                 )
-            )
-        return documents
 
     def build(
         self, page, extra, *, groups, places, subjects, languages, other_titles, contributors, media, restrictions=()
@@ -326,7 +344,8 @@ class DocumentBuilder:
         for language in languages:
             names += language.names
         people = list(contributors) + extra.people
-        content = [page["summary"], html_text(page["body"]), *extra.text, *media.texts]
+        media_texts, document_words = document_text(media.texts) if "document" in media.kinds else (media.texts, "")
+        content = [page["summary"], html_text(page["body"]), *extra.text, *media_texts]
         keywords = [page["identifier"], *extra.keywords]
         date = page["date_start"]
         language_code = page["locale__language_code"]
@@ -343,6 +362,7 @@ class DocumentBuilder:
             "names": list(dict.fromkeys(names)),
             "people": _clean(people),
             "content": _clean(content),
+            DOCUMENT_WORDS_FIELD: document_words,
             KEYWORD_FIELD: _clean(keywords),
             "date": date.year * 10000 + date.month * 100 + date.day if date else None,
             # Facet fields
@@ -361,6 +381,32 @@ class DocumentBuilder:
             # Processed documents (PDFs): their pages are indexed too (``page_documents``).
             "pages": "document" in media.kinds,
         }
+
+
+def document_text(texts: Iterable[str]) -> tuple[list[str], str]:
+    """A record's media texts as its record document holds them, and the words of the rest.
+
+    The text of a document of several pages (its pages separated by form feeds, as ingest writes
+    ``text.txt`` and :func:`archive.media.page_texts` reads it) is cut after about
+    ``RECORD_DOCUMENT_CHARS`` characters, between words; every word of the rest is kept once, in
+    the order first met, in the second value (NFC, space-separated). Other texts (captions, a
+    one-page document) stay whole: nothing else indexes them.
+    """
+    kept: list[str] = []
+    words: dict[str, None] = {}
+    for text in texts:
+        if not text or "\f" not in text or len(text) <= RECORD_DOCUMENT_CHARS:
+            kept.append(text)
+            continue
+        cut = RECORD_DOCUMENT_CHARS
+        while cut > 0 and not text[cut].isspace() and not text[cut - 1].isspace():
+            cut -= 1  # back to the start of the word the limit falls in
+        kept.append(text[:cut])
+        words.update(dict.fromkeys(text[cut:].split()))
+    if not words:
+        return kept, ""
+    joined = " ".join(words)
+    return kept, joined if joined.isascii() else " ".join(dict.fromkeys(unicodedata.normalize("NFC", joined).split()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,4 +500,4 @@ def iter_documents(page_ids=None, batch_size: int = 1000, part: int = 0, parts: 
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     for number, start in enumerate(range(0, len(ids), batch_size)):
         if number % parts == part:
-            yield from builder.build_batch(ids[start : start + batch_size])
+            yield from builder.iter_batch(ids[start : start + batch_size])

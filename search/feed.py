@@ -5,6 +5,10 @@ A rebuild has two halves of about the same cost: reading records and making thei
 cluster). One process does the first half and hands finished batches over a queue, so on a
 machine with two cores both halves run at once.
 
+A record with pages (a library item may have hundreds) comes prepared with them, as the pair
+(record, pages): a batch holds about ``BATCH`` index documents, records and pages alike, so that a
+batch of long documents is handed over, and indexed, as soon as a few are made.
+
 The second process is forked, so it shares the settings and code already loaded and opens its
 own database connection. It can only see committed rows: inside a transaction, with an
 in-memory SQLite database (the test suite's), or where fork is unavailable, documents are
@@ -21,7 +25,7 @@ from django.db import connections
 
 from search.documents import iter_documents
 
-BATCH = 500
+BATCH = 500  # index documents (records and pages) a batch
 QUEUED_BATCHES = 8
 WAIT_SECONDS = 5
 
@@ -44,7 +48,8 @@ class DocumentFeed:
     """``with DocumentFeed(prepare, workers=2) as items: engine.rebuild(items)``.
 
     ``prepare`` turns a document (a dict from :mod:`search.documents`) into what the engine
-    indexes; it runs where the documents are made.
+    indexes, or into the pair (that, its pages) for a record with pages; it runs where the
+    documents are made.
     """
 
     def __init__(self, prepare: Callable[[dict], object], workers: int = 2):
@@ -101,12 +106,14 @@ def _produce(queue, prepare, part: int, parts: int) -> None:
     gc.freeze()
     gc.set_threshold(50_000, 20, 1000)
     try:
-        batch = []
+        batch, size = [], 0
         for data in iter_documents(part=part, parts=parts):
-            batch.append(prepare(data))
-            if len(batch) >= BATCH:
+            prepared = prepare(data)
+            batch.append(prepared)
+            size += 1 + (len(prepared[1]) if isinstance(prepared, tuple) else 0)
+            if size >= BATCH:
                 queue.put(("batch", batch))
-                batch = []
+                batch, size = [], 0
         queue.put(("batch", batch))
         queue.put(("done", None))
     except BaseException:

@@ -1,5 +1,5 @@
-"""The PDF reader on a record page, in Debian Chromium on a 360 px phone: the first page drawn from a few byte
-ranges, turning pages, `#page=N` and the words of `?q=` highlighted whatever their diacritics, searching inside the
+"""The PDF reader on a record page, in Debian Chromium on a 360 px phone: the pipeline's image of the page shown at
+once, in the place of the page pdf.js then draws from a few byte ranges, turning pages, `#page=N` and the words of `?q=` highlighted whatever their diacritics, searching inside the
 document, zoom, the keyboard, the Content-Security-Policy; without JavaScript the page images and the files; and a
 visitor who may not see the record gets neither reader nor file.
 
@@ -289,6 +289,65 @@ def test_the_address_opens_a_page_with_the_searched_words_highlighted(browser, a
     reader.locator(".pdf-reader-page[data-page='2'][data-ready]").wait_for(timeout=15000)
     assert reader.locator("mark.pdf-reader-hit").all_text_contents() == ["Hát", "then"]
     assert problems(page, messages) == []
+    context.close()
+
+
+def test_the_page_image_shows_at_once_and_the_drawn_page_takes_its_place(browser, archive):
+    context, page, messages = watched_phone(browser, locale="vi-VN")
+    # The reader's script is held back, as on a slow network, until the page image has been looked at.
+    held = []
+    page.route("**/dist/chunks/reader-*.js", lambda route: held.append(route))
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(archive["url"] + "#page=1")
+    preview = page.locator("[data-pdf-reader] [data-reader-preview] img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=preview.element_handle())
+    assert preview.is_visible()
+    assert preview.get_attribute("src").endswith("/document/pages/0001.jpg")
+    assert preview.get_attribute("alt") == "Trang 1"
+    assert not page.locator("[data-reader-toolbar]").is_visible()  # no controls before they work
+    assert page.locator(".pdf-reader-page").count() == 0
+    # As wide as the reader, shaped like the page (A4 here).
+    shown = preview.bounding_box()
+    viewport = page.locator("[data-reader-viewport]").bounding_box()
+    assert abs(shown["width"] - (viewport["width"] - 16)) <= 2  # the viewport's padding: .5rem each side
+    assert abs(shown["height"] / shown["width"] - 842 / 595) < 0.02
+    # pdf.js's worker loads beside the reader's script, not after it.
+    page.wait_for_timeout(300)
+    assert any(url.endswith("/dist/pdfjs/pdf.worker.min.js") for url in requested)
+    assert len(held) == 1
+    held[0].continue_()
+    sheet = shown_page(page, 1)
+    assert ink(page, sheet) > 500
+    assert page.locator("[data-reader-preview]").count() == 0  # the drawn page took its place
+    drawn = sheet.bounding_box()
+    assert abs(drawn["width"] - shown["width"]) <= 2 and abs(drawn["height"] - shown["height"]) <= 3
+    assert page.locator("[data-reader-toolbar]").is_visible()
+    assert no_horizontal_scroll(page)
+    assert problems(page, messages) == []
+    context.close()
+
+
+def test_the_page_image_is_of_the_page_the_address_asks_for(browser, archive):
+    context, page, messages = watched_phone(browser, locale="vi-VN")
+    held = []
+    page.route("**/dist/chunks/reader-*.js", lambda route: held.append(route))
+    page.goto(archive["url"] + "?q=long+tong#page=3")
+    preview = page.locator("[data-reader-preview] img")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0 && img.src.endsWith('/0003.jpg')", arg=preview.element_handle()
+    )
+    assert preview.get_attribute("alt") == "Trang 3"
+    held[0].continue_()
+    shown_page(page, 3)
+    assert marks(page) == ["Lồng", "Tồng"]
+    # A page the pipeline made no image of: no image rather than another page's.
+    page.route("**/document/pages/0005.jpg", lambda route: route.fulfill(status=404))
+    page.unroute("**/dist/chunks/reader-*.js")
+    page.goto(archive["url"] + "#page=5")
+    shown_page(page, 5)
+    assert page.locator("[data-reader-preview]").count() == 0
+    assert [text for text in problems(page, messages) if "0005.jpg" not in text and "404" not in text] == []
     context.close()
 
 

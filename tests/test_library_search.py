@@ -34,9 +34,11 @@ from wagtail.models import Locale, PageViewRestriction
 
 from archive.models import DocumentPage, EthnicGroup, FestivalPage, Language, Person, Subject
 from ingest import services as ingest_services
+from library import views_search
 from library.models import BookPage, ItemCreator, ItemHolding, ThesisPage
 from library.views_search import LIBRARY_FACETS, library_types
 from search import pages, services
+from search.documents import DOCUMENT_WORDS_FIELD, RECORD_DOCUMENT_CHARS, document_text, iter_documents
 from search.engines import SearchQuery, create_engine, get_engine, set_engine
 from search.engines.elastic import ElasticsearchEngine
 from tests.browser_support import CHROMIUM, no_horizontal_scroll
@@ -319,6 +321,51 @@ def test_search_inside_any_record_with_a_pdf(db, world, engine, media):
     assert [hit["page"] for hit in answer["results"]] == [1]
 
 
+def long_pages(word: str, on_page: int, count: int = 30) -> list[str]:
+    """``count`` pages of about 330 characters (the whole well past ``RECORD_DOCUMENT_CHARS``), ``word`` on one."""
+    texts = [" ".join([filler(number)] * 3) for number in range(1, count + 1)]
+    texts[on_page - 1] += f" Ở đây có {word}."
+    assert sum(map(len, texts[: on_page - 1])) > RECORD_DOCUMENT_CHARS
+    return texts
+
+
+def test_a_word_deep_in_a_long_pdf_finds_its_record_everywhere(db, world, engine, media, committed, tmp_path):
+    """The record's document keeps the start of its PDF's text and the other words once: the site's search,
+    its API and the library's search still find the record by a word on page 28 of 30, alone or with a
+    word of its title, and the library opens it at that page; after an update and after a rebuild."""
+    item = committed(make_item, world["library"], title="Địa chí xã Bình Long")
+    committed(attach_pdf, item, tmp_path, long_pages("zqsaudam", on_page=28))
+    (document,) = iter_documents([item.pk])
+    assert not any("zqsaudam" in text for text in document["content"])  # not repeated in full
+    assert "zqsaudam" in document[DOCUMENT_WORDS_FIELD]
+    for rebuilt in (False, True):
+        if rebuilt:
+            services.rebuild()
+        for text in ("zqsaudam", "ZQSAUDAM bình long", "zqsaudam 28"):  # a deep word, with title or page words
+            assert item.pk in {hit.pk for hit in services.search(QueryDict(f"q={text}"), None, "vi").results}, text
+        answer = browser(world).get("/api/v1/search", {"q": "zqsaudam", "lang": "vi"}).json()
+        assert [hit["id"] for hit in answer["results"]] == [item.identifier]
+        found = library_search("zqsaudam")
+        assert [hit.pk for hit in found.results] == [item.pk]
+        assert found.pages[item.pk].page == 28
+        listed = browser(world).get("/vi/thu-vien/", {"q": "zqsaudam"}).content.decode()
+        assert f'href="{item.url}?q=zqsaudam#page=28"' in listed
+        # A word it lacks anywhere still leaves it out.
+        assert library_search("zqsaudam zqnowhere").count == 0
+    committed(item.delete)
+    assert library_search("zqsaudam").count == 0
+    assert services.search(QueryDict("q=zqsaudam"), None, "vi").count == 0
+
+
+def test_the_record_keeps_the_start_of_a_long_document_and_the_other_words_once():
+    pages = ["Trang một: lễ hội cồng chiêng.", "x" * RECORD_DOCUMENT_CHARS, "Trang ba: hội Lồng Tồng, hội làng."]
+    captions = "Lời hát then " * 1000  # captions have no pages: kept whole
+    kept, words = document_text(["\f".join(pages), captions, "Một trang, không cắt."])
+    assert kept[0] == pages[0] + "\f"  # cut between words, before the word the limit falls in
+    assert kept[1:] == [captions, "Một trang, không cắt."]
+    assert words.split() == ["x" * RECORD_DOCUMENT_CHARS, "Trang", "ba:", "hội", "Lồng", "Tồng,", "làng."]
+
+
 def test_document_numbers_match_as_a_phrase_on_the_page(db, world, engine):
     document = world["items"]["document"]
     found = library_search("101/KH-UBND")
@@ -359,8 +406,9 @@ def through_django(page, client: Client, connection) -> None:
 
 @pytest.mark.browser
 @pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"browser tests need Debian's chromium at {CHROMIUM}")
-def test_library_search_and_search_inside_on_a_360px_phone(world, engine, media, test_connection, browser):
+def test_library_search_and_search_inside_on_a_360px_phone(world, engine, media, test_connection, browser, monkeypatch):
     book = world["items"]["book"]
+    shown, slack = views_search.FACET_VALUES_SHOWN, views_search.FACET_VALUES_SLACK
     for javascript in (True, False):
         context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript)
         page = context.new_page()
@@ -383,6 +431,24 @@ def test_library_search_and_search_inside_on_a_360px_phone(world, engine, media,
         page.wait_for_url("**year=2021**")
         assert page.locator(".result h2").all_inner_texts() == ["Âm nhạc nghi lễ của người Tày"]
         assert no_horizontal_scroll(page)
+        # A facet's other values, by a link: the facet opens whole, and a value of it applies as the others.
+        monkeypatch.setattr(views_search, "FACET_VALUES_SHOWN", 1)
+        monkeypatch.setattr(views_search, "FACET_VALUES_SLACK", 0)
+        page.goto(f"{SITE}/vi/thu-vien/")
+        page.locator("details.facet summary", has_text="Chủ đề").click()
+        assert page.locator("input[name=subject]").count() == 1
+        page.locator("#facet-subject .facet-more").click()
+        page.wait_for_url("**more=subject**")
+        assert page.locator("#facet-subject input[name=subject]").count() == 2
+        assert page.locator("#facet-subject input[value=le-hoi]").is_visible()
+        assert no_horizontal_scroll(page)
+        page.locator("input[name=subject][value=le-hoi]").check()
+        if not javascript:
+            page.locator(".apply-facets").click()
+        page.wait_for_url("**subject=le-hoi**")
+        assert page.locator(".result h2").all_inner_texts() == ["Văn hoá cồng chiêng"]
+        monkeypatch.setattr(views_search, "FACET_VALUES_SHOWN", shown)
+        monkeypatch.setattr(views_search, "FACET_VALUES_SLACK", slack)
         # Search inside the item, from its page.
         page.goto(f"{SITE}{book.url}")
         page.fill("#search-inside-q", "cong chieng")
@@ -427,6 +493,41 @@ def test_facet_counts(db, world, engine):
     assert facet(library_search(subject="am-nhac", holding="Thư viện tỉnh Lạng Sơn"), "type") == {"book": 1}
     # English labels for subjects.
     assert {item.label for item in library_search(language="en").facets["subject"]} == {"Festivals", "Music"}
+
+
+@pytest.fixture
+def few_facet_values(monkeypatch):
+    """The library page lists one value of a facet at first (the world's facets have two or three)."""
+    monkeypatch.setattr(views_search, "FACET_VALUES_SHOWN", 1)
+    monkeypatch.setattr(views_search, "FACET_VALUES_SLACK", 0)
+
+
+def checkboxes(body: str, name: str) -> list[str]:
+    return re.findall(rf'type="checkbox" name="{name}" value="([^"]*)"', body)
+
+
+def test_a_facet_lists_its_first_values_and_links_to_all_of_them(db, world, engine, media, few_facet_values):
+    body = browser(world).get("/vi/thu-vien/").content.decode()
+    assert checkboxes(body, "subject") == ["am-nhac"]  # the most frequent (2 items), not "le-hoi" (1)
+    assert checkboxes(body, "year") == ["2019"]
+    assert '<a class="facet-more" href="?more=subject#facet-subject">' in body
+    assert 'name="more"' not in body
+    # The link (no JavaScript needed) shows that facet whole, open, and only that one.
+    body = browser(world).get("/vi/thu-vien/", {"more": "subject"}).content.decode()
+    assert checkboxes(body, "subject") == ["am-nhac", "le-hoi"]
+    assert checkboxes(body, "year") == ["2019"]
+    assert '<details class="facet" id="facet-subject" open>' in body
+    assert '<input type="hidden" name="more" value="subject">' in body  # kept when a value is ticked
+    assert '<a class="facet-more" href="?#facet-subject">' in body  # back to the first values
+    # A chosen value is always listed, with the words and filters kept in the link.
+    body = browser(world).get("/vi/thu-vien/", {"q": "cồng chiêng", "year": "2005"}).content.decode()
+    assert checkboxes(body, "year") == ["2019", "2005"]  # latest first; 2021 left for the link
+    assert 'type="checkbox" name="year" value="2005" checked' in body
+    assert 'href="?q=c%E1%BB%93ng+chi%C3%AAng&amp;year=2005&amp;more=year#facet-year"' in body
+    # Counts are the engine's whatever is shown: every value stays in the service's answer.
+    assert facet(library_search(), "subject") == {"am-nhac": 2, "le-hoi": 1}
+    # An unknown facet name changes nothing.
+    assert checkboxes(browser(world).get("/vi/thu-vien/", {"more": "place"}).content.decode(), "subject") == ["am-nhac"]
 
 
 def test_browse_is_by_title_without_words_and_by_year_on_request(db, world, engine):
@@ -479,6 +580,7 @@ def test_guarded_items_and_their_pages_reach_only_those_who_may_see_them(db, wor
             client.get("/vi/thu-vien/").content.decode(),
             client.get("/api/v1/search", {"q": typed}).content.decode(),
         ]
+        outputs[2] += "".join(client.get("/vi/thu-vien/", {"more": name}).content.decode() for name in LIBRARY_FACETS)
         for response in (inside(world, state, typed, visitor), inside_api(world, state, "", visitor)):
             assert response.status_code == (200 if state in allowed else 404)
             outputs.append(response.content.decode())

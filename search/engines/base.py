@@ -173,8 +173,9 @@ class SearchEngine(ABC):
         :class:`IndexNeedsRebuild` rather than create one where there is none."""
 
     def prepare(self, document: dict) -> object:
-        """``document`` as this engine indexes it, with its pages (picklable: a rebuild may make it
-        in another process)."""
+        """``document`` as this engine indexes it; for a record with pages, the pair (that, its pages
+        as this engine indexes them). Picklable: a rebuild makes it in another process
+        (``search.feed``), where reading and encoding the pages' texts is best done."""
         return document
 
     @abstractmethod

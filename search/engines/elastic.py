@@ -24,11 +24,11 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
 from search.analysis import normalise
 from search.documents import (
+    DOCUMENT_WORDS_FIELD,
     EXACT_FIELDS,
     FACETS,
     KEYWORD_FIELD,
     PAGE_SORT_STRIDE,
-    PAGE_TEXT_GROUP,
     SNIPPET_FIELD,
     TEXT_FIELDS,
     page_documents,
@@ -54,13 +54,16 @@ from search.engines.base import (
 )
 from search.engines.suggest import nearest_visible, nearest_words
 
-FUZZY_FIELDS = ("title", "names", "content")
-SPELLING_FIELDS = ("title", "content")  # the term suggester proposes words from these
+FUZZY_FIELDS = ("title", "names", "content", DOCUMENT_WORDS_FIELD)
+SPELLING_FIELDS = ("title", "content", DOCUMENT_WORDS_FIELD)  # the term suggester proposes words from these
+# The words of a record's documents past their start (``search.documents.document_text``), weighed
+# below the record's own text, as in the embedded engine.
+DOCUMENT_WORDS_WEIGHT = 0.5
 SPELLING_TRIES = 20  # nearest words checked against what the visitor may see, per misspelt word
 ORDERINGS = {"date": {"date": "desc"}, "oldest": {"date_asc": "asc"}, "title": {"title_sort": "asc"}}
 # Bump when a mapping or what goes into it changes: an index of another version is reported as
 # needing a rebuild (the task worker's repair, or `manage.py search_index rebuild`).
-MAPPING_VERSION = "2"
+MAPPING_VERSION = "3"
 REBUILD_HINT = (
     "The task worker rebuilds it from the database when it next runs; `manage.py search_index rebuild` does it now."
 )
@@ -87,6 +90,8 @@ def _mapping() -> Mapping:
         if name in EXACT_FIELDS:
             mapping.field(f"{name}_exact", "text", analyzer=VI_EXACT)  # tone marks normalised, kept
     mapping.field(KEYWORD_FIELD, "keyword", normalizer=KEYWORD_LOWER)
+    # The rest of a record's documents, each word once: only looked up (no positions, frequencies or norms).
+    mapping.field(DOCUMENT_WORDS_FIELD, "text", analyzer=VI_FOLDED, index_options="docs", norms=False)
     mapping.field("date", "integer")
     mapping.field("date_asc", "integer")
     for facet in FACETS.values():
@@ -128,6 +133,8 @@ def _source(data: dict) -> dict:
         if name in EXACT_FIELDS:
             body[f"{name}_exact"] = normalise(body[name])
     body[KEYWORD_FIELD] = [normalise(keyword) for keyword in data[KEYWORD_FIELD]]
+    if data.get(DOCUMENT_WORDS_FIELD):
+        body[DOCUMENT_WORDS_FIELD] = data[DOCUMENT_WORDS_FIELD]
     body["date"] = data.get("date") or NO_DATE_DESC
     body["date_asc"] = data.get("date") or NO_DATE_ASC
     for facet in FACETS.values():
@@ -258,35 +265,31 @@ class ElasticsearchEngine(SearchEngine):
         if failures:
             raise EngineUnavailable(f"Elasticsearch refused {len(failures)} index updates: {failures[0]}")
 
-    def prepare(self, document: dict) -> dict:
-        """The record's source; with what its pages share with it (``_pages``) where it has pages:
-        their texts are read where they are indexed, a few records at a time (:meth:`rebuild`)."""
+    def prepare(self, document: dict) -> dict | tuple[dict, list[dict]]:
+        """The record's source; where it has pages, with their sources. This runs where the documents
+        are made (``search.feed``: a process of its own in a rebuild), so reading the pages' texts is
+        not the indexing process's work."""
         prepared = {"_id": document["pk"], **_source(document)}
         seed = page_seed(document)
-        if seed is not None:
-            prepared["_pages"] = seed
-        return prepared
+        if seed is None:
+            return prepared
+        return prepared, [{"_id": _page_id(page), **_page_source(page)} for page in page_documents([seed])]
 
-    def rebuild(self, documents: Iterable[dict], progress: Progress | None = None) -> int:
+    def rebuild(self, documents: Iterable[dict | tuple[dict, list[dict]]], progress: Progress | None = None) -> int:
         name = self._new_index()
         made = [name]
         count = 0
 
         def actions(pages_index: str):
             nonlocal count
-            paged: list[dict] = []
             for data in documents:
                 count += 1
                 if progress and count % 500 == 0:
                     progress(count)
-                if "_pages" in data:
-                    data = dict(data)
-                    paged.append(data.pop("_pages"))
+                data, pages = data if isinstance(data, tuple) else (data, ())
                 yield {"_op_type": "index", "_index": name, **data}
-                if len(paged) >= PAGE_TEXT_GROUP:
-                    yield from _page_actions(pages_index, paged)
-                    paged = []
-            yield from _page_actions(pages_index, paged)
+                for page in pages:
+                    yield {"_op_type": "index", "_index": pages_index, **page}
 
         try:
             pages_name = self._new_index(self.pages_alias, _pages_mapping())
@@ -372,12 +375,16 @@ class ElasticsearchEngine(SearchEngine):
             alternatives += [
                 Q("match_phrase", **{field: {"query": text, "boost": weight}}) for field, weight in TEXT_FIELDS.items()
             ]
+            # Past the start of a document there are no positions: its parts anywhere in it.
+            words = {"query": text, "operator": "and", "boost": DOCUMENT_WORDS_WEIGHT}
+            alternatives.append(Q("match", **{DOCUMENT_WORDS_FIELD: words}))
             return alternatives
         word, exact = term.folded[0], term.parts[0]
         for field, weight in TEXT_FIELDS.items():
             alternatives.append(Q("match", **{field: {"query": word, "boost": weight}}))
             if term.has_diacritics and field in EXACT_FIELDS:
                 alternatives.append(Q("match", **{f"{field}_exact": {"query": exact, "boost": weight * 1.5}}))
+        alternatives.append(Q("match", **{DOCUMENT_WORDS_FIELD: {"query": word, "boost": DOCUMENT_WORDS_WEIGHT}}))
         if fuzzy and len(word) >= FUZZY_MIN_LENGTH:
             distance = 2 if len(word) >= 8 else 1
             alternatives += [
@@ -467,7 +474,8 @@ class ElasticsearchEngine(SearchEngine):
                     proposed[entry.text] += [(option.text, option.freq) for option in entry.options]
         ranked = {word: nearest_words(word, found)[:SPELLING_TRIES] for word, found in proposed.items()}
         # Each typed word in any text field; each proposal in the fields it was drawn from.
-        checks = {f"known:{word}": [Q("term", **{field: word}) for field in TEXT_FIELDS] for word in proposed}
+        known_in = (*TEXT_FIELDS, DOCUMENT_WORDS_FIELD)
+        checks = {f"known:{word}": [Q("term", **{field: word}) for field in known_in] for word in proposed}
         for nearest in ranked.values():
             for _distance, word in nearest:
                 checks[f"fix:{word}"] = [Q("term", **{field: word}) for field in SPELLING_FIELDS]
@@ -568,11 +576,6 @@ class ElasticsearchEngine(SearchEngine):
         response = self._call(search.execute)
         best = [_page_hit(hit) for hit in response.hits]
         return {hit.pk: hit for hit in best}
-
-
-def _page_actions(index: str, seeds: list[dict]):
-    for page in page_documents(seeds):
-        yield {"_op_type": "index", "_index": index, "_id": _page_id(page), **_page_source(page)}
 
 
 def _page_hit(hit) -> PageHit:

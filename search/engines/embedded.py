@@ -31,7 +31,7 @@ import shutil
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from html import escape
 from pathlib import Path
 
@@ -40,10 +40,10 @@ from tantivy import Filter, Index, Occur, Order, Query, SchemaBuilder, TextAnaly
 
 from search.analysis import fold, normalise, word_pairs, words
 from search.documents import (
+    DOCUMENT_WORDS_FIELD,
     FACETS,
     KEYWORD_FIELD,
     PAGE_SORT_STRIDE,
-    PAGE_TEXT_GROUP,
     SNIPPET_FIELD,
     TEXT_FIELDS,
     page_documents,
@@ -91,15 +91,18 @@ _ALL_FACETS_REQUEST = {ALL_FACETS: {"terms": {"field": FACET_VALUES_FIELD, "size
 EXCERPT_CHARS = 4000
 WRITER_HEAP = 64_000_000
 # Page documents: the record's pk, the page's number, its document, its place in reading order,
-# its text folded (positions kept: phrases) and as written (stored only: snippets), and its scope
+# its text folded (positions kept: phrases; stored as written: snippets), and its scope
 # ("vi:public") in a field of its own, so that no record query matches a page.
 PAGE_OF, PAGE_NUMBER, PAGE_ORIGINAL, PAGE_SORT = "page_of", "page_no", "page_original", "page_sort"
-PAGE_SCOPE_FIELD, PAGE_TEXT, PAGE_STORED = "page_scope", "page_text", "page_stored"
+PAGE_SCOPE_FIELD, PAGE_TEXT = "page_scope", "page_text"
+# The words of a record's documents past their start (``search.documents.document_text``), weighed
+# below the record's own text: a record found only by them ranks after those that hold the words.
+DOCUMENT_WORDS_WEIGHT = 0.5
 # Bump when the schema or what goes into it changes: an index of an older version is not read
 # (search says it is unavailable) until a rebuild (the task worker's repair, or `manage.py
 # search_index rebuild`) makes a new one. An index of a newer version is left alone: it is this
 # process that is out of date.
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 REBUILD_HINT = (
     "The task worker rebuilds it from the database when it next runs; `manage.py search_index rebuild` does it now."
 )
@@ -161,6 +164,8 @@ def build_schema():
     # stays cheap.
     builder.add_text_field(EXCERPT_FIELD, stored=True, tokenizer_name=STORED_ONLY, index_option="basic")
     builder.add_text_field(KEYWORD_FIELD, tokenizer_name=KEYWORD, index_option="freq")
+    # The rest of a record's documents, each word once: only looked up, so only document ids.
+    builder.add_text_field(DOCUMENT_WORDS_FIELD, tokenizer_name=FOLDED, index_option="basic")
     for name in (TITLE_PAIRS, TITLE_PAIRS_EXACT):  # one term per value
         builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
     builder.add_text_field("title_sort", fast=True, tokenizer_name="raw", index_option="basic")
@@ -179,8 +184,7 @@ def build_schema():
     builder.add_integer_field(PAGE_ORIGINAL, stored=True)
     builder.add_integer_field(PAGE_SORT, stored=True, fast=True)
     builder.add_text_field(PAGE_SCOPE_FIELD, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field(PAGE_TEXT, tokenizer_name=FOLDED)
-    builder.add_text_field(PAGE_STORED, stored=True, tokenizer_name=STORED_ONLY, index_option="basic")
+    builder.add_text_field(PAGE_TEXT, stored=True, tokenizer_name=FOLDED)
     return builder.build()
 
 
@@ -205,6 +209,8 @@ def _document_json(data: dict) -> bytes:
             doc[folded(name)] = text
         everything.append(text)
     doc[ALL_FIELD] = everything
+    if data.get(DOCUMENT_WORDS_FIELD):
+        doc[DOCUMENT_WORDS_FIELD] = data[DOCUMENT_WORDS_FIELD]
     doc[KEYWORD_FIELD] = [normalise(keyword) for keyword in data[KEYWORD_FIELD]]
     doc[TITLE_PAIRS] = word_pairs(words(fold(data["title"])))
     doc[TITLE_PAIRS_EXACT] = word_pairs(words(data["title"]))
@@ -222,25 +228,39 @@ def _document_json(data: dict) -> bytes:
     return orjson.dumps(doc)
 
 
+def _pages_json(pages: Iterable[dict]) -> Iterator[bytes]:
+    """Page documents (``search.documents.page_documents``) as JSON for tantivy. What a record's
+    pages share (record, scope, restrictions, facet values) is encoded once a record."""
+    record, shared = None, b""
+    for page in pages:
+        if page["record"] != record:
+            record = page["record"]
+            facet_values = []
+            for name, source, _column in _FACET_COLUMNS:
+                values = page[source]
+                facet_values += [f"{name}={value}" for value in (values if isinstance(values, list) else [values])]
+            shared = orjson.dumps(
+                {
+                    PAGE_OF: record,
+                    PAGE_SCOPE_FIELD: f"{page['locale']}:{page['access']}",
+                    RESTRICTIONS_FIELD: [str(restriction) for restriction in page["restrictions"]],
+                    FACET_VALUES_FIELD: facet_values,
+                }
+            )[:-1]
+        own = orjson.dumps(
+            {
+                PAGE_NUMBER: page["page"],
+                PAGE_ORIGINAL: page["original"],
+                PAGE_SORT: page["page_sort"],
+                PAGE_TEXT: page["text"],
+            }
+        )
+        yield shared + b"," + own[1:]
+
+
 def _page_json(page: dict) -> bytes:
-    """A page document (``search.documents.page_documents``) as JSON for tantivy."""
-    facet_values = []
-    for name, source, _column in _FACET_COLUMNS:
-        values = page[source]
-        facet_values += [f"{name}={value}" for value in (values if isinstance(values, list) else [values])]
-    return orjson.dumps(
-        {
-            PAGE_OF: page["record"],
-            PAGE_NUMBER: page["page"],
-            PAGE_ORIGINAL: page["original"],
-            PAGE_SORT: page["page_sort"],
-            PAGE_SCOPE_FIELD: f"{page['locale']}:{page['access']}",
-            RESTRICTIONS_FIELD: [str(restriction) for restriction in page["restrictions"]],
-            FACET_VALUES_FIELD: facet_values,
-            PAGE_TEXT: page["text"],
-            PAGE_STORED: page["text"],
-        }
-    )
+    """One page document as JSON for tantivy."""
+    return next(_pages_json([page]))
 
 
 class _Generation:
@@ -494,8 +514,8 @@ class EmbeddedEngine(SearchEngine):
                 writer.delete_documents_by_term(PAGE_OF, pk)
             for data in documents:
                 writer.add_json(_document_json(data).decode())
-            for page in page_documents(documents):
-                writer.add_json(_page_json(page).decode())
+            for page in _pages_json(page_documents(documents)):
+                writer.add_json(page.decode())
             writer.commit()
         except BaseException:
             _abandon(writer)
@@ -504,30 +524,30 @@ class EmbeddedEngine(SearchEngine):
         with self._lock:
             generation.reload()
 
-    def prepare(self, document: dict) -> bytes | tuple[bytes, dict]:
-        """The record as JSON; with what its pages share with it where it has pages (their texts
-        are read where they are indexed, a few records at a time: see :meth:`rebuild`)."""
+    def prepare(self, document: dict) -> bytes | tuple[bytes, list[bytes]]:
+        """The record as JSON; where it has pages, with its pages as JSON. This runs where the
+        documents are made (``search.feed``: a process of its own in a rebuild), so reading the
+        pages' texts and encoding them is not the indexing process's work."""
         seed = page_seed(document)
-        return _document_json(document) if seed is None else (_document_json(document), seed)
+        if seed is None:
+            return _document_json(document)
+        return _document_json(document), list(_pages_json(page_documents([seed])))
 
-    def rebuild(self, documents: Iterable[bytes | tuple[bytes, dict]], progress: Progress | None = None) -> int:
+    def rebuild(self, documents: Iterable[bytes | tuple[bytes, list[bytes]]], progress: Progress | None = None) -> int:
         name, path, writer = self._start_generation()
         count = 0
-        paged: list[dict] = []
         try:
             # Errors making documents are not the engine's: they go up as they are.
             for document in documents:
                 if isinstance(document, tuple):
-                    document, seed = document
-                    paged.append(seed)
-                self._add(writer, document)
+                    document, pages = document
+                    self._add(writer, document)
+                    self._add_all(writer, pages)
+                else:
+                    self._add(writer, document)
                 count += 1
-                if len(paged) >= PAGE_TEXT_GROUP:
-                    self._add_pages(writer, paged)
-                    paged = []
                 if progress and count % 500 == 0:
                     progress(count)
-            self._add_pages(writer, paged)
             self._commit(writer)
         except BaseException:
             _abandon(writer)
@@ -551,9 +571,10 @@ class EmbeddedEngine(SearchEngine):
     def _add(self, writer, document: bytes) -> None:
         writer.add_json(document.decode())
 
-    def _add_pages(self, writer, seeds: list[dict]) -> None:
-        for page in page_documents(seeds):
-            self._add(writer, _page_json(page))
+    @_failures("written")
+    def _add_all(self, writer, documents: Iterable[bytes]) -> None:
+        for document in documents:
+            writer.add_json(document.decode())
 
     @_failures("written")
     def _commit(self, writer) -> None:
@@ -612,12 +633,17 @@ class EmbeddedEngine(SearchEngine):
             options = [Query.term_query(schema, KEYWORD_FIELD, term.keyword)]
             if term.is_compound:
                 options.append(Query.phrase_query(schema, ALL_FIELD, term.folded))
+                # Past the start of a document there are no positions: its parts anywhere in it.
+                parts = [(Occur.Must, Query.term_query(schema, DOCUMENT_WORDS_FIELD, part)) for part in term.folded]
+                options.append(Query.boolean_query(parts))
             else:
                 word = term.folded[0]
                 options.append(Query.term_query(schema, ALL_FIELD, word))
+                options.append(Query.term_query(schema, DOCUMENT_WORDS_FIELD, word))
                 if fuzzy and len(word) >= FUZZY_MIN_LENGTH:
                     distance = 2 if len(word) >= 8 else 1
                     options.append(Query.fuzzy_term_query(schema, ALL_FIELD, word, distance=distance))
+                    options.append(Query.fuzzy_term_query(schema, DOCUMENT_WORDS_FIELD, word, distance=distance))
             required.append(Query.boolean_query([(Occur.Should, option) for option in options]))
         return Query.boolean_query([(Occur.Must, clause) for clause in required])
 
@@ -635,6 +661,9 @@ class EmbeddedEngine(SearchEngine):
             # The whole text counts once; a title counts on top of that. (Scoring every text
             # field separately was measured at three times the cost for the same order.)
             clauses.append(Query.term_query(schema, ALL_FIELD, word))
+            clauses.append(
+                Query.boost_query(Query.term_query(schema, DOCUMENT_WORDS_FIELD, word), DOCUMENT_WORDS_WEIGHT)
+            )
             clauses.append(Query.boost_query(Query.term_query(schema, "title_folded", word), TITLE_WEIGHT))
             if term.has_diacritics:
                 # The word exactly as typed, diacritics included, ranks first.
@@ -855,7 +884,8 @@ class EmbeddedEngine(SearchEngine):
         scope = query.scope
 
         def visible(word: str) -> int:
-            found = Query.term_query(schema, ALL_FIELD, word)  # every text field, titles included
+            # Every text field, titles included, and the words of documents past their start.
+            found = _any_field(schema, (ALL_FIELD, DOCUMENT_WORDS_FIELD), word)
             return searcher.search(self._query(schema, scope, found), limit=1, count=True).count
 
         corrected, changed = [], False
@@ -867,6 +897,7 @@ class EmbeddedEngine(SearchEngine):
                     continue
                 candidates = searcher.terms_with_prefix("title_folded", word[0], limit=5000)
                 candidates += searcher.terms_with_prefix(ALL_FIELD, word[0], limit=5000)
+                candidates += searcher.terms_with_prefix(DOCUMENT_WORDS_FIELD, word[0], limit=5000)
                 better = nearest_visible(nearest_words(word, candidates)[:SPELLING_TRIES], visible)
                 changed |= better is not None
                 words.append(better or word)
@@ -945,7 +976,7 @@ class EmbeddedEngine(SearchEngine):
         hits = []
         for score, address in found:
             doc = searcher.doc(address)
-            text = _text(doc, PAGE_STORED)
+            text = _text(doc, PAGE_TEXT)
             snippet = highlight(text, words, SNIPPET_CHARS) if words else ""
             hits.append(
                 PageHit(
@@ -1008,11 +1039,23 @@ class EmbeddedEngine(SearchEngine):
         found = generation.answers.get(key)
         if found is None:
             match, ranking = self._page_match(schema, terms), self._page_ranking(schema, terms, proximity=False)
-            # One small search a record (its pages only): tantivy has no "best hit per group".
-            found = []
-            for pk in ids:
-                best = searcher.search(self._page_query(schema, query, [pk], match, ranking), limit=1, count=False)
-                found += best.hits
+
+            def best_of(pks: list[int]) -> list:
+                # One small search a record (its pages only): tantivy has no "best hit per group".
+                hits = []
+                for pk in pks:
+                    query_pages = self._page_query(schema, query, [pk], match, ranking)
+                    hits += searcher.search(query_pages, limit=1, count=False).hits
+                return hits
+
+            # Half the records on another thread: tantivy lets go of the GIL while it searches.
+            half = (len(ids) + 1) // 2
+            others = _in_background(best_of, ids[half:]) if len(ids) > 1 else None
+            try:
+                found = best_of(ids[:half])
+            finally:
+                found_others = others.result() if others is not None else []
+            found += found_others
             generation.answers.put(key, found)
         return {hit.pk: hit for hit in self._page_hits(searcher, found, terms)}
 
@@ -1054,6 +1097,11 @@ def _any_of(schema, field: str, values: list):
     if len(values) == 1:
         return Query.term_query(schema, field, values[0])
     return Query.boolean_query([(Occur.Should, Query.term_query(schema, field, value)) for value in values])
+
+
+def _any_field(schema, fields, word: str):
+    """Documents with ``word`` in any of ``fields``."""
+    return Query.boolean_query([(Occur.Should, Query.term_query(schema, field, word)) for field in fields])
 
 
 def _query_key(query: SearchQuery, terms: list[Term]) -> tuple:
