@@ -165,7 +165,7 @@ DOCUMENTS = [
         },
         "provenance": f"Số hiệu, ngày ban hành, người ban hành (“Bộ trưởng, Chủ nhiệm Ủy ban Dân tộc”) và tên văn "
         f"bản theo trích dẫn trong {CITED_IN_101}, mục II.2.a. Cơ quan ban hành ghi là Ủy ban Dân tộc theo chức danh "
-        "đó; từ năm 2025 Ủy ban Dân tộc là Bộ Dân tộc và Tôn giáo (reference/DOMAIN.md, cũng ghi ngày 25/12/2019).",
+        "đó; từ năm 2025 Ủy ban Dân tộc là Bộ Dân tộc và Tôn giáo.",
         "subjects": ["van-ban-chinh-sach"],
         "related": ["dtts-0031"],
     },
@@ -238,7 +238,7 @@ DOCUMENTS = [
         },
         "provenance": "Số hiệu, ngày ban hành và nội dung (sửa đổi, bổ sung Quyết định 330/QĐ-UBDT) theo "
         f"{CITED_IN_44}. "
-        "SUY ĐOÁN (inferred): cơ quan ban hành “Ủy ban Dân tộc” suy ra từ ký hiệu QĐ-UBDT; bài viết không nêu.",
+        "Suy đoán: cơ quan ban hành “Ủy ban Dân tộc” suy ra từ ký hiệu QĐ-UBDT; bài viết không nêu.",
         "subjects": ["van-ban-chinh-sach", "chuyen-doi-so"],
         "related": ["dtts-tv-003", "dtts-0032"],
     },

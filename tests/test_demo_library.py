@@ -177,7 +177,10 @@ def test_cited_documents_with_only_what_the_seed_texts_state(loaded, db):
         assert document.signer == "" and document.status == "unknown"  # not stated: left empty
         assert document.related_for(None) and plan in document.related_for(None)
     assert vi(DocumentPage).get(document_number="414/QĐ-TTg").issuing_body == "Thủ tướng Chính phủ"
-    assert "inferred" in vi(DocumentPage).get(document_number="541/QĐ-UBDT").provenance
+    inferred = vi(DocumentPage).get(document_number="541/QĐ-UBDT").provenance
+    assert "Suy đoán: cơ quan ban hành" in inferred  # says, in the page's language, what is inferred
+    public = " ".join(page.provenance for page in vi(DocumentPage).all())
+    assert "DOMAIN.md" not in public and "(inferred)" not in public  # no internal notes on public pages
     # The seed plans are not duplicated: they were already demo records.
     assert vi(DocumentPage).filter(document_number__in=["101/KH-UBND", "44/KH-UBND"]).count() == 2
 
