@@ -137,7 +137,7 @@ def save_values(report: Report, values: dict[str, Decimal | str | None], user, l
     Returns the changes, ``{code: [before, after]}`` as text, which the audit log records."""
     layout = layout or Layout(report.form)
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("reporting_period").get(pk=report.pk)
+        report = Report.objects.select_for_update(of=("self",)).select_related("reporting_period").get(pk=report.pk)
         _require_editable(report)
         stored = {row.cell_id: row for row in report.values.all()}
         before = {cell.code: (stored[cell.pk].content if cell.pk in stored else None) for cell in layout.cells}
@@ -171,7 +171,11 @@ def submit(report: Report, user, layout: Layout | None = None) -> Report:
     """Send the report to the unit above; refused (``NotValid``) while its values do not pass the checks."""
     layout = layout or Layout(report.form)
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("reporting_period__form", "unit").get(pk=report.pk)
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("reporting_period__form", "unit")
+            .get(pk=report.pk)
+        )
         _require_editable(report)
         problems = validate(layout, layout.with_computed(stored_values(report)), final=True)
         if problems:
@@ -202,7 +206,11 @@ def return_report(report: Report, user, comment: str) -> Report:
     if not comment:
         raise WorkflowError(_("Say what has to be corrected: a returned report needs a comment."))
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("reporting_period__form", "unit").get(pk=report.pk)
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("reporting_period__form", "unit")
+            .get(pk=report.pk)
+        )
         _require_submitted(report)
         report.status = Report.Status.RETURNED
         report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, comment
@@ -253,7 +261,9 @@ def approve(report: Report, user, comment: str = "") -> list[Observation]:
     comment = nfc((comment or "").strip())
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update().select_related("reporting_period__form", "unit__place").get(pk=report.pk)
+            Report.objects.select_for_update(of=("self",))
+            .select_related("reporting_period__form", "unit__place")
+            .get(pk=report.pk)
         )
         _require_submitted(report)
         layout = Layout(report.form)
