@@ -49,6 +49,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import ContributorRole, DatePrecision, DocumentPage, Person, RecordPage
+from library import citeproc_fixes  # noqa: F401 - patches citeproc-py's processor (see its docstring)
 from library.models import (
     CreatorRole,
     ItemCreator,

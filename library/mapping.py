@@ -20,7 +20,6 @@ codes MARC uses for languages that have none of their own, e.g. Tày → ``tai``
 import dataclasses
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
@@ -34,6 +33,7 @@ from django.utils import timezone, translation
 
 from archive.models import DatePrecision, DocumentPage, Place, RecordPage
 from archive.models.rights import rights_label
+from archive.text import nfc
 from library.models import (
     ITEM_TYPES,
     ArticlePage,
@@ -46,6 +46,7 @@ from library.models import (
     PeriodicalPage,
     ReportPage,
     ThesisPage,
+    normalise_control_number,
 )
 
 DC_ELEMENTS = (
@@ -392,6 +393,8 @@ def dublin_core(
         add("identifier", f"https://doi.org/{item.doi}" if item.doi else "")
         if isinstance(item, ReportPage):
             add("identifier", item.report_number)
+        for number in item.control_number_list():  # other catalogues' numbers, "(OCoLC)12345678"
+            add("identifier", number)
     elif isinstance(page, DocumentPage):
         add("identifier", page.document_number)
     add("source", page.provenance, lang)
@@ -490,6 +493,8 @@ def marc_record(page: RecordPage, *, base_url: str | None = None, now: dt.dateti
         data("020", "  ", ("a", item.isbn.replace("-", "")))
         data("022", "  ", ("a", item.issn))
         data("024", "7 ", ("a", item.doi), ("2", "doi" if item.doi else ""))
+        for number in item.control_number_list():
+            data("035", "  ", ("a", number))
     elif isinstance(page, DocumentPage):
         data("024", "8 ", ("a", page.document_number))
     if codes:
@@ -647,6 +652,8 @@ class ItemData:
     identifier: str = ""  # our persistent identifier, when the record carries it
     control_number: str = ""  # 001 as written
     control_number_source: str = ""  # 003
+    # Other catalogues' control numbers: the record's own 001 with its 003 when not ours, then its 035 $a.
+    control_numbers: list[str] = dataclasses.field(default_factory=list)
     type_slug: str = ""
     record_type: str = ""  # leader/06
     bibliographic_level: str = ""  # leader/07
@@ -701,6 +708,7 @@ MARC_FIELDS = frozenset(
         "identifier",
         "control_number",
         "control_number_source",
+        "control_numbers",
         "type_slug",
         "record_type",
         "bibliographic_level",
@@ -714,17 +722,18 @@ MARC_FIELDS = frozenset(
 # Fields read by marc_to_item_data; any other data field is reported as not kept.
 MAPPED_TAGS = frozenset(
     {
-        *("001", "003", "005", "008", "020", "022", "024", "040", "041", "088", "100", "110", "111", "245"),
+        *("001", "003", "005", "008", "020", "022", "024", "035", "040", "041", "088", "100", "110", "111"),
+        "245",
         *("246", "250", "255", "260", "264", "300", "310", "490", "500", "502", "505", "520", "540", "561"),
         *("650", "651", "653", "700", "710", "711", "773", "830", "852", "856"),
     }
 )
-IGNORED_TAGS = frozenset({"035", "082", "084", "090"})  # copy-specific numbers nothing needs
+IGNORED_TAGS = frozenset({"082", "084", "090"})  # copy-specific numbers nothing needs
 
 
 def clean(value: str | None, *, period: bool = False) -> str:
     """A subfield without the ISBD punctuation other catalogues end it with (" :", " /", " ;")."""
-    text = unicodedata.normalize("NFC", " ".join((value or "").split()))
+    text = nfc(" ".join((value or "").split()))
     text = ISBD_TAIL.sub("", text)
     if period and text.endswith(".") and not re.search(r"(\b\w|\.\.)\.$", text):
         text = text[:-1]
@@ -779,6 +788,16 @@ def marc_to_item_data(record: Record, *, base_url: str | None = None) -> ItemDat
     data.control_number_source = clean(source.data if source else "")
     if _is_ours(data.control_number, data.control_number_source):
         data.identifier = data.control_number
+    elif data.control_number and data.control_number_source:
+        data.control_numbers.append(normalise_control_number(f"({data.control_number_source}){data.control_number}"))
+    own_prefix = f"({marc_organisation_code()})"
+    for field in record.get_fields("035"):
+        for value in field.get_subfields("a"):  # $z: cancelled or invalid numbers, not kept
+            number = normalise_control_number(clean(value))
+            if number.startswith(own_prefix):  # a catalogue that copied our record keeps our 001 here
+                data.identifier = data.identifier or number[len(own_prefix) :]
+            elif number and number not in data.control_numbers:
+                data.control_numbers.append(number)
     ours = persistent_url("IDENTIFIER", base_url).rsplit("IDENTIFIER", 1)[0]
 
     title = record.get("245")

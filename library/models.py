@@ -68,6 +68,20 @@ def normalise_doi(value: str) -> str:
     return doi
 
 
+OCLC_PREFIX = re.compile(r"^\(OCoLC\)\s*(?:ocm|ocn|on)?\s*0*", re.IGNORECASE)
+
+
+def normalise_control_number(value: str) -> str:
+    """A system control number as MARC 035 $a writes it, "(OCoLC)12345678", compared as such: spaces
+    closed up after the catalogue's code, and OCLC's own prefixes and leading zeros ("ocm00012345")
+    dropped, as OCLC compares them."""
+    number = " ".join((value or "").split())
+    number = re.sub(r"^\(\s*([^)]*?)\s*\)\s*", r"(\1)", number)
+    if OCLC_PREFIX.match(number):
+        number = "(OCoLC)" + OCLC_PREFIX.sub("", number)
+    return number
+
+
 def visible_translation(page, language: str, who):
     """``page``'s translation in ``language`` (else in the default language) if ``who`` may see it."""
     if page is None:
@@ -157,6 +171,14 @@ class LibraryItemPage(RecordPage):
     isbn = models.CharField(_("ISBN"), max_length=17, blank=True, db_index=True)
     issn = models.CharField(_("ISSN"), max_length=9, blank=True, db_index=True)
     doi = models.CharField(_("DOI"), max_length=255, blank=True)
+    control_numbers = models.TextField(
+        _("other catalogues' control numbers"),
+        blank=True,
+        help_text=_(
+            "The numbers other catalogues know this item by (MARC 035), one per line, with the catalogue's code "
+            "in parentheses: “(OCoLC)12345678”. A catalogue import finds the item by them."
+        ),
+    )
     container_title = models.CharField(
         _("published in"),
         max_length=255,
@@ -190,7 +212,8 @@ class LibraryItemPage(RecordPage):
             heading=_("Publication"),
         ),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("isbn"), FieldPanel("issn"), FieldPanel("doi")])], heading=_("Identifiers")
+            [FieldRowPanel([FieldPanel("isbn"), FieldPanel("issn"), FieldPanel("doi")]), FieldPanel("control_numbers")],
+            heading=_("Identifiers"),
         ),
         MultiFieldPanel(
             [
@@ -258,6 +281,7 @@ class LibraryItemPage(RecordPage):
                 setattr(self, field, normalise(value))
             except ValidationError as exc:
                 errors[field] = exc.messages
+        self.control_numbers = "\n".join(self.control_number_list())
         if self.isbn and "isbn" not in errors:
             clash = LibraryItemPage.objects.filter(isbn=self.isbn)
             if self.translation_key:
@@ -322,6 +346,11 @@ class LibraryItemPage(RecordPage):
 
     def contents_lines(self) -> list[str]:
         return [line.strip() for line in self.table_of_contents.splitlines() if line.strip()]
+
+    def control_number_list(self) -> list[str]:
+        """Other catalogues' control numbers (MARC 035 $a), normalised, in order, each once."""
+        numbers = (normalise_control_number(line) for line in (self.control_numbers or "").splitlines())
+        return list(dict.fromkeys(number for number in numbers if number))
 
 
 class ItemCreator(Orderable):

@@ -25,7 +25,7 @@ from django.test import Client
 from wagtail.models import Locale, PageViewRestriction
 
 from archive.models import DocumentPage, FestivalPage, Language, Person, RecordContributor, Subject
-from library.citations import csl_item, to_bibtex
+from library.citations import STYLES, csl_item, format_reference, to_bibtex
 from library.models import ArticlePage, BookPage, ItemCreator, PeriodicalIssuePage, PeriodicalPage, ThesisPage
 from tests.conftest import (
     build_collection,
@@ -460,6 +460,91 @@ def test_heritage_and_document_pages_are_cited_too(db, catalogue):
     document = references(Client().get(catalogue["document"].url).content.decode())
     assert "414/QĐ-TTg" in document["apa"] and "(2019)" in document["apa"]
     assert document["vi"].startswith("Thủ tướng Chính phủ (2019), Quyết định phê duyệt Đề án")
+
+
+# --- the CSL processor (library/citeproc_fixes.py) ------------------------------------------
+# The expected references are those the published styles specify (apa.csl, CSL 1.0.2's group and
+# substitute rules; APA 7th edition, examples 65-66 and 10.2), not whatever citeproc-py wrote.
+
+APA, VIETNAMESE = STYLES
+PERSISTENT = "https://example.org/id/dtts-1"
+THESIS = {
+    "id": "thesis",
+    "type": "thesis",
+    "title": "Lễ hội Lồng Tồng của người Tày ở Lạng Sơn",
+    "author": [{"literal": "Hoàng Thị Mai"}],
+    "issued": {"date-parts": [[2020]]},
+    "genre": "luận án tiến sĩ",
+    "publisher": "Học viện Khoa học xã hội",
+    "publisher-place": "Hà Nội",
+    "language": "vi",
+    "URL": PERSISTENT,
+}
+ANONYMOUS_BOOK = {
+    "id": "book",
+    "type": "book",
+    "title": "Địa chí Lạng Sơn",
+    "issued": {"date-parts": [[1999]]},
+    "edition": "2",
+    "publisher": "Nxb. Chính trị Quốc gia",
+    "publisher-place": "Hà Nội",
+    "language": "vi",
+    "URL": PERSISTENT,
+}
+
+
+def test_apa_thesis_without_a_publication_number_has_no_publication_label():
+    # apa.csl's identifier-number group holds the word "Publication" and the number: with no number
+    # the group calls only an empty variable and is suppressed (citeproc-py wrote "(Publication)").
+    assert format_reference(THESIS, APA, "en") == (
+        "Hoàng Thị Mai. (2020). <i>Lễ hội Lồng Tồng của người Tày ở Lạng Sơn</i> "
+        f"[Luận án tiến sĩ, Học viện Khoa học xã hội]. {PERSISTENT}"
+    )
+    # With a number, the label stays (APA example 65).
+    numbered = {**THESIS, "genre": "Doctoral dissertation", "number": "28114892"}
+    assert "<i>Lễ hội Lồng Tồng của người Tày ở Lạng Sơn</i> (Publication No. 28114892) [Doctoral dissertation, " in (
+        format_reference(numbered, APA, "en")
+    )
+    # The Vietnamese style: author (year), italic title, genre, institution, place.
+    assert format_reference(THESIS, VIETNAMESE, "vi") == (
+        "Hoàng Thị Mai (2020), <i>Lễ hội Lồng Tồng của người Tày ở Lạng Sơn</i>, luận án tiến sĩ, "
+        "Học viện Khoa học xã hội, Hà Nội."
+    )
+
+
+def test_apa_item_without_author_or_editor_moves_its_title_to_the_front_once():
+    # APA substitutes the title (and edition) for the missing author; substituted variables are
+    # suppressed in the rest of the entry (citeproc-py printed the title and edition twice).
+    assert format_reference(ANONYMOUS_BOOK, APA, "en") == (
+        f"<i>Địa chí Lạng Sơn</i> (2nd ed.). (1999). Nxb. Chính trị Quốc gia. {PERSISTENT}"
+    )
+    assert format_reference(ANONYMOUS_BOOK, APA, "vi") == (
+        f"<i>Địa chí Lạng Sơn</i> (2 a.b). (1999). Nxb. Chính trị Quốc gia. {PERSISTENT}"
+    )
+    # A map keeps its description, after the date: "[Map]".
+    anonymous_map = {**ANONYMOUS_BOOK, "type": "map", "edition": ""}
+    assert format_reference(anonymous_map, APA, "en") == (
+        f"<i>Địa chí Lạng Sơn</i>. (1999). [Map]. Nxb. Chính trị Quốc gia. {PERSISTENT}"
+    )
+    # The Vietnamese style substitutes nothing for the author: the year comes first.
+    assert format_reference(ANONYMOUS_BOOK, VIETNAMESE, "vi") == (
+        "(1999), <i>Địa chí Lạng Sơn</i>, Nxb. Chính trị Quốc gia, Hà Nội."
+    )
+
+
+def test_apa_editor_in_the_authors_place_is_not_repeated():
+    edited = {**ANONYMOUS_BOOK, "editor": [{"family": "Salemink", "given": "Oscar"}]}
+    assert format_reference(edited, APA, "en") == (
+        f"Salemink, O. (ed.). (1999). <i>Địa chí Lạng Sơn</i> (2nd ed.). Nxb. Chính trị Quốc gia. {PERSISTENT}"
+    )
+
+
+def test_thesis_page_cites_without_publication_label(db, catalogue):
+    found = references(Client().get(catalogue["thesis"].url).content.decode())
+    assert "Publication" not in found["apa"]
+    assert found["apa"].startswith(
+        "Hoàng Thị Mai. (2020). Lễ hội Lồng Tồng của người Tày ở Lạng Sơn [Luận án tiến sĩ"
+    ), found["apa"]
 
 
 # --- the visibility rule --------------------------------------------------------------------

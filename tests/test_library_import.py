@@ -17,6 +17,7 @@ from pymarc.marc8 import marc8_to_unicode
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.utils import translation
 
 from wagtail.models import PageLogEntry, Revision
@@ -34,7 +35,7 @@ from library.models import (
     ThesisPage,
 )
 from tests.conftest import build_homes, build_library
-from tests.ingest_support import make_text_pdf, sandbox, stored_files
+from tests.ingest_support import make_text_pdf, run_on_commit, sandbox, stored_files
 
 ISBN_A = "9786047012343"
 ISBN_B = "9786047022229"
@@ -599,3 +600,85 @@ def test_a_file_that_is_not_a_catalogue_is_refused_whole(db, library, tmp_path):
     empty = tmp_path / "empty.mrc"
     empty.write_bytes(b"")
     assert "The file is empty." in run(empty).error
+
+
+# --- other catalogues' control numbers (MARC 035) ---------------------------------------------------
+
+
+def test_an_outside_record_without_isbn_is_matched_again_by_its_control_number(db, library, tmp_path):
+    def outside(title, year, oclc, local):
+        record = book(title=title, isbn="")
+        record.remove_fields("020")
+        record["264"]["c"] = year
+        record.add_ordered_field(Field(tag="001", data=local))
+        record.add_ordered_field(Field(tag="003", data="VN-NLV"))
+        record.add_ordered_field(field("035", a=oclc))
+        return record
+
+    first = run(write_marc(tmp_path / "one.mrc", [outside("Lễ hội Lồng Tồng", "2019", "(OCoLC)987654321", "000123")]))
+    assert "1 created" in first.out, first.out
+    page = item("Lễ hội Lồng Tồng")
+    assert page.control_number_list() == ["(VN-NLV)000123", "(OCoLC)987654321"]
+
+    # The other catalogue corrected the title and the year: no ISBN, and title, year and first creator no
+    # longer match; its control number does (here written in OCLC's older form, "ocm" and zeros).
+    corrected = outside("Lễ hội Lồng Tồng của người Tày", "2020", "(OCoLC)ocm0987654321", "000123")
+    result = run(write_marc(tmp_path / "two.mrc", [corrected]))
+    assert "accepted 1 (0 created, 1 updated, 0 unchanged)" in result.out, result.out
+    assert f"record 1 (byte 0), {page.identifier}, “Lễ hội Lồng Tồng của người Tày”: updated (draft for review)" in (
+        result.out
+    )
+    assert LibraryItemPage.objects.filter(locale__language_code="vi").count() == 1
+    draft = LibraryItemPage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    assert (draft.title, draft.date_start.year) == ("Lễ hội Lồng Tồng của người Tày", 2020)
+    assert "1 unchanged" in run(write_marc(tmp_path / "three.mrc", [corrected])).out
+
+    # Known by its 001 and 003 alone (another record of the same catalogue, the 035 gone): the same item.
+    by_local = outside("Lễ hội Lồng Tồng của người Tày", "2020", "(OCoLC)987654321", "000123")
+    by_local.remove_fields("035")
+    assert "1 unchanged" in run(write_marc(tmp_path / "four.mrc", [by_local])).out
+
+    # Two records of one file with the same control number: both refused, nothing written.
+    twins = [outside("Sách A", "2001", "(OCoLC)42", "A1"), outside("Sách B", "2002", "(OCoLC)42", "B1")]
+    refused = run(write_marc(tmp_path / "twins.mrc", twins))
+    assert refused.code == 1 and refused.out.count("(OCoLC)42 is on record 1 (byte 0), record 2 (byte") == 2, (
+        refused.out
+    )
+
+
+# --- files for a live item go through review ------------------------------------------------------
+
+
+def test_a_file_for_a_live_item_waits_in_its_draft_until_published(db, library, tmp_path, media_root):
+    from ingest import attachments
+
+    files = tmp_path / "files"
+    files.mkdir()
+    make_pdf(files / "sach-song.pdf")
+    row = {"type": "book", "title": "Sách đang hiển thị", "date": "2019", "isbn": ISBN_C}
+    assert "created (published)" in run(write_csv(tmp_path / "one.csv", [row]), "--publish").out
+    page = item("Sách đang hiển thị")
+    assert page.live
+    shown = 'data-media-kind="document"'  # the PDF's figure on the record page
+    public = Client().get(page.url)
+    assert public.status_code == 200 and shown not in public.content.decode()
+
+    # The same item with a file, imported without --publish: a draft for review, as any other change.
+    with_file = write_csv(tmp_path / "two.csv", [{**row, "file": "sach-song.pdf"}])
+    with run_on_commit():  # the file is processed, as after a real commit
+        result = run(with_file, "--files", str(files))
+    assert result.code == 0, result.out
+    assert f"{page.identifier}, “Sách đang hiển thị”: updated (draft for review; 1 file(s) attached)" in result.out
+    original = Original.objects.get(filename="sach-song.pdf")
+    assert not RecordMedia.objects.filter(record=page).exists(), "the published list is unchanged"
+    assert [link.original_id for link in attachments.draft_links(page)] == [original.pk], "the draft has it"
+    assert PageLogEntry.objects.filter(page=page, action=attachments.ATTACH).count() == 1
+    page.refresh_from_db()
+    assert page.live and page.has_unpublished_changes
+    assert shown not in Client().get(page.url).content.decode(), "the public page shows what was approved"
+    assert "1 unchanged" in run(with_file, "--files", str(files)).out, "the draft lists it already"
+
+    # Once a reviewer publishes the draft, the file is on the item.
+    page.get_latest_revision().publish()
+    assert list(RecordMedia.objects.filter(record=page).values_list("original_id", flat=True)) == [original.pk]
+    assert shown in Client().get(page.url).content.decode()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from pymarc import MARCWriter
+from pymarc import Field, Indicators, MARCWriter, Record, Subfield
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -77,6 +77,7 @@ def library(module_db):
         series="Tủ sách Văn hóa các dân tộc",
         series_number="12",
         isbn=BOOK_ISBN,
+        control_numbers="(OCoLC)987654321\n(VN-NLV)000123",
         summary="Khảo cứu lễ hội xuống đồng của người Tày.",
         table_of_contents="Mở đầu\nChương 1. Nghi lễ\nChương 2. Trò chơi",
         notes="Sách có phụ lục ảnh màu.",
@@ -201,6 +202,8 @@ def test_a_known_book_in_dublin_core(db, library):
         ("format", "312 tr. : ảnh ; 24 cm", "vi"),
         ("identifier", f"{BASE}/id/dtts-sach-0001", None),
         ("identifier", f"urn:isbn:{BOOK_ISBN}", None),
+        ("identifier", "(OCoLC)987654321", None),  # other catalogues' control numbers (MARC 035)
+        ("identifier", "(VN-NLV)000123", None),
         ("source", "Tặng của tác giả, 2020.", "vi"),
         ("language", "vi", None),
         ("language", "tyz", None),
@@ -246,6 +249,7 @@ def test_a_known_book_in_marc(db, library):
     assert len(fixed) == 40
     assert fixed[6:11] == "s2019" and fixed[15:18] == "vm " and fixed[35:38] == "vie"
     assert subfields(record, "020") == [("  ", [("a", "9786047012343")])]
+    assert subfields(record, "035") == [("  ", [("a", "(OCoLC)987654321")]), ("  ", [("a", "(VN-NLV)000123")])]
     assert subfields(record, "041") == [
         ("0 ", [("a", "vie"), ("a", "tai")]),
         ("07", [("a", "tyz"), ("2", "iso639-3")]),
@@ -351,6 +355,7 @@ def test_marc_is_read_back_into_item_data(db, library):
     ]
     assert data.other_titles == [("en", "The Lồng Tồng festival of the Tày")]
     assert data.isbn == "9786047012343"
+    assert data.control_numbers == ["(OCoLC)987654321", "(VN-NLV)000123"]
     assert data.date == ("year", dt.date(2019, 1, 1), None)
     assert data.languages == ["tyz", "vi"]
     assert (data.subjects, data.index_terms, data.places) == (["Lễ hội nông nghiệp"], ["Tày"], ["Tuyên Quang"])
@@ -362,6 +367,20 @@ def test_marc_is_read_back_into_item_data(db, library):
 
     for name, slug in [("thesis", "thesis"), ("article", "article"), ("issue", "issue"), ("map", "map")]:
         assert marc_to_item_data(marc_record(library[name])).type_slug == slug
+
+
+def test_other_catalogues_control_numbers_are_read_from_001_003_and_035():
+    record = Record(leader="00000nam a2200000 c 4500")
+    record.add_field(Field(tag="001", data="000123"), Field(tag="003", data="VN-NLV"))
+    for code, number in [("a", "(OCoLC)ocm00987654"), ("a", "(VN-DTTS)dtts-sach-0009"), ("z", "(OCoLC)111")]:
+        record.add_field(Field(tag="035", indicators=Indicators(" ", " "), subfields=[Subfield(code, number)]))
+    record.add_field(Field(tag="245", indicators=Indicators("1", "0"), subfields=[Subfield("a", "Sách")]))
+    data = marc_to_item_data(record)
+    # The record's own number with its catalogue's code, then its 035 $a (OCLC's "ocm" and zeros dropped);
+    # a cancelled number ($z) is not kept, and our own number in a 035 is our identifier.
+    assert data.control_numbers == ["(VN-NLV)000123", "(OCoLC)987654"]
+    assert data.identifier == "dtts-sach-0009"
+    assert "035" not in data.not_kept
 
 
 def comparable(record, identifier):
@@ -384,6 +403,8 @@ def test_marc_to_item_to_marc_keeps_the_fields(db, library, tmp_path, settings):
     original["001"].data = "dtts-khu-hoi-0001"
     original["856"]["u"] = f"{BASE}/id/dtts-khu-hoi-0001"
     original["020"]["a"] = "9786047099993"
+    for number, field in zip(("(OCoLC)5550001", "(VN-NLV)5550002"), original.get_fields("035"), strict=True):
+        field["a"] = number  # another item: other numbers too, or it would be matched to the book
     path = tmp_path / "one.mrc"
     with path.open("wb") as handle:
         MARCWriter(handle).write(original)

@@ -123,8 +123,10 @@ class Action:
 
 
 @dataclasses.dataclass
-class RowOutcome:
-    line: int
+class Outcome:
+    """What an import did (or, in a dry run, would do) with one entry of its file. Each import adds where
+    the entry is (:class:`RowOutcome`; the catalogue import's ``library.imports.Outcome``)."""
+
     identifier: str
     action: str
     reason: str = ""
@@ -139,29 +141,44 @@ class RowOutcome:
 
 
 @dataclasses.dataclass
-class ImportReport:
-    manifest: str
+class Report:
+    """An import's outcomes, entry by entry, and their totals; each import adds what its file was."""
+
     dry_run: bool
-    rows: list[RowOutcome] = dataclasses.field(default_factory=list)
+    outcomes: list = dataclasses.field(default_factory=list)  # of Outcome
 
     def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
+        return sum(1 for outcome in self.outcomes if outcome.action == action)
 
     @property
-    def accepted(self) -> list[RowOutcome]:
-        return [row for row in self.rows if row.accepted]
+    def accepted(self) -> list:
+        return [outcome for outcome in self.outcomes if outcome.accepted]
 
     @property
-    def rejected(self) -> list[RowOutcome]:
-        return [row for row in self.rows if not row.accepted]
+    def rejected(self) -> list:
+        return [outcome for outcome in self.outcomes if not outcome.accepted]
 
     @property
     def media_stored(self) -> int:
-        return sum(row.media_stored for row in self.rows)
+        return sum(outcome.media_stored for outcome in self.outcomes)
 
     @property
     def media_attached(self) -> int:
-        return sum(row.media_attached for row in self.rows)
+        return sum(outcome.media_attached for outcome in self.outcomes)
+
+
+@dataclasses.dataclass
+class RowOutcome(Outcome):
+    line: int = dataclasses.field(kw_only=True)  # the row's line in the manifest
+
+
+@dataclasses.dataclass
+class ImportReport(Report):
+    manifest: str = dataclasses.field(kw_only=True)
+
+    @property
+    def rows(self) -> list[RowOutcome]:
+        return self.outcomes
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -558,9 +575,9 @@ class Importer:
         else:
             action = Action.UNCHANGED
         return RowOutcome(
-            plan.row.line,
             plan.row.identifier,
             action,
+            line=plan.row.line,
             revised=revised,
             published=self.publish and (revised or not page.live or page.has_unpublished_changes),
             media_stored=self._new_media(plan.to_attach),
@@ -602,13 +619,13 @@ class Importer:
     def run(self, progress: Callable[[int, int], None] | None = None) -> ImportReport:
         _columns, rows = read_manifest(self.manifest)
         self.check_publish_permission(rows)
-        report = ImportReport(str(self.manifest), self.dry_run)
+        report = ImportReport(self.dry_run, manifest=str(self.manifest))
         lines: dict[str, list[int]] = {}
         for row in rows:
             if row.identifier:
                 lines.setdefault(row.identifier, []).append(row.line)
         for done, row in enumerate(rows, start=1):
-            report.rows.append(self._one(row, lines.get(row.identifier, [])))
+            report.outcomes.append(self._one(row, lines.get(row.identifier, [])))
             if progress:
                 progress(done, len(rows))
         return report
@@ -624,18 +641,18 @@ class Importer:
             plan = self.plan(row)
             return self.predict(plan) if self.dry_run else self._write_making_way(row, plan)
         except RowError as exc:
-            return RowOutcome(row.line, shown, Action.REJECTED, str(exc))
+            return RowOutcome(shown, Action.REJECTED, str(exc), line=row.line)
         except ProcessingError as exc:  # a file that changed between the check and the intake
-            return RowOutcome(row.line, shown, Action.REJECTED, translate_reason(exc.message))
+            return RowOutcome(shown, Action.REJECTED, translate_reason(exc.message), line=row.line)
         except ValidationError as exc:
-            return RowOutcome(row.line, shown, Action.REJECTED, validation_message(exc))
+            return RowOutcome(shown, Action.REJECTED, validation_message(exc), line=row.line)
         except Exception as exc:  # the row is rolled back; the others still go in, and the log has the traceback
             logger.exception("Import of %s: line %s (%s) failed", self.manifest, row.line, row.identifier)
             return RowOutcome(
-                row.line,
                 shown,
                 Action.REJECTED,
                 _("unexpected error (%(error)s); the log has the details.") % {"error": exc.__class__.__name__},
+                line=row.line,
             )
 
     def _write_making_way(self, row: Row, plan: Plan) -> RowOutcome:

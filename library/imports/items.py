@@ -5,9 +5,10 @@ Follows ``ingest.imports.records`` (the heritage CSV import): the same report, d
 record compared with the item's latest revision so that importing the same file again writes nothing.
 
 An entry is matched to an item by, in order: our persistent identifier (MARC 001 with 003 ours, a
-``dtts-`` identifier, or our ``/id/`` address in 856), the ISBN (when the titles agree: the same ISBN
-on another title is a duplicate, refused with both titles named), and the title, year and first
-creator (for items with no ISBN or the same one).
+``dtts-`` identifier, our number in a 035, or our ``/id/`` address in 856), another catalogue's control
+number the item already has (the record's 001 with its 003, or a 035), the ISBN (when the titles agree:
+the same ISBN on another title is a duplicate, refused with both titles named), and the title, year and
+first creator (for items with no ISBN or the same one).
 """
 
 import contextlib
@@ -29,11 +30,14 @@ from wagtail.models import Locale, Page
 
 from archive.models import EthnicGroup, Language, PersistentIdentifier, Person, Place, RecordTitle, Subject, name_key
 from archive.text import ascii_slug, nfc
+from ingest import attachments
+from ingest.imports import records
 from ingest.imports.manifest import IDENTIFIER_PATTERN
 from ingest.imports.media import MediaFile, MediaFolder, check_media
+from ingest.imports.records import Action
 from ingest.imports.values import RowError, validation_message, visible
 from ingest.messages import translate_reason
-from ingest.models import RecordMedia
+from ingest.models import Original
 from ingest.processing import ProcessingError
 from ingest.services import ingest_file
 from library.imports.sources import Entry, SourceError, read_source
@@ -91,6 +95,7 @@ COMPARED_FIELDS = (
     "isbn",
     "issn",
     "doi",
+    "control_numbers",
     "degree",
     "date_precision",
     "date_start",
@@ -101,61 +106,25 @@ COMPARED_FIELDS = (
 TYPE_ALIASES = {"conference_paper": "conference-paper", "paper": "conference-paper", "journal-article": "article"}
 
 
-class Action:
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    REJECTED = "rejected"
-
-
 class ImportRefused(SourceError):
     """The import as a whole is not allowed (no library, ``--publish`` without permission); nothing is done."""
 
 
 @dataclasses.dataclass
-class Outcome:
-    number: int
-    where: str
-    identifier: str
-    title: str
-    action: str
-    reason: str = ""
-    notes: list[str] = dataclasses.field(default_factory=list)
-    revised: bool = False
-    published: bool = False
-    media_stored: int = 0
-    media_attached: int = 0
+class Outcome(records.Outcome):
+    """One catalogue record's outcome: the report's :class:`ingest.imports.records.Outcome`, and where the
+    record is in the file (its number, "record 3" or "line 4") and its title."""
 
-    @property
-    def accepted(self) -> bool:
-        return self.action != Action.REJECTED
+    number: int = dataclasses.field(kw_only=True)
+    where: str = dataclasses.field(kw_only=True)
+    title: str = dataclasses.field(kw_only=True)
+    notes: list[str] = dataclasses.field(default_factory=list, kw_only=True)
 
 
 @dataclasses.dataclass
-class CatalogueReport:
-    source: str
-    format: str
-    dry_run: bool
-    outcomes: list[Outcome] = dataclasses.field(default_factory=list)
-
-    def count(self, action: str) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.action == action)
-
-    @property
-    def accepted(self) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if outcome.accepted]
-
-    @property
-    def rejected(self) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if not outcome.accepted]
-
-    @property
-    def media_stored(self) -> int:
-        return sum(outcome.media_stored for outcome in self.outcomes)
-
-    @property
-    def media_attached(self) -> int:
-        return sum(outcome.media_attached for outcome in self.outcomes)
+class CatalogueReport(records.Report):
+    source: str = dataclasses.field(kw_only=True)
+    format: str = dataclasses.field(kw_only=True)
 
 
 @dataclasses.dataclass
@@ -272,7 +241,7 @@ class CatalogueImporter:
         self.check_publish_permission()
         fmt, entries = read_source(self.source, self.fmt)
         self.vocabularies = Vocabularies()
-        report = CatalogueReport(str(self.source), fmt, self.dry_run)
+        report = CatalogueReport(self.dry_run, source=str(self.source), format=fmt)
         duplicates = self._duplicates(entries)
         for done, entry in enumerate(entries, start=1):
             report.outcomes.append(self._one(entry, duplicates.get(entry.number, "")))
@@ -301,6 +270,8 @@ class CatalogueImporter:
                 continue
             if entry.data.identifier:
                 by_identifier.setdefault(entry.data.identifier, []).append(entry)
+            for number in entry.data.control_numbers:
+                by_identifier.setdefault(number, []).append(entry)
             if entry.data.isbn:
                 with contextlib.suppress(ValidationError):
                     by_isbn.setdefault(normalise_isbn(entry.data.isbn), []).append(entry)
@@ -328,7 +299,15 @@ class CatalogueImporter:
         title = visible(data.title) if data else ""
 
         def rejected(reason: str) -> Outcome:
-            return Outcome(entry.number, entry.where, identifier, title, Action.REJECTED, reason, list(entry.notes))
+            return Outcome(
+                identifier,
+                Action.REJECTED,
+                reason,
+                number=entry.number,
+                where=entry.where,
+                title=title,
+                notes=list(entry.notes),
+            )
 
         if entry.error:
             return rejected(entry.error)
@@ -398,10 +377,12 @@ class CatalogueImporter:
         if existing is None:
             to_attach = media
         else:
+            # What the item's draft lists (a live item's files not yet approved included).
+            listed = [link.original_id for link in page.media_links.all()]
             linked = set(
-                RecordMedia.objects.filter(
-                    record_id=existing.pk, original__sha256__in=[m.sha256 for m in media]
-                ).values_list("original__sha256", flat=True)
+                Original.objects.filter(pk__in=listed, sha256__in=[m.sha256 for m in media]).values_list(
+                    "sha256", flat=True
+                )
             )
             to_attach = [item for item in media if item.sha256 not in linked]
         changed = before is None or snapshot(page) != before
@@ -454,6 +435,13 @@ class CatalogueImporter:
                     if (clash := other.first()) is not None:
                         raise RowError(self._isbn_clash(isbn, data.title, clash))
                 return found
+        found = self._by_control_number(data.control_numbers)
+        if found is not None:
+            if isbn:
+                other = LibraryItemPage.objects.filter(isbn=isbn).exclude(translation_key=found.translation_key)
+                if (clash := other.first()) is not None:
+                    raise RowError(self._isbn_clash(isbn, data.title, clash))
+            return found
         if isbn:
             found = LibraryItemPage.objects.filter(isbn=isbn).order_by("pk").first()
             if found is not None:
@@ -474,6 +462,15 @@ class CatalogueImporter:
             creator = candidate.creators.order_by("sort_order", "pk").select_related("person").first()
             if (name_key(creator.person.name) if creator else "") == first:
                 return candidate.specific
+        return None
+
+    def _by_control_number(self, numbers: list[str]) -> LibraryItemPage | None:
+        """The item that has one of ``numbers`` among its other catalogues' control numbers (MARC 035)."""
+        for number in numbers:
+            candidates = LibraryItemPage.objects.filter(locale=self.locale, control_numbers__contains=number)
+            for candidate in candidates.order_by("pk"):
+                if number in candidate.control_number_list():  # a whole line, not part of a longer number
+                    return candidate.specific
         return None
 
     @staticmethod
@@ -535,6 +532,11 @@ class CatalogueImporter:
         for name, normalise in (("isbn", normalise_isbn), ("issn", normalise_issn), ("doi", normalise_doi)):
             if name in present:
                 setattr(page, name, self._number(getattr(data, name), normalise, name))
+        # Other catalogues' numbers are added to those the item has (each catalogue that sends the item
+        # adds its own), never taken away: the item stays findable by every one of them.
+        numbers = list(dict.fromkeys([*page.control_number_list(), *data.control_numbers]))
+        if numbers != page.control_number_list():
+            page.control_numbers = "\n".join(numbers)
         for name, owner, tag in TYPE_FIELDS:
             value = getattr(data, name)
             if name in present and isinstance(page, owner):
@@ -716,7 +718,7 @@ class CatalogueImporter:
 
     def predict(self, plan: Plan) -> Outcome:
         page = plan.page
-        revised = plan.is_new or plan.changed
+        revised = plan.is_new or plan.changed or self._media_for_review(plan)
         if plan.is_new:
             action = Action.CREATED
         elif revised or plan.to_attach:
@@ -726,11 +728,11 @@ class CatalogueImporter:
         new = {item.sha256 for item in plan.to_attach if item.original is None} - self.seen_media
         self.seen_media |= new
         return Outcome(
-            plan.entry.number,
-            plan.entry.where,
             page.identifier,
-            page.title,
             action,
+            number=plan.entry.number,
+            where=plan.entry.where,
+            title=page.title,
             notes=plan.notes,
             revised=revised,
             published=self.publish and (revised or not page.live or page.has_unpublished_changes),
@@ -743,6 +745,7 @@ class CatalogueImporter:
         outcome = self.predict(plan)
         outcome.media_stored = 0
         stored: list[str] = []
+        review = self._media_for_review(plan)
         try:
             with transaction.atomic():
                 for person in plan.new_people:
@@ -757,15 +760,18 @@ class CatalogueImporter:
                     log(instance=page, action="wagtail.create", user=self.user)
                     revision = page.save_revision(user=self.user, log_action=False)
                     self._mirror(page)
-                elif plan.changed:
+                elif plan.changed or review:
+                    added = []
+                    if review:  # files for a live item, not published by this import, wait in its draft
+                        originals = [self._store(item, None, stored, outcome) for item in plan.to_attach]
+                        added = attachments.add_to(page, originals, self.user)
                     revision = page.save_revision(user=self.user, log_action=True)
+                    attachments.log_change(page, attachments.ATTACH, added, self.user, revision)
                 if outcome.published:
                     (revision or page.get_latest_revision()).publish(user=self.user)
-                for item in plan.to_attach:
-                    original, created = ingest_file(item.path, item.filename, page, self.user)
-                    if created:
-                        stored.append(original.file.name)
-                        outcome.media_stored += 1
+                if not review:
+                    for item in plan.to_attach:
+                        self._store(item, page, stored, outcome)
         except BaseException:
             for name in stored:
                 with contextlib.suppress(OSError):
@@ -773,6 +779,21 @@ class CatalogueImporter:
             raise
         outcome.identifier = page.identifier
         return outcome
+
+    def _media_for_review(self, plan: Plan) -> bool:
+        """Whether the entry's files go into the draft of a live item (imported without ``--publish``), to
+        be seen once the draft is published like any other change, rather than onto the item at once (a new
+        item, a draft, or an import that publishes): ``ingest.attachments``."""
+        return bool(plan.to_attach) and not plan.is_new and plan.page.live and not self.publish
+
+    def _store(self, item: MediaFile, page: LibraryItemPage | None, stored: list[str], outcome: Outcome) -> Original:
+        """Take in one file through ingest (attached to ``page`` at once, if given), remembering what is new
+        so that it can be removed if the entry fails."""
+        original, created = ingest_file(item.path, item.filename, page, self.user)
+        if created:
+            stored.append(original.file.name)
+            outcome.media_stored += 1
+        return original
 
     def _mirror(self, page: LibraryItemPage) -> None:
         """Aliases in the other locales, as the admin makes for a new page (translated later)."""
