@@ -1,5 +1,5 @@
-"""Statistics benchmark (issue 18): a million observations, the indicator page, XLSX import and a form summed
-over 3,321 communes.
+"""Statistics benchmark (issue 18): a million observations, the indicator page, XLSX import, a form summed over
+3,321 communes, approving the communes' reports and reminding the late ones.
 
 One command, from the repository root::
 
@@ -32,6 +32,18 @@ Then it measures, with the in-run baselines the ratios are taken against:
 3. **A form summed over the communes**: ``stats.reports.summary.summarise`` for the whole country and for a
    province (``--repeats`` times each), against the bare grouped ``SUM`` query over the same approved
    reports; plus the dashboard counts and the summary as XLSX and PDF.
+4. **Approving the communes' reports** (``--approvals``, 3,321): the commune form opened for 2024, every report
+   filled in and submitted (in bulk), then each approved through ``stats.reports.workflow.approve`` — the
+   reviewer's step: its 6 bound figures written as final observations with their revisions, the sums checked,
+   the audit log and the notice task — one report after another; against the baseline of writing the same
+   figures with one ``bulk_create`` (the floor for the rows an approval leaves).
+5. **Reminders to every late unit**: the commune form opened for 2023 with a deadline long past and every
+   commune's report left unsubmitted (each unit with an e-mail address), then
+   ``stats.reports.notices.send_reminders`` (one e-mail per unit through Django's in-memory e-mail backend, so
+   no mail server is timed), against the baseline of its dry run (the same late reports and recipients found,
+   nothing rendered, sent or written); and a second call the same day (everyone just reminded: nothing sent).
+   Parts 4 and 5 remove what they wrote when they end (and what an interrupted run left when they begin), so
+   ``--measure-only`` times the same database again.
 
 Results are printed and written to ``bench/results/stats-<time>.json`` (git-ignored). Goals (issue 18):
 indicator page data p95 ≤ 50 ms uncached; XLSX import ≥ 20,000 cells/s; one form over 3,321 communes ≤ 2 s.
@@ -68,6 +80,7 @@ def parse_args():
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--import-rows", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=20, help="timed summaries of each scope")
+    parser.add_argument("--approvals", type=int, default=3321, help="commune reports approved through the workflow")
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--measure-only", action="store_true", help="time the existing database: generate nothing")
     parser.add_argument("--profile", action="store_true", help="cProfile 30 indicator pages and print the top")
@@ -494,6 +507,166 @@ def measure_summary(args) -> dict:
     return result
 
 
+def _remove_commune_period(period: str) -> None:
+    """The commune form's ``period`` removed with its reports and the figures their approval wrote."""
+    from stats.models import Observation, ObservationRevision, ReportingPeriod
+
+    for old in ReportingPeriod.objects.filter(form__code="XA-DTTS-01", period=period):
+        written = Observation.objects.filter(report__reporting_period=old)
+        ObservationRevision.objects.filter(observation__in=written).delete()
+        written.delete()
+        old.delete()
+
+
+def _open_commune_period(period: str, deadline: dt.date):
+    """The commune form opened for ``period`` afresh (what an earlier run left is removed first)."""
+    from stats.models import ReportForm
+    from stats.reports.workflow import open_period
+
+    _remove_commune_period(period)
+    return open_period(ReportForm.objects.get(code="XA-DTTS-01"), period, deadline=deadline)
+
+
+def _fill_reports(reporting_period, rng: random.Random) -> int:
+    """Every report of ``reporting_period`` filled in (in bulk) with figures that pass the form's checks."""
+    from stats.models import FormCell, Report, ReportValue
+
+    cells = {cell.code: cell for cell in FormCell.objects.filter(form=reporting_period.form)}
+    values = []
+    for report_id in Report.objects.filter(reporting_period=reporting_period).values_list("pk", flat=True):
+        men, women = rng.randint(200, 3000), rng.randint(200, 3000)
+        households = rng.randint(100, 1500)
+        figures_of = {
+            "01": men + women, "02": men, "03": women, "04": households, "05": rng.randint(0, households),
+            "06": rng.randint(0, households // 3), "07": rng.randint(0, households // 3),
+        }  # fmt: skip
+        values += [
+            ReportValue(report_id=report_id, cell=cells[code], value=Decimal(v)) for code, v in figures_of.items()
+        ]
+        values.append(ReportValue(report_id=report_id, cell=cells["09"], text=""))
+    ReportValue.objects.bulk_create(values, batch_size=5000)
+    return len(values)
+
+
+def measure_approvals(args, rng: random.Random) -> dict:
+    from django.contrib.auth.models import User
+    from django.db import transaction
+    from django.utils import timezone
+
+    from stats.models import Observation, ObservationRevision, Report
+    from stats.reports.workflow import approve
+
+    reviewer, _created = User.objects.get_or_create(username="bench-reviewer", defaults={"is_superuser": True})
+    with transaction.atomic():
+        reporting_period, added = _open_commune_period("2024", dt.date(2025, 1, 15))
+        _fill_reports(reporting_period, rng)
+        Report.objects.filter(reporting_period=reporting_period).update(
+            status=Report.Status.SUBMITTED, submitted_at=timezone.now()
+        )
+    reports = list(Report.objects.filter(reporting_period=reporting_period).order_by("pk")[: args.approvals])
+    log(f"  {added:,} reports opened, filled in and submitted; approving {len(reports):,} one by one")
+    gc.collect()
+    samples = []
+    written = 0
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for report in reports:
+        one = time.perf_counter()
+        written += len(approve(report, reviewer))
+        samples.append((time.perf_counter() - one) * 1000)
+    total, total_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    approved = Report.objects.filter(reporting_period=reporting_period, status=Report.Status.APPROVED).count()
+    assert approved == len(reports), (approved, len(reports))
+    from_reports = Observation.objects.filter(report__reporting_period=reporting_period)
+    assert from_reports.count() == written, (from_reports.count(), written)
+    revisions = ObservationRevision.objects.filter(observation__in=from_reports).count()
+    # Baseline: the same figures written with one bulk_create (another period, so nothing collides), then removed.
+    copies = [
+        Observation(
+            indicator_id=obs.indicator_id,
+            period="2022",
+            period_start=dt.date(2022, 1, 1),
+            period_end=dt.date(2022, 12, 31),
+            place_id=obs.place_id,
+            unit_code=obs.unit_code,
+            unit_name=obs.unit_name,
+            disaggregation_key=obs.disaggregation_key,
+            value=obs.value,
+            status=obs.status,
+            source=obs.source,
+        )
+        for obs in from_reports
+    ]
+    start, start_cpu = time.perf_counter(), time.process_time()
+    with transaction.atomic():
+        Observation.objects.bulk_create(copies, batch_size=2000)
+    bulk, bulk_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    Observation.objects.filter(pk__in=[obs.pk for obs in copies if obs.pk]).delete()
+    Observation.objects.filter(period="2022", source__startswith="Báo cáo định kỳ").delete()
+    _remove_commune_period("2024")  # leave the database as it was
+    return {
+        "reports": len(reports),
+        "observations_written": written,
+        "revisions_written": revisions,
+        "approve_all_seconds": round(total, 2),
+        "approve_all_cpu_seconds": round(total_cpu, 2),
+        "approvals_per_second": round(len(reports) / total, 1),
+        "approve_one": figures(samples),
+        "bulk_same_figures_seconds": round(bulk, 3),
+        "bulk_same_figures_cpu_seconds": round(bulk_cpu, 3),
+        "ratio_approve_to_bulk": round(total / bulk, 1),
+        "ratio_approve_to_bulk_cpu": round(total_cpu / bulk_cpu, 1),
+    }
+
+
+def measure_reminders(args, rng: random.Random) -> dict:
+    from django.core import mail
+    from django.db import transaction
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from stats.models import Report, ReportingLevel, ReportingUnit
+    from stats.reports.notices import send_reminders
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        ReportingUnit.objects.filter(level=ReportingLevel.COMMUNE).update(
+            email=Concat(Value("xa-"), Cast("pk", CharField()), Value("@bench.invalid"))
+        )
+        reporting_period, added = _open_commune_period("2023", dt.date(2024, 1, 15))
+        _fill_reports(reporting_period, rng)  # filled in, never submitted: late
+    late = Report.objects.late(today).count()
+    log(f"  {added:,} reports opened and left unsubmitted; {late:,} late in all")
+    result = {"late_reports": late}
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        mail.outbox = []
+        gc.collect()
+        start, start_cpu = time.perf_counter(), time.process_time()
+        dry = send_reminders(today, dry_run=True)
+        result["dry_run_seconds"] = round(time.perf_counter() - start, 2)
+        result["dry_run_cpu_seconds"] = round(time.process_time() - start_cpu, 2)
+        assert len(dry) == late and not mail.outbox, (len(dry), late, len(mail.outbox))
+        start, start_cpu = time.perf_counter(), time.process_time()
+        sent = send_reminders(today)
+        result["send_seconds"] = round(time.perf_counter() - start, 2)
+        result["send_cpu_seconds"] = round(time.process_time() - start_cpu, 2)
+        result["emails"] = len(mail.outbox)
+        assert len(sent) == late and len(mail.outbox) == late, (len(sent), late, len(mail.outbox))
+        start = time.perf_counter()
+        again = send_reminders(today)
+        result["again_seconds"] = round(time.perf_counter() - start, 2)
+        assert again == [] and len(mail.outbox) == late, (len(again), len(mail.outbox))
+        mail.outbox = []
+    result["reminders_per_second"] = round(late / result["send_seconds"], 1)
+    result["ratio_send_to_dry_run"] = round(result["send_seconds"] / result["dry_run_seconds"], 1)
+    result["ratio_send_to_dry_run_cpu"] = round(result["send_cpu_seconds"] / result["dry_run_cpu_seconds"], 1)
+    with transaction.atomic():
+        reporting_period.delete()
+        ReportingUnit.objects.filter(level=ReportingLevel.COMMUNE).update(email="")
+    return result
+
+
 def main():
     args = parse_args()
     django.setup()
@@ -551,6 +724,25 @@ def main():
     log(f"  nation ÷ bare SUM (p95): {payload['summary']['ratio_nation_to_bare_p95']}×; dashboard "
         f"{payload['summary']['dashboard_ms']} ms; summary XLSX {payload['summary']['summary_xlsx_ms']} ms, "
         f"PDF {payload['summary']['summary_pdf_ms']} ms")  # fmt: skip
+
+    log(f"\n4. Approving the communes' reports through the workflow ({args.approvals:,})")
+    payload["approvals"] = measure_approvals(args, rng)
+    appr = payload["approvals"]
+    log(f"  {appr['reports']:,} approved in {appr['approve_all_seconds']} s (CPU {appr['approve_all_cpu_seconds']} s): "
+        f"{appr['approvals_per_second']}/s, one approval p50 {appr['approve_one']['p50']} ms p95 "
+        f"{appr['approve_one']['p95']} ms; {appr['observations_written']:,} observations, "
+        f"{appr['revisions_written']:,} revisions")  # fmt: skip
+    log(f"  the same figures in one bulk_create: {appr['bulk_same_figures_seconds']} s (CPU "
+        f"{appr['bulk_same_figures_cpu_seconds']} s) → approving ÷ bulk {appr['ratio_approve_to_bulk']}× "
+        f"(CPU {appr['ratio_approve_to_bulk_cpu']}×)")  # fmt: skip
+
+    log("\n5. Reminders to every late unit")
+    payload["reminders"] = measure_reminders(args, rng)
+    rem = payload["reminders"]
+    log(f"  {rem['emails']:,} reminders sent in {rem['send_seconds']} s (CPU {rem['send_cpu_seconds']} s, "
+        f"{rem['reminders_per_second']}/s); dry run {rem['dry_run_seconds']} s (CPU {rem['dry_run_cpu_seconds']} s) "
+        f"→ sending ÷ dry run {rem['ratio_send_to_dry_run']}× (CPU {rem['ratio_send_to_dry_run_cpu']}×); "
+        f"again the same day (nothing to send) {rem['again_seconds']} s")  # fmt: skip
 
     goals = {
         "indicator page p95 ≤ 50 ms": payload["indicator_page"]["page"]["p95"] <= 50,

@@ -136,6 +136,8 @@ async function provinceMap(url) {
   return provinces;
 }
 
+const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
 function mapOption(spec, geojson, text) {
   const names = new Map(
     geojson.features.map((feature) => [feature.properties.code, english ? feature.properties.name_en || feature.properties.name : feature.properties.name]),
@@ -143,13 +145,25 @@ function mapOption(spec, geojson, text) {
   const values = spec.rows.map((row) => row.value);
   const byCode = new Map(spec.rows.map((row) => [row.code, row]));
   const regions = spec.highlight ? [{ name: spec.highlight, itemStyle: { borderColor: INK, borderWidth: 2.5 } }] : [];
+  const archipelagos = geojson.archipelagos || [];
+  const groupName = (group) => (english ? group.name_en : group.name);
+  // Each island of Hoàng Sa and Trường Sa as a marker in its province's colour: their outlines, in the province's
+  // shape, are less than a pixel at this scale. A province without a figure gives its islands no value (grey).
+  const islands = archipelagos.flatMap((group) =>
+    group.islands.map((centre) => {
+      const row = byCode.get(group.code);
+      return { name: group.code, group: groupName(group), value: [...centre, row ? row.value : null] };
+    }),
+  );
   return {
     tooltip: {
       trigger: "item",
       formatter: (item) => {
-        if (item.seriesType === "scatter") return item.name;
+        if (item.seriesIndex === 2) return item.name;
         const row = byCode.get(item.name);
-        return `${names.get(item.name) || item.name}: ${text(row ? row.value : null)}`;
+        const name = names.get(item.name) || item.name;
+        const where = item.seriesIndex === 1 ? `${item.data.group} (${name})` : name;
+        return `${where}: ${text(row ? row.value : null)}`;
       },
     },
     visualMap: {
@@ -162,7 +176,7 @@ function mapOption(spec, geojson, text) {
       itemHeight: 140,
       calculable: false,
       realtime: false,
-      seriesIndex: 0,
+      seriesIndex: [0, 1],
       inRange: { color: ["#f6e3c8", "#d9865a", ACCENT, "#4a1406"] },
       outOfRange: { color: NO_DATA },
       text: [`${shortFormat().format(Math.max(...values))} ${spec.unit}`, shortFormat().format(Math.min(...values))],
@@ -176,8 +190,8 @@ function mapOption(spec, geojson, text) {
       aspectScale: 0.96, // cos 16°: kilometres east and north alike at Vietnam's middle latitude
       boundingCoords: [
         [102, 23.6],
-        [115.8, 8.2],
-      ], // room for Hoàng Sa and Trường Sa
+        [117.0, 8.2],
+      ], // room for Hoàng Sa and Trường Sa, and their names
       top: 8,
       bottom: 48,
       itemStyle: { areaColor: NO_DATA, borderColor: "#ffffff", borderWidth: 0.6 },
@@ -197,12 +211,20 @@ function mapOption(spec, geojson, text) {
         type: "scatter",
         coordinateSystem: "geo",
         symbolSize: 5,
-        itemStyle: { color: MUTED },
+        color: NO_DATA, // islands of a province without a figure; the visual map colours the others
+        itemStyle: { borderColor: INK, borderWidth: 0.6 },
+        data: islands,
+      },
+      {
+        type: "scatter",
+        coordinateSystem: "geo",
+        symbolSize: 0,
+        silent: true,
         label: { show: true, position: "bottom", formatter: "{b}", fontSize: 10, lineHeight: 12, color: MUTED, align: "center" },
-        // Names on two lines ("Quần đảo / Trường Sa") so that they stay inside a phone's width.
-        data: (geojson.archipelagos || []).map((group) => ({
-          name: (english ? group.name_en : group.name).replace(/^(Quần đảo) /, "$1\n").replace(/ (\()/, "\n$1"),
-          value: group.coord,
+        // Names on two lines ("Quần đảo / Trường Sa") so that they stay inside a phone's width, under the islands.
+        data: archipelagos.map((group) => ({
+          name: groupName(group).replace(/^(Quần đảo) /, "$1\n").replace(/ (\()/, "\n$1"),
+          value: [mean(group.islands.map((centre) => centre[0])), Math.min(...group.islands.map((centre) => centre[1])) - 0.2],
         })),
       },
     ],

@@ -8,6 +8,14 @@
 // with their successor), and the provinces of each are merged with topojson-client's merge(), which drops
 // the shared borders: a dissolve without slivers. The result is GeoJSON for ECharts' registerMap, keyed by
 // today's two-digit code; the build fails when a shape matches no province or a province gets no shape.
+//
+// The Hoàng Sa and Trường Sa archipelagos: the source has some of their islands in Đà Nẵng and Khánh Hòa, but
+// 6–12 km from where they are (Woody Island, Itu Aba, Thitu…). They are replaced by Natural Earth's outlines
+// (public domain; stats/data/geo/vn-archipelagos.geojson and its README.md), added to the provinces of today
+// that they belong to (Đà Nẵng, Khánh Hòa) so the choropleth colours them with their province: every source
+// polygon lying wholly east of 110° E is dropped, and the build fails if a province without an archipelago has
+// one. Islands of a few hundred metres are less than a pixel on a map of the country: the output lists each
+// island's centre (archipelagos[].islands), which the charts draw as markers in the province's colour.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -16,6 +24,7 @@ import { parse } from "yaml";
 
 const SOURCE = join("stats", "data", "geo", "geoBoundaries-VNM-ADM1.topojson");
 const PLACES = join("archive", "demo", "data", "places.yaml");
+const ISLANDS = join("stats", "data", "geo", "vn-archipelagos.geojson");
 const PRECISION = 1000; // coordinates to 0.001° (about 100 m): plenty for a country map on a phone
 
 // Shapes whose name is not the name of a province in the place data.
@@ -24,12 +33,9 @@ const ALIASES = {
   "con dao": "ba ria vung tau", // the island district of Bà Rịa – Vũng Tàu, drawn as a shape of its own
 };
 
-// Hoàng Sa and Trường Sa, which the source does not draw: labelled at approximate centres, with the
-// province of today they belong to (Đà Nẵng, Khánh Hòa).
-const ARCHIPELAGOS = [
-  { name: "Quần đảo Hoàng Sa", name_en: "Hoang Sa (Paracel) Islands", code: "48", coord: [112.0, 16.5] },
-  { name: "Quần đảo Trường Sa", name_en: "Truong Sa (Spratly) Islands", code: "56", coord: [114.2, 10.0] },
-];
+// The archipelagos every map of Vietnam must draw, with the province of today each belongs to.
+const ARCHIPELAGOS = { "hoang-sa": "48", "truong-sa": "56" };
+const OFFSHORE = 110; // ° E: the mainland and its coastal islands (Lý Sơn, Phú Quý, Côn Đảo) lie west of it
 
 // "tỉnh Bà Rịa – Vũng Tàu" → "ba ria vung tau"; "Hà Nội\t" → "ha noi".
 export function fold(name) {
@@ -59,6 +65,38 @@ function rounded(geometry) {
   return { type: "MultiPolygon", coordinates: polygons };
 }
 
+// The archipelagos' islands (Natural Earth outlines) by the code of their province of today, and the list the
+// charts label and mark: the archipelago's centre (the middle of its islands' extent) and each island's centre.
+function readArchipelagos(root, codes) {
+  const collection = JSON.parse(readFileSync(join(root, ISLANDS), "utf8"));
+  const polygons = new Map(); // code → island polygons
+  const groups = [];
+  for (const feature of collection.features) {
+    const { key, name, name_en: nameEn, province } = feature.properties;
+    if (ARCHIPELAGOS[key] !== province || !codes.has(province)) {
+      throw new Error(`${ISLANDS}: "${key}" should belong to province ${ARCHIPELAGOS[key]} of ${PLACES}`);
+    }
+    const islands = feature.geometry.coordinates;
+    if (!islands.length) throw new Error(`${ISLANDS}: "${key}" has no island`);
+    if (!polygons.has(province)) polygons.set(province, []);
+    polygons.get(province).push(...islands);
+    const centres = islands.map(([outer]) => {
+      const ring = outer.slice(0, -1); // the closing position repeats the first
+      const mean = (axis) => ring.reduce((sum, position) => sum + position[axis], 0) / ring.length;
+      return [Math.round(mean(0) * PRECISION) / PRECISION, Math.round(mean(1) * PRECISION) / PRECISION];
+    });
+    const extent = (axis) => {
+      const values = centres.map((centre) => centre[axis]);
+      return Math.round(((Math.min(...values) + Math.max(...values)) / 2) * 10) / 10;
+    };
+    groups.push({ key, name, name_en: nameEn, code: province, coord: [extent(0), extent(1)], islands: centres });
+  }
+  for (const key of Object.keys(ARCHIPELAGOS)) {
+    if (!groups.some((group) => group.key === key)) throw new Error(`${ISLANDS} has no "${key}"`);
+  }
+  return { polygons, groups, source: collection.source };
+}
+
 export function buildProvinceMap(root, outfile) {
   const topology = JSON.parse(readFileSync(join(root, SOURCE), "utf8"));
   const places = parse(readFileSync(join(root, PLACES), "utf8"));
@@ -67,6 +105,7 @@ export function buildProvinceMap(root, outfile) {
   for (const unit of places.historic) {
     if (unit.kind === "former_province") today.set(fold(unit.name), unit.successor);
   }
+  const archipelagos = readArchipelagos(root, new Set(places.provinces.map((province) => province.code)));
   const [object] = Object.values(topology.objects);
   const shapes = new Map(); // code → geometries
   for (const geometry of object.geometries) {
@@ -81,19 +120,29 @@ export function buildProvinceMap(root, outfile) {
     const geometries = shapes.get(province.code);
     if (!geometries) throw new Error(`${SOURCE} has no shape for ${province.code} ${province.name}`);
     const formedFrom = geometries.map((g) => g.properties.shapeName.trim());
-    return {
-      type: "Feature",
-      id: province.code,
-      properties: { code: province.code, name: province.name, name_en: province.name_en, formed_from: formedFrom },
-      geometry: rounded(merge(topology, geometries)),
-    };
+    const merged = merge(topology, geometries);
+    const offshore = (polygon) => polygon[0].every(([x]) => x > OFFSHORE);
+    const land = { type: "MultiPolygon", coordinates: merged.coordinates.filter((polygon) => !offshore(polygon)) };
+    const islands = archipelagos.polygons.get(province.code) || [];
+    if (land.coordinates.length < merged.coordinates.length && !islands.length) {
+      throw new Error(`${SOURCE}: ${province.name} has shapes east of ${OFFSHORE}° E but no archipelago`);
+    }
+    const geometry = rounded({ type: "MultiPolygon", coordinates: [...land.coordinates, ...islands] });
+    if (geometry.coordinates.length < land.coordinates.length + islands.length) {
+      throw new Error(`${province.code} ${province.name}: a shape vanished at ${PRECISION} steps to the degree`);
+    }
+    const properties = { code: province.code, name: province.name, name_en: province.name_en, formed_from: formedFrom };
+    const groups = archipelagos.groups.filter((group) => group.code === province.code);
+    if (groups.length) properties.archipelagos = groups.map((group) => group.name);
+    return { type: "Feature", id: province.code, properties, geometry };
   });
   const collection = {
     type: "FeatureCollection",
     source:
       "geoBoundaries VNM ADM1 (boundaryID VNM-ADM1-63759600, 2008, public domain; geoboundaries.org), " +
-      "63 provinces merged into the 34 of 1 July 2025 (Nghị quyết 202/2025/QH15) by the archive",
-    archipelagos: ARCHIPELAGOS,
+      "63 provinces merged into the 34 of 1 July 2025 (Nghị quyết 202/2025/QH15) by the archive; " +
+      `the Hoàng Sa and Trường Sa archipelagos (instead of the source's, misplaced): ${archipelagos.source}`,
+    archipelagos: archipelagos.groups,
     features,
   };
   mkdirSync(dirname(outfile), { recursive: true });

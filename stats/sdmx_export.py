@@ -13,9 +13,11 @@ not-verified``.
 from __future__ import annotations
 
 import sdmx
+from lxml import etree
 from sdmx import message
 from sdmx.model import common
 from sdmx.model import v21 as m
+from sdmx.writer.xml import writer
 
 from django.conf import settings
 from django.utils import timezone
@@ -55,7 +57,8 @@ class Structure:
 
     def __init__(self, places=()):
         self.agency = agency()
-        kw = {"maintainer": self.agency, "version": VERSION}
+        # Not final: the codelists grow with the catalogue and the units that have figures.
+        kw = {"maintainer": self.agency, "version": VERSION, "is_final": False, "is_external_reference": False}
         self.dimensions: list[Dimension] = all_dimensions()
         self.codelists: dict[str, m.Codelist] = {}
         self.concepts = m.ConceptScheme(id="CS_DTTS", name=_names("Khái niệm", "Concepts"), **kw)
@@ -109,6 +112,10 @@ class Structure:
         self.dsd = m.DataStructureDefinition(
             id=DSD_ID, name=_names("Thống kê công tác dân tộc", "Ethnic-affairs statistics"), **kw
         )
+        # The component lists' fixed identifiers (SDMX 2.1): the schemas refuse them empty.
+        self.dsd.dimensions.id = "DimensionDescriptor"
+        self.dsd.attributes.id = "AttributeDescriptor"
+        self.dsd.measures.id = "MeasureDescriptor"
         dimension_ids = ["INDICATOR", "REF_AREA", *(_dimension_id(d.code) for d in self.dimensions)]
         for order, dimension_id in enumerate(dimension_ids):
             self.dsd.dimensions.append(
@@ -120,7 +127,14 @@ class Structure:
                 )
             )
         self.dsd.dimensions.append(
-            m.TimeDimension(id="TIME_PERIOD", order=len(dimension_ids), concept_identity=self._concept("TIME_PERIOD"))
+            m.TimeDimension(
+                id="TIME_PERIOD",
+                order=len(dimension_ids),
+                concept_identity=self._concept("TIME_PERIOD"),
+                local_representation=common.Representation(
+                    non_enumerated=[common.Facet(value_type=common.FacetValueType.observationalTimePeriod)]
+                ),
+            )
         )
         self.measure = m.PrimaryMeasure(id="OBS_VALUE", concept_identity=self._concept("OBS_VALUE"))
         self.dsd.measures.append(self.measure)
@@ -238,6 +252,110 @@ def data_message(who, indicator=None) -> tuple[message.DataMessage, Structure]:
     )
 
 
+def data_xsd(schemas: str, who=None) -> bytes:
+    """The schema of the data messages ``who`` may receive (codelists as in :func:`structure_xml`)."""
+    places = _places(visible_observations(who).only("place_id"))
+    return structure_specific_xsd(Structure(places), schemas)
+
+
+def dsd_namespace(structure: Structure) -> str:
+    """The namespace of the structure-specific data (SDMX 2.1, section 3B, 3.3): the DSD's URN and the dimension at
+    the observation level, here every dimension (un-grouped observations)."""
+    return f"{sdmx.urn.make(structure.dsd)}:ObsLevelDim:AllDimensions"
+
+
 def data_xml(who=None, indicator=None) -> bytes:
-    msg, _structure = data_message(who, indicator)
-    return sdmx.to_xml(msg, pretty_print=True)
+    """The data message as SDMX-ML 2.1 structure-specific data. ``sdmx1`` leaves out what the standard's schemas
+    require of it — the header's ``namespace`` and ``dimensionAtObservation``, the data set's ``xsi:type`` and its
+    ``structureRef`` and ``dataScope`` in the structure-specific namespace — which are set here (the schema of
+    that namespace: :func:`structure_specific_xsd`)."""
+    msg, structure = data_message(who, indicator)
+    written = writer.recurse(msg)
+    namespace = dsd_namespace(structure)
+    # A new root that declares the data set's namespace (lxml cannot add one to an existing element).
+    nsmap = {**written.nsmap, "ss": NS_STRUCTURE_SPECIFIC, "ns1": namespace}
+    root = etree.Element(written.tag, attrib=dict(written.attrib), nsmap=nsmap)
+    root.extend(list(written))
+    for header_structure in root.iterfind(f"{{{NS_MESSAGE}}}Header/{{{NS_MESSAGE}}}Structure"):
+        header_structure.set("namespace", namespace)
+        header_structure.set("dimensionAtObservation", "AllDimensions")
+    for dataset in root.iterfind(f"{{{NS_MESSAGE}}}DataSet"):
+        dataset.set(f"{{{NS_XSI}}}type", "ns1:DataSetType")
+        dataset.set(f"{{{NS_STRUCTURE_SPECIFIC}}}structureRef", dataset.attrib.pop("structureRef", DSD_ID))
+        dataset.set(f"{{{NS_STRUCTURE_SPECIFIC}}}dataScope", "DataStructure")
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
+
+
+NS_XS = "http://www.w3.org/2001/XMLSchema"
+NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+NS_SDMX = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1"
+NS_MESSAGE = f"{NS_SDMX}/message"
+NS_COMMON = f"{NS_SDMX}/common"
+NS_STRUCTURE_SPECIFIC = f"{NS_SDMX}/data/structurespecific"
+
+
+def structure_specific_xsd(structure: Structure, schemas: str) -> bytes:
+    """The DSD-specific schema of :func:`data_xml`'s namespace (SDMX 2.1, section 3B): a data set of un-grouped
+    observations whose dimensions and attributes are XML attributes, coded ones restricted to their codelist.
+    ``schemas`` is where the standard's own XSDs are (a folder or URL ending in "/"); the schema imports the
+    message namespace too, so it validates a whole data message."""
+    xs = f"{{{NS_XS}}}"
+    namespace = dsd_namespace(structure)
+    schema = etree.Element(
+        xs + "schema",
+        nsmap={"xs": NS_XS, "common": NS_COMMON, "dsd": NS_STRUCTURE_SPECIFIC, None: namespace},
+        targetNamespace=namespace,
+        elementFormDefault="qualified",
+        attributeFormDefault="unqualified",
+    )
+    for imported, location in (
+        (NS_COMMON, "SDMXCommon.xsd"),
+        (NS_STRUCTURE_SPECIFIC, "SDMXDataStructureSpecific.xsd"),
+        (NS_MESSAGE, "SDMXMessage.xsd"),
+    ):
+        etree.SubElement(schema, xs + "import", namespace=imported, schemaLocation=schemas + location)
+
+    def restriction(name: str, base: str):
+        complex_type = etree.SubElement(schema, xs + "complexType", name=name)
+        content = etree.SubElement(complex_type, xs + "complexContent")
+        restricted = etree.SubElement(content, xs + "restriction", base=base)
+        sequence = etree.SubElement(restricted, xs + "sequence")
+        etree.SubElement(sequence, xs + "element", ref="common:Annotations", minOccurs="0")
+        return restricted, sequence
+
+    _dataset, sequence = restriction("DataSetType", "dsd:DataSetType")
+    etree.SubElement(
+        sequence,
+        xs + "element",
+        name="DataProvider",
+        type="common:DataProviderReferenceType",
+        form="unqualified",
+        minOccurs="0",
+    )
+    choice = etree.SubElement(sequence, xs + "choice", minOccurs="0")
+    etree.SubElement(choice, xs + "element", name="Obs", type="ObsType", form="unqualified", maxOccurs="unbounded")
+
+    def codes(codelist: m.Codelist) -> str:
+        simple = etree.SubElement(schema, xs + "simpleType", name=codelist.id)
+        restricted = etree.SubElement(simple, xs + "restriction", base="common:IDType")
+        for code in codelist:
+            etree.SubElement(restricted, xs + "enumeration", value=code.id)
+        return codelist.id
+
+    observation, _sequence = restriction("ObsType", "dsd:ObsType")
+    etree.SubElement(observation, xs + "attribute", name="type", use="prohibited")
+    etree.SubElement(
+        observation, xs + "attribute", name="TIME_PERIOD", type="common:ObservationalTimePeriodType", use="required"
+    )
+    etree.SubElement(observation, xs + "attribute", name="REPORTING_YEAR_START_DAY", use="prohibited")
+    etree.SubElement(observation, xs + "attribute", name="OBS_VALUE", type="xs:double", use="optional")
+    for dimension in structure.dsd.dimensions:
+        if dimension.id != "TIME_PERIOD":
+            type_name = codes(dimension.local_representation.enumerated)
+            etree.SubElement(observation, xs + "attribute", name=dimension.id, type=type_name, use="required")
+    for attribute in structure.dsd.attributes:
+        representation = attribute.local_representation
+        type_name = codes(representation.enumerated) if representation else "xs:string"
+        use = "required" if attribute.usage_status == m.UsageStatus.mandatory else "optional"
+        etree.SubElement(observation, xs + "attribute", name=attribute.id, type=type_name, use=use)
+    return etree.tostring(schema, encoding="utf-8", xml_declaration=True, pretty_print=True)

@@ -232,6 +232,30 @@ class GoodImportTests(ImportTestCase):
         revision = ObservationRevision.objects.filter(action="changed").get()
         self.assertEqual(revision.origin, "import: so-lieu.xlsx")
 
+    def test_a_former_province_by_its_code_of_the_time(self):
+        """Data before the 2025 merger name provinces by their codes of then (QĐ 124/2004: a code is never reused
+        for another unit, and on a merger the seat's code passes on): "15" was Yên Bái's code in 2019 and is Lào
+        Cai's since 1 July 2025; "02" (Hà Giang) and "10" (the former Lào Cai) were closed."""
+        rows = [
+            {"indicator": "0101", "period": "2019", "unit_code": "02", "value": 850000, "source": SOURCE},
+            {"indicator": "0101", "period": "2019", "unit_code": "15", "value": 830000, "source": SOURCE},
+            {"indicator": "0101", "period": "2019", "unit_code": 10, "value": 730000, "source": SOURCE},
+            {"indicator": "0101", "period": "2026", "unit_code": "15", "value": 1700000, "source": SOURCE},
+        ]
+        report = import_observations(self.xlsx(rows))
+        self.assertEqual(report.errors, [])
+        self.assertEqual(report.count("created"), 4)
+        placed = {(o.period, o.unit_code): o.place for o in Observation.objects.all()}
+        self.assertEqual(placed[("2019", "02")], self.units["hg"])
+        self.assertEqual(placed[("2019", "15")], self.units["yb"])
+        self.assertEqual(placed[("2019", "10")], self.units["lc_old"])
+        self.assertEqual(placed[("2026", "15")], self.units["lc"])
+        # A closed code is refused after the merger, with the unit it named.
+        import_rows = [{"indicator": "0101", "period": "2026", "unit_code": "02", "value": 1, "source": SOURCE}]
+        refused = import_observations(self.xlsx(import_rows))
+        self.assertFalse(refused.written)
+        self.assertIn("Hà Giang", refused.errors[0].message)
+
     def test_dry_run_writes_nothing(self):
         report = import_observations(self.xlsx(self.good_rows()), dry_run=True)
         self.assertEqual(report.count("created"), 4)

