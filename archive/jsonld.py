@@ -35,7 +35,7 @@ def record_jsonld(record, request, related=(), images=()) -> dict:
         "url": url,
         "name": record.title,
         "identifier": record.identifier,
-        "inLanguage": get_language(),
+        "inLanguage": record.text_language or get_language(),  # the original's while untranslated
         "isAccessibleForFree": True,
     }
     alternate = [other.title for other in record.other_titles.all()]

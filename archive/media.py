@@ -7,6 +7,7 @@ store their own files (``ingest``) register a resolver in their ``AppConfig.read
 """
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 # A resolver takes (path, who) — who asks: the request (or a user), which
 # ``archive.access.Viewer.of`` understands — and returns None when the path is not its own,
@@ -91,26 +92,18 @@ def summarise_many(page_ids) -> "dict[int, MediaSummary]":
     return summaries
 
 
-@register_summariser
-def gallery_images(page_ids) -> "dict[int, MediaSummary]":
-    from archive.batching import for_ids
-    from archive.models import RecordImage
-
-    wanted = set(page_ids)
-    with_images = RecordImage.objects.filter(for_ids("page_id", wanted)).values_list("page_id", flat=True).distinct()
-    return {page_id: MediaSummary(kinds={"image"}) for page_id in with_images if page_id in wanted}
-
-
 # --- What a record page shows from other apps ------------------------------------------
-# Apps register a presenter for a slot of the record page: "media" (``ingest``: the record's
-# players and files) or "citation" (the library: formatted citations and exports). Given the
+# Apps register a presenter for a slot of the record page: "lead" (``ingest``: the first image the
+# visitor may see, which the page opens with; the page shows a drawn placeholder when no presenter has
+# one), "media" (``ingest``: the record's other players and files) or "citation" (the library:
+# formatted citations and exports). Given the
 # record page and the request, it returns the HTML of its section for that visitor (rendered by
 # the app's own template, so escaped), or "" when there is nothing to show. A media presenter
 # must show only what the visitor may fetch: the same rules as its resolver.
 # ``RecordPage.get_context`` joins each slot's fragments into ``record_<slot>``.
 
 Presenter = Callable[[object, object], str]
-SLOTS = ("media", "citation")
+SLOTS = ("lead", "media", "citation")
 _presenters: dict[str, list[Presenter]] = {slot: [] for slot in SLOTS}
 
 
@@ -162,4 +155,43 @@ def page_texts(record_ids) -> "dict[int, list[tuple[int, list[str]]]]":
     for source in _page_text_sources:
         for record_id, documents in source(record_ids).items():
             found.setdefault(record_id, []).extend(documents)
+    return found
+
+
+# --- A record's thumbnail in lists and search results -------------------------------------
+# Apps that attach images to records (``ingest``) register a thumbnail source: given record page ids
+# and who asks (a request, a user or None), it returns ``{page_id: Thumbnail}`` for the records whose
+# first image that visitor may fetch: the same verdict as the app's resolver, so a withheld, sacred or
+# restricted image is never offered. Listings and search results ask once for all their records
+# (:func:`thumbnails`), never once per card.
+
+
+class Thumbnail(NamedTuple):
+    url: str  # a small copy (about 240 px on its long edge), JPEG
+    width: int
+    height: int
+    alt: str = ""  # in the language of the record page asked for; "" when the image has no words of its own
+    webp: str = ""  # the same copy as WebP, where there is one
+
+
+ThumbnailSource = Callable[[list[int], object], "dict[int, Thumbnail]"]
+_thumbnail_sources: list[ThumbnailSource] = []
+
+
+def register_thumbnails(source: ThumbnailSource) -> ThumbnailSource:
+    if source not in _thumbnail_sources:
+        _thumbnail_sources.append(source)
+    return source
+
+
+def thumbnails(page_ids, who) -> "dict[int, Thumbnail]":
+    """The thumbnail of each record in ``page_ids`` that has one ``who`` may see (the first source to
+    answer for a record wins)."""
+    page_ids = [page_id for page_id in dict.fromkeys(page_ids) if page_id is not None]
+    found: dict[int, Thumbnail] = {}
+    if not page_ids:
+        return found
+    for source in _thumbnail_sources:
+        for page_id, thumbnail in source(page_ids, who).items():
+            found.setdefault(page_id, thumbnail)
     return found

@@ -11,7 +11,7 @@ class EthnicGroupViewSet(SnippetViewSet):
     icon = "group"
     list_display = ["code", "name", "name_en", "language_group", "population_2019"]
     list_filter = ["language_family"]
-    search_fields = ["name", "name_en", "other_names"]
+    # No search_fields: the search backend reads the model's own, its other names among them.
     ordering = ["code"]
 
 

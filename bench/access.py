@@ -61,7 +61,7 @@ LABELS = {
 USERS = ["anonymous", "researcher"]
 STATES = ["without", "with"]
 RESTRICTION_KINDS = ["password", "login", "groups"]
-IMAGE_TITLE = "bench-access-image-{}"
+IMAGE_NAME = "bench-access-{}.png"
 RESEARCHER = "bench-access-researcher"
 GROUP = "bench-access-group"
 
@@ -203,35 +203,40 @@ class Plan:
 
 
 def attach_images(count, open_records):
-    """Images on ``count`` open public records (as tests/conftest.py png_image and create_record make them)."""
+    """An image on each of ``count`` open public records, attached as media and processed (as the demo and
+    tests/conftest.py attach_image do); returns the ``/media/`` URL of a web copy of each."""
     from PIL import Image
 
-    from django.core.files.images import ImageFile
+    from archive.models import RecordPage
+    from ingest.models import Derivative, MediaKind, RecordMedia
+    from ingest.services import ingest_file
 
-    from archive.models import ArchiveImage, RecordImage, RecordPage
-
-    images = []
+    originals = []
     for number in range(count):
-        title = IMAGE_TITLE.format(number)
-        image = ArchiveImage.objects.filter(title=title).first()
-        if image is None:
+        record = RecordPage.objects.get(pk=open_records[number]).specific
+        link = RecordMedia.objects.filter(record=record, original__kind=MediaKind.IMAGE).first()
+        if link is None:
             buffer = io.BytesIO()
             Image.new("RGB", (40, 30), (120, 30 + number * 20, 20)).save(buffer, format="PNG")
-            image = ArchiveImage(title=title, description=f"Ảnh thử {number}", access_level="public")
-            image.file = ImageFile(buffer, name=f"bench-access-{number}.png")
-            image.save()
-        if not RecordImage.objects.filter(image=image).exists():
-            record = RecordPage.objects.get(pk=open_records[number]).specific
-            record.images.add(RecordImage(image=image, caption="ảnh"))
-            record.save_revision().publish()
-        images.append(image)
-    return images
+            buffer.seek(0)
+            # Processed at once: bench/settings.py runs tasks immediately, and this runs outside a transaction.
+            originals.append(ingest_file(buffer, name=IMAGE_NAME.format(number), record=record)[0])
+        else:
+            originals.append(link.original)
+    copies = Derivative.objects.filter(derivative_set__original__in=originals, role="web").order_by("path")
+    first = {}
+    for original_id, path in copies.values_list("derivative_set__original_id", "path"):
+        first.setdefault(original_id, f"/media/{path}")
+    missing = [original.filename for original in originals if original.pk not in first]
+    if missing:
+        raise SystemExit(f"no access copies were made of {', '.join(missing)}: see the ingest job's message")
+    return [first[original.pk] for original in originals]
 
 
 class Urls:
     """Random URLs of every kind; the same lists serve both states of a round."""
 
-    def __init__(self, seed, open_records, images):
+    def __init__(self, seed, open_records, media_urls):
         from archive.models import RECORD_TYPES
         from cms.models import RecordTypeIndexPage
 
@@ -245,7 +250,7 @@ class Urls:
         self.home_url = pages.default_home().get_url()
         self.open_records = open_records
         self.record_url_cache = {}
-        self.media_urls = [image.file.url for image in images]
+        self.media_urls = list(media_urls)
 
     def records(self, count):
         from wagtail.models import Page
@@ -671,10 +676,10 @@ def main():
 
     locale = default_locale()
     plan = Plan(args, locale)
-    images = attach_images(args.images, plan.open_records)
+    media_urls = attach_images(args.images, plan.open_records)
     user = researcher()
     clients = make_clients()
-    urls = Urls(args.seed, plan.open_records, images)
+    urls = Urls(args.seed, plan.open_records, media_urls)
     counts = pages.corpus_counts()
     print(
         f"corpus: {counts['records']} records ({counts['public']} public), {counts['festivals']} festivals; "

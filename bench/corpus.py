@@ -1,6 +1,6 @@
 """Synthetic heritage records for the page benchmark, saved one page at a time.
 
-The records themselves come from ``archive.corpus`` (the generator behind
+The records themselves come from ``devtools.corpus`` (the generator behind
 ``manage.py generate_corpus``); this module turns each one into an unsaved page and
 creates it the way an editor would ("publish") or as an import would ("fast"), so the
 benchmark can time Wagtail's own page-creation path. Every record gets a
@@ -9,10 +9,10 @@ benchmark can time Wagtail's own page-creation path. Every record gets a
 
 from django.utils import timezone
 
-from archive.corpus.records import IDENTIFIER_FORMAT, RecordFactory, Vocabulary
-from archive.corpus.service import ensure_collections
-from archive.corpus.words import SACRED_GROUP
 from archive.models import EthnicGroup, Language, Place, RecordContributor, RecordTitle, RelatedRecord, Subject
+from devtools.corpus.records import IDENTIFIER_FORMAT, RecordFactory, Vocabulary
+from devtools.corpus.service import ensure_collections
+from devtools.corpus.words import SACRED_GROUP
 
 __all__ = ["IDENTIFIER_FORMAT", "SACRED_GROUP", "CorpusContext", "build_record", "create_record"]
 

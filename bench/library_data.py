@@ -1,11 +1,11 @@
 """The generated e-library of ``bench/library.py``: N library items under the library section, each
 holding a processed PDF of P pages of Vietnamese text.
 
-The items are described by ``archive.corpus`` (the generator behind ``manage.py generate_corpus``):
+The items are described by ``devtools.corpus`` (the generator behind ``manage.py generate_corpus``):
 its ``RecordFactory`` draws each item's ethnic groups, places, subjects, languages, date and access
 level from the corpus taxonomies, and this module turns the record into a library item (a book,
 thesis, report, article, conference paper or map, with creators, a publisher or granting
-institution, holdings, ISBN/ISSN) and writes it with ``archive.corpus.bulk`` (rows, not ``add_child``;
+institution, holdings, ISBN/ISSN) and writes it with ``devtools.corpus.bulk`` (rows, not ``add_child``;
 ``LibraryWriter`` adds the two tables of a library item type).
 
 Each item's PDF exists only as the rows ingest leaves once its processing has finished — an
@@ -35,13 +35,13 @@ from django.utils import timezone
 
 from wagtail.models import Locale
 
-from archive.corpus import words
-from archive.corpus.bulk import BulkWriter, RowInserter
-from archive.corpus.records import RecordFactory, Text, Vocabulary
-from archive.corpus.service import ensure_taxonomies, site_homes
 from archive.models import Person, Place, RecordPage
 from archive.models.people import name_key
 from archive.text import ascii_slug
+from devtools.corpus import words
+from devtools.corpus.bulk import BulkWriter, RowInserter
+from devtools.corpus.records import RecordFactory, Text, Vocabulary
+from devtools.corpus.service import ensure_taxonomies, site_homes
 from ingest.models import DerivativeSet, JobState, MediaKind, Original, ProcessingJob, RecordMedia
 from library.models import (
     ArticlePage,
@@ -138,7 +138,7 @@ class _ItemInserter:
 
 
 class LibraryWriter(BulkWriter):
-    """``archive.corpus.bulk.BulkWriter`` for library item types (a table more than a record type)."""
+    """``devtools.corpus.bulk.BulkWriter`` for library item types (a table more than a record type)."""
 
     def _inserter(self, model):
         if isinstance(model, type) and issubclass(model, LibraryItemPage) and model is not LibraryItemPage:

@@ -11,7 +11,8 @@ throttling set by CDP ``Network.emulateNetworkConditions`` to one of DevTools' p
 Ways of getting to the first page, alternated run by run:
 
 * ``reader``: the item page at ``#page=1`` (as a library hit or a page link opens it). Three
-  moments, from navigation start: the **first page shown**, when the pipeline's image of the page,
+  moments, from navigation start: the **first page shown**, when the pipeline's readable image of
+  the page (the srcset's choice: at 360 px and device scale 2, the 640 px copy),
   which the reader shows in the page's place until pdf.js has drawn it, is painted (Chromium's
   Element Timing, ``elementtiming="pdf-reader-preview"``); the **canvas**, the frame after pdf.js's
   drawn page enters the reader (frontend/reader.js adds its sheet once drawn); and the **text
@@ -21,9 +22,10 @@ Ways of getting to the first page, alternated run by run:
   reader adds;
 * ``reader, nested tree`` and ``reader, packed copy``: the same pages in other PDFs (see
   ``bench/library.py``);
-* ``no JavaScript``: the item page with JavaScript off; the time until the first page image
-  (the pipeline's image of page 1, in the list of page images) has arrived, which is what a
-  visitor without the reader sees first.
+* ``no JavaScript``: the item page with JavaScript off; the time until the pipeline's image of
+  page 1 has arrived: the readable image the reader's frame shows without its script (or, for
+  outputs made before readable images, the first thumbnail of the page list), which is what a
+  visitor without JavaScript sees first.
 
 Without range requests pdf.js would need the whole file before drawing: that time is computed
 from the profile (size ÷ throughput + latency), not measured.
@@ -89,6 +91,7 @@ try {
     for (const entry of list.getEntries()) {
       if (entry.identifier === "pdf-reader-preview" && !window.__bench.preview) {
         window.__bench.preview = entry.renderTime || entry.loadTime;
+        window.__bench.previewImage = { url: entry.url, width: entry.naturalWidth, height: entry.naturalHeight };
       }
     }
   }).observe({ type: "element", buffered: true });
@@ -286,6 +289,12 @@ def reader_item(pdf_path: Path, log=print) -> dict:
         "original_bytes": original.size,
         "pages": manifest.get("page_count"),
         "thumbnail": "/media/" + derived.path(manifest["thumbnails"][0]) if manifest.get("thumbnails") else "",
+        # The readable image of page 1 and its smaller copies (what the reader's srcset offers), if any.
+        "page_images": [
+            "/media/" + derived.path(entry["file"])
+            for first in manifest.get("page_images", [])[:1]
+            for entry in [first, *first.get("smaller", [])]
+        ],
         "ingest_seconds": ingest_seconds,
     }
 
@@ -373,7 +382,7 @@ def bare_reader_page(page_html: str) -> str:
     section = re.search(r"<(section|div)[^>]*data-record-media[^>]*>", page_html)
     if not (script and figure and section):
         raise RuntimeError("The item page has no reader (script, figure or media section missing).")
-    markup = re.sub(r'<ol class="media-pages">.*?</ol>', "", figure.group(0), flags=re.S)
+    markup = re.sub(r'(<noscript>)?<ol class="media-pages".*?</ol>(</noscript>)?', "", figure.group(0), flags=re.S)
     return (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -443,6 +452,21 @@ class Network:
         return received, sent
 
 
+def _preview_image(image: dict | None, network: Network, start: float, moment: float | None) -> dict | None:
+    if not image or not image.get("url"):
+        return None
+    path = image["url"].split("?")[0]
+    entry = next((entry for entry in network.requests.values() if entry["url"].split("?")[0] == path), None)
+    return {
+        "file": "/".join(path.rsplit("/", 3)[-3:]),
+        "width": image.get("width"),
+        "height": image.get("height"),
+        "bytes": (entry["total"] or sum(size for _at, size in entry["chunks"])) if entry else None,
+        "sent_s": round(entry["sent"] - start, 3) if entry and entry.get("sent") else None,
+        "finished_s": round(entry["finished"] - start, 3) if entry and entry["finished"] else None,
+    }
+
+
 def _run(browser, url: str, profile: dict, kind: str, reader: dict, timeout_s: float) -> dict:
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
@@ -469,7 +493,10 @@ def _run(browser, url: str, profile: dict, kind: str, reader: dict, timeout_s: f
         while moment is None and time.monotonic() < deadline:
             page.wait_for_timeout(25)
             if kind == "no JavaScript":
-                if (finished := network.finished(reader["thumbnail"])) is not None:
+                # The readable image of page 1 in the reader (the srcset's choice), or the first thumbnail of the
+                # page list where the pipeline made no readable images: whichever is in first.
+                arrived = [network.finished(url) for url in (*reader.get("page_images", []), reader["thumbnail"])]
+                if (finished := min((at for at in arrived if at is not None), default=None)) is not None:
                     moment = shown_moment = finished
                     seconds = shown = moment - network.document["timestamp"]
                 continue
@@ -531,6 +558,9 @@ def _run(browser, url: str, profile: dict, kind: str, reader: dict, timeout_s: f
             "pdf_timeline": timeline,
             "other_requests": others,
             "ink": ink,
+            # Which page image the reader showed (the srcset's choice) and its size: the readable image,
+            # or the thumbnail of outputs made before readable images existed.
+            "preview_image": _preview_image(marks.get("previewImage"), network, start, shown_moment),
         }
     finally:
         context.close()
@@ -657,4 +687,85 @@ def clean_static(env: dict) -> None:
     shutil.rmtree(Path(env["BENCH_DIR"]) / "static-collected" / "bench", ignore_errors=True)
 
 
+def _log(message: str) -> None:
+    print(message, flush=True)
+
+
+def main() -> None:
+    """The reader's measurement alone, on the library database of ``bench/library.py`` (its first run makes
+    it; this needs only the reader's items, made here on first use): ``python bench/library_reader.py``."""
+    import argparse
+    import json
+
+    sys.path.insert(0, str(ROOT))
+    from bench import library
+
+    parser = argparse.ArgumentParser(description="The PDF reader's first page on a simulated 3G network, alone.")
+    parser.add_argument("--dir", default=os.environ.get("BENCH_DIR", library.FOLDER), help="the library's folder")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each kind (default 5)")
+    parser.add_argument("--profiles", default="fast3g", help="throttling profiles, comma-separated: fast3g,slow3g")
+    parser.add_argument("--pdf-pages", type=int, default=300)
+    parser.add_argument("--pdf-mb", type=float, default=50.0)
+    parser.add_argument("--timeout", type=float, default=240.0, help="seconds a run may take")
+    parser.add_argument("--repeat-under", type=float, default=60.0, help="a kind slower than this (s) is run once")
+    parser.add_argument("--flat-only", action="store_true", help="not the PDF with a nested page tree")
+    parser.add_argument(
+        "--fresh-reader", action="store_true", help="take the reader's PDFs in again through the pipeline of now"
+    )
+    args = parser.parse_args()
+    report = {"args": vars(args), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    began = time.perf_counter()
+    if not (Path(args.dir) / "library.sqlite3").exists():
+        raise SystemExit(f"No library database in {args.dir}: run bench/library.py first.")
+    env = library.setup(args)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # a database copied before the code's latest migrations
+    report["load_average_start"] = os.getloadavg()
+    if args.fresh_reader:
+        forget_reader_items(log=_log)
+    readers = {}
+    for tree in ("flat",) if args.flat_only else ("flat", "balanced"):
+        suffix = "" if tree == "flat" else "-nested"
+        pdf = Path(args.dir) / f"reader-{args.pdf_pages}p-{args.pdf_mb:g}mb{suffix}.pdf"
+        if not pdf.exists():
+            make_pdf(pdf, args.pdf_pages, args.pdf_mb, balanced=tree == "balanced", log=_log)
+        readers[tree] = reader_item(pdf, log=_log)
+    report["reader_items"] = readers
+    profiles = [name.strip() for name in args.profiles.split(",") if name.strip()]
+    report["reader"] = measure(
+        env,
+        readers,
+        runs=args.runs,
+        profiles=profiles,
+        timeout_s=args.timeout,
+        repeat_under_s=args.repeat_under,
+        log=_log,
+    )
+    report["load_average_end"] = os.getloadavg()
+    report["seconds"] = round(time.perf_counter() - began)
+    for name, profile in report["reader"]["profiles"].items():
+        _log(f"Reader, {profile['label']}:")
+        for kind, values in profile["kinds"].items():
+            _log(
+                f"  {kind:<20} first page shown: median {values['median_shown_s']:5.2f} s, worst "
+                f"{values['worst_shown_s']:5.2f} s; drawn (canvas): median {values['median_s']:6.2f} s, worst "
+                f"{values['worst_s']:6.2f} s ({values['runs']} runs)"
+            )
+        previews = {
+            (sample["preview_image"] or {}).get("file"): sample["preview_image"]
+            for sample in profile["samples"].get("reader", [])
+        }
+        _log(f"  page image shown by the reader ({name}): {json.dumps(list(previews.values()), ensure_ascii=False)}")
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    path = results / f"library-reader-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(report, indent=2, default=str, ensure_ascii=False))
+    _log(f"Written to {path} ({report['seconds']} s in all)")
+
+
 __all__ = ["PROFILES", "make_pdf", "measure", "reader_item"]
+
+
+if __name__ == "__main__":
+    main()

@@ -21,12 +21,14 @@ def render(events, request, name: str) -> bytes:
         event = Event()
         event.add("uid", f"{festival.identifier}-{first.isoformat()}@{host}")
         event.add("dtstamp", stamp)
-        event.add("summary", festival.title)
+        # A festival not yet translated keeps its Vietnamese title and summary, marked with RFC 5545's LANGUAGE.
+        language = {"LANGUAGE": festival.text_language} if festival.text_language else None
+        event.add("summary", festival.title, parameters=language)
         event.add("dtstart", first)
         event.add("dtend", last + dt.timedelta(days=1))  # DTEND of an all-day event is exclusive
         event.add("url", request.build_absolute_uri(festival.get_url(request)))
         if festival.summary:
-            event.add("description", festival.summary)
+            event.add("description", festival.summary, parameters=language)
         event.add("transp", "TRANSPARENT")
         feed.add_component(event)
     return feed.to_ical()

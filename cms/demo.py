@@ -10,7 +10,7 @@ from wagtail.models import Locale, Site
 
 from accounts.models import RESEARCHERS
 from archive.demo.loader import DATA_DIR, RecordLoader, load_taxonomies
-from cms.demo_media import load_demo_media
+from cms.demo_media import load_demo_illustrations, load_demo_media
 from cms.models import (
     EthnicGroupIndexPage,
     FestivalCalendarPage,
@@ -183,29 +183,32 @@ def load_demo(
     with_media: bool = True,
     with_library_files: bool = True,
 ) -> dict:
-    """Load the demo site, collection and library (one transaction), then its sample media (see
-    ``cms.demo_media``) and the library's PDFs (``library.demo``).
+    """Load the demo site, collection and library (one transaction), then its sample media and, with
+    ``with_images``, an illustration for each record without an image (see ``cms.demo_media``), and the
+    library's PDFs (``library.demo``).
 
     The media come after the commit: each file goes through ``ingest.services.ingest_file`` like an upload,
     and its processing is queued for the task worker.
     """
-    report = _load_data(with_users=with_users, password=password, with_images=with_images, data_dir=data_dir)
+    report = _load_data(with_users=with_users, password=password, data_dir=data_dir)
     if with_media:
         report.update(load_demo_media())
+        if with_images:
+            report.update(load_demo_illustrations())
         if with_library_files:
             report.update(load_demo_library_files())
     return report
 
 
 @transaction.atomic
-def _load_data(with_users: bool, password: str, with_images: bool, data_dir) -> dict:
+def _load_data(with_users: bool, password: str, data_dir) -> dict:
     data_dir = data_dir or DATA_DIR
     ensure_site_structure()
     _configure_site()
     report = load_taxonomies(data_dir)
     homes = _homes()
     _sections(homes)
-    report.update(RecordLoader(data_dir, with_images=with_images).load(homes))
+    report.update(RecordLoader(data_dir).load(homes))
     report.update(load_demo_library(homes))
     statistics = load_stats_demo()
     report["statistical observations"] = statistics["created"]

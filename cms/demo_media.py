@@ -4,12 +4,17 @@ Nothing here is documentary: every file is drawn or synthesised by this module (
 pages, ffmpeg for sound and moving pictures) and says so — in its file name, on the picture or page
 itself, in its first caption cue and in its embedded title. No binary file is kept in the repository.
 
+Records with no image of their own get a generated brocade-pattern illustration (:func:`load_demo_illustrations`),
+sent through the same pipeline and captioned as an illustration in each language, one language per caption.
+
 Generation is deterministic (fixed drawing, fixed metadata dates, ffmpeg ``bitexact`` flags), so the
 same machine always makes byte-identical files and the archive's SHA-256 check would refuse a second
 copy anyway; a record that already shows its sample is skipped before anything is generated.
 """
 
 import dataclasses
+import hashlib
+import io
 import logging
 import math
 import subprocess
@@ -24,7 +29,8 @@ from PIL import Image, ImageDraw, ImageFont
 from wagtail.models import Locale
 
 from archive.models import RecordPage
-from ingest.models import RecordMedia
+from ingest import attachments
+from ingest.models import MediaKind, RecordMedia
 from ingest.processing import ProcessingError
 from ingest.processing.ffmpeg import ffmpeg_exe
 from ingest.services import ingest_file
@@ -173,6 +179,33 @@ def write_photo(path: Path) -> None:
     image.save(path, "JPEG", quality=88, exif=exif.tobytes())
 
 
+def illustration_png(seed: str, size=(960, 640)) -> bytes:
+    """A woven-pattern illustration (diamonds and zigzags in the manner of brocade), the same for the same seed."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    palette = [(138, 43, 14), (29, 27, 25), (196, 146, 34), (32, 88, 120), (120, 30, 60), (240, 232, 214)]
+    background = palette[digest[0] % 5]
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    width, height = size
+    band = 80
+    for row, y in enumerate(range(0, height, band)):
+        colour = palette[(digest[row % 32] + row) % len(palette)]
+        step = 48 + digest[(row + 7) % 32] % 48
+        for x in range(-step, width + step, step):
+            cx, cy = x + step // 2, y + band // 2
+            draw.polygon(
+                [(cx, y + 6), (cx + step // 2 - 4, cy), (cx, y + band - 6), (cx - step // 2 + 4, cy)],
+                outline=colour,
+                width=5,
+            )
+        amplitude = 10 + digest[(row + 3) % 32] % 10
+        points = [(x, y + band - 5 - amplitude * (1 + math.sin(x / 20.0))) for x in range(0, width + 8, 8)]
+        draw.line(points, fill=palette[5], width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
 def write_document(path: Path) -> None:
     """A two-page 'scanned' document (greyscale pages on tinted paper) as an image-only PDF."""
     pages = []
@@ -306,4 +339,60 @@ def load_demo_media(samples=SAMPLES) -> dict[str, int]:
             sample.make(path)
             ingest_file(path, name=sample.filename, record=record)
             report["media"] += 1
+    return report
+
+
+# --- illustrations ----------------------------------------------------------------------------
+
+# One language per caption: each page of a record shows the caption of its own language.
+ILLUSTRATION_CAPTIONS = {
+    "vi": "Hình minh họa hoa văn thổ cẩm do hệ thống tạo, không phải ảnh tư liệu.",
+    "en": "A generated brocade-pattern illustration, not a documentary photograph.",
+}
+
+
+def _with_images(records) -> set:
+    """The translation keys of ``records`` that show an image already (on any translation)."""
+    keys = [page.translation_key for page in records]
+    return set(
+        RecordMedia.objects.filter(record__translation_key__in=keys, original__kind=MediaKind.IMAGE).values_list(
+            "record__translation_key", flat=True
+        )
+    )
+
+
+def load_demo_illustrations() -> dict[str, int]:
+    """Give each demo heritage record that has no image a generated illustration, ingested like an upload and
+    captioned on each of its pages in that page's language. A record with a photo of its own is left as
+    it is: the record page opens with its first image, and only a record without one needs a stand-in.
+
+    Returns the number of illustrations attached (a record that shows an image is skipped, so a second
+    run adds nothing).
+    """
+    report = {"illustrations": 0}
+    from django.contrib.contenttypes.models import ContentType
+
+    from archive.demo.loader import PAGE_TYPES
+
+    heritage = ContentType.objects.get_for_models(*PAGE_TYPES.values()).values()  # not the library's items
+    records = list(
+        RecordPage.objects.filter(locale=Locale.get_default(), content_type__in=heritage)
+        .exclude(identifier="")
+        .order_by("pk")
+    )
+    shown = _with_images(records)
+    with tempfile.TemporaryDirectory(prefix="demo-illustrations-") as tmp:
+        for page in records:
+            if page.translation_key in shown:
+                continue
+            path = Path(tmp) / f"{page.identifier}.png"
+            path.write_bytes(illustration_png(page.identifier))
+            original, _created = ingest_file(path, name=f"Minh họa – {page.identifier} (sample media).png", record=page)
+            for translation in page.get_translations(inclusive=True).specific():
+                if translation.pk != page.pk:
+                    attachments.attach_published(original, translation)
+                caption = ILLUSTRATION_CAPTIONS.get(translation.locale.language_code)
+                if caption:
+                    attachments.caption_published(original, translation, caption)
+            report["illustrations"] += 1
     return report

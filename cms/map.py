@@ -194,7 +194,13 @@ def _record_points(records) -> list[MapRecord]:
 
 
 def _record_properties(record: RecordPage, request) -> dict:
-    return {"title": record.title, "url": record.get_url(request) or "", "type": str(record.specific_class.type_label)}
+    return {
+        "title": record.title,
+        "url": record.get_url(request) or "",
+        "type": str(record.specific_class.type_label),
+        # The language of the title: the map's, or the original's while the record is not yet translated.
+        "lang": record.text_language or translation.get_language(),
+    }
 
 
 def feature_collection(located: Located, request, language: str) -> dict:

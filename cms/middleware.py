@@ -20,10 +20,11 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware with ``settings.CONTENT_SECURITY_POLICY``, plus
-    ``CONTENT_SECURITY_POLICY_ADMIN_UPDATE`` on the admins' paths (their inline scripts and styles)."""
+    ``CONTENT_SECURITY_POLICY_ADMIN_UPDATE`` and ``_REPLACE`` on the admins' paths (their inline scripts and styles)."""
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and request.path_info.startswith(settings.CONTENT_SECURITY_POLICY_ADMIN_PREFIXES):
             parts.update = {**settings.CONTENT_SECURITY_POLICY_ADMIN_UPDATE, **(parts.update or {})}
+            parts.replace = {**settings.CONTENT_SECURITY_POLICY_ADMIN_REPLACE, **(parts.replace or {})}
         return parts

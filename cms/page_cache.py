@@ -34,7 +34,10 @@ def invalidate() -> None:
 
 def _key(request) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"cms:page:{content_version()}:{request.method == 'HEAD'}:{digest}"
+    # A page carries the inlined static/css/critical.css, which the Content-Security-Policy allows by its hash:
+    # pages stored before that stylesheet changed are never served under the new hash.
+    styles = settings.CRITICAL_CSS_HASH[8:24]
+    return f"cms:page:{content_version()}:{styles}:{request.method == 'HEAD'}:{digest}"
 
 
 def _cacheable_request(request) -> bool:

@@ -54,6 +54,22 @@ await esbuild.build({
   logLevel: "warning",
 });
 
+// The site's display typeface, Be Vietnam Pro (SIL Open Font License, @fontsource/be-vietnam-pro): only the
+// weight static/css/site.css declares (600, for headings, names and controls; text is in the system font),
+// only the Latin and Vietnamese subsets, only WOFF2 (older browsers keep the system font). The @font-face
+// rules, with their unicode-range, are in site.css: a page fetches a subset only when it shows one of its
+// characters. See docs/benchmarks.md, "Page weight".
+const fonts = join(modules, "@fontsource", "be-vietnam-pro");
+const fontsOut = join(outdir, "fonts");
+mkdirSync(fontsOut, { recursive: true });
+for (const weight of [600]) {
+  for (const subset of ["latin", "vietnamese"]) {
+    const name = `be-vietnam-pro-${subset}-${weight}-normal.woff2`;
+    cpSync(join(fonts, "files", name), join(fontsOut, name));
+  }
+}
+cpSync(join(fonts, "LICENSE"), join(fontsOut, "LICENSE"));
+
 // OpenSeadragon draws its zoom buttons from these images (prefixUrl, see zoom.js).
 cpSync(join(modules, "openseadragon", "build", "openseadragon", "images"), join(outdir, "openseadragon"), {
   recursive: true,

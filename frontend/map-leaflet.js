@@ -130,7 +130,10 @@ function popup(props, texts) {
 
 function recordItem(record) {
   const item = element("li");
-  item.append(record.url ? link(record.url, record.title) : element("span", "", record.title));
+  const title = record.url ? link(record.url, record.title) : element("span", "", record.title);
+  // A record not yet translated keeps its Vietnamese title, marked as such.
+  if (record.lang && record.lang !== document.documentElement.lang) title.lang = record.lang;
+  item.append(title);
   if (record.type) item.append(" ", element("small", "", record.type));
   return item;
 }

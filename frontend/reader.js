@@ -8,9 +8,9 @@
 // reader on the page follows the address, or the one `?original=` names), and the words of `?q=` are
 // highlighted on every page.
 // Labels come from the template (translated by Django). Until the page is drawn the reader shows the
-// pipeline's image of it, laid out as the drawn page will be (the template's data-reader-preview), and
-// the drawn page takes its place; if anything fails, that image, the page images and the download links
-// below stay as they are without JavaScript.
+// pipeline's readable image of it (800 px wide), laid out as the drawn page will be (the template's
+// data-reader-preview), and the drawn page takes its place; if anything fails, that image, the page
+// images and the download links below stay as they are without JavaScript.
 import { getDocument, GlobalWorkerOptions, TextLayer } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 import { matches, pattern } from "./text-match.js";

@@ -9,21 +9,22 @@ const section = document.querySelector("[data-record-media]");
 const osdImages = new URL("./openseadragon/", import.meta.url).href;
 const pdfjsAssets = new URL("./pdfjs/", import.meta.url).href;
 
+// Deep zoom for the image the record opens with (ingest/templates/ingest/record_media_image.html, outside
+// the section) and for those in the section.
+document.querySelectorAll("[data-record-lead][data-iiif], [data-record-media] [data-iiif]").forEach((figure) => {
+  const button = figure.querySelector("[data-zoom-toggle]");
+  if (!button) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    import("./zoom.js").then(({ toggleZoom }) => toggleZoom(figure, button, osdImages));
+  });
+});
+
 if (section) {
   const videos = section.querySelectorAll("video[data-hls]");
   if (videos.length) {
     import("./video.js").then(({ attachVideo }) => videos.forEach(attachVideo));
   }
-
-  const zoomables = section.querySelectorAll("[data-iiif]");
-  zoomables.forEach((figure) => {
-    const button = figure.querySelector("[data-zoom-toggle]");
-    if (!button) return;
-    button.hidden = false;
-    button.addEventListener("click", () => {
-      import("./zoom.js").then(({ toggleZoom }) => toggleZoom(figure, button, osdImages));
-    });
-  });
 
   // A document's reader (showing the image of its first page until the page is drawn) opens once the
   // document is near the viewport, or at once when the address asks for a page of it or brings the
@@ -67,15 +68,20 @@ function startPdfWorker() {
 }
 
 // Show the pipeline's image of page ``number`` in the reader until it is drawn, in place of the first
-// page's. The pipeline names its page images by number in one folder (pages/0001.jpg, pages/0002.jpg…);
-// where that page has no image, the reader shows none until the page is drawn.
+// page's. The pipeline names its page images by number in their folders (pages/read/0001.jpg, the readable
+// image, and in the srcset pages/read-640/0001.jpg and the thumbnail pages/0001.jpg); each is pointed at page
+// ``number``. Where that page has no image, the reader shows none until the page is drawn.
 function previewPage(element, number) {
   const preview = element.querySelector("[data-reader-preview]");
   const image = preview?.querySelector("img");
   if (!image || number <= 1 || Number(preview.dataset.page) === number) return;
-  const source = image.src.replace(/\d{4}(\.\w+)$/, (_all, extension) => String(number).padStart(4, "0") + extension);
-  if (source === image.src) return;
+  const page = String(number).padStart(4, "0");
+  // The four digits before the extension at the end of each address (of src, and of each srcset candidate).
+  const renumber = (value) => value.replace(/\d{4}(\.\w+)(?=\s|,|$)/g, (_all, extension) => page + extension);
+  const source = renumber(image.getAttribute("src"));
+  if (source === image.getAttribute("src")) return;
   image.addEventListener("error", () => preview.remove(), { once: true });
+  if (image.srcset) image.srcset = renumber(image.srcset);
   image.src = source;
   image.alt = image.alt.replace(/\d+/, String(number));
   preview.dataset.page = String(number);

@@ -12,7 +12,7 @@ record yet, so only staff, who preview drafts, get their files.
 
 from archive.access import MediaVerdict, media_verdicts
 from archive.media import Verdict
-from ingest.services import DERIVATIVES_PREFIX, ORIGINALS_PREFIX
+from ingest.services.paths import DERIVATIVES_PREFIX, ORIGINALS_PREFIX
 
 
 def verdicts_for_originals(originals, who) -> dict[int, MediaVerdict]:

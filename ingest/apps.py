@@ -23,7 +23,7 @@ class IngestConfig(AppConfig):
         from wagtail.permissions import register_permission_policy
 
         from archive import media
-        from ingest import access, presentation, signal_handlers, summaries
+        from ingest import access, presentation, signal_handlers, summaries, thumbnails
         from ingest.models import Original
         from ingest.permissions import OriginalPermissionPolicy
 
@@ -32,6 +32,8 @@ class IngestConfig(AppConfig):
         media.register_resolver(access.ingest_files)
         media.register_summariser(summaries.record_media)
         media.register_page_texts(summaries.record_page_texts)
+        media.register_presenter(presentation.record_lead, slot="lead")
         media.register_presenter(presentation.record_media)
+        media.register_thumbnails(thumbnails.record_thumbnails)
         signal_handlers.connect()
         register_permission_policy(Original, OriginalPermissionPolicy(Original))

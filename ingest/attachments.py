@@ -11,9 +11,10 @@ inline lists. So there are two lists:
 
 A person attaching or detaching media (:func:`attach` with ``review=True``, :func:`detach`) changes the
 draft: a new revision, in the page's history as ``ingest.attach`` or ``ingest.detach`` with who did it.
-The public page keeps showing what was approved until the workflow publishes that draft, as with any
-text edit. A page that is not live has nothing approved to keep: its rows follow its draft at once, as
-Wagtail's editor saves a draft page.
+A caption changed by a person (:func:`caption_draft`, logged as ``ingest.caption``) is part of the same
+list and waits in the draft likewise. The public page keeps showing what was approved until the workflow
+publishes that draft, as with any text edit. A page that is not live has nothing approved to keep: its
+rows follow its draft at once, as Wagtail's editor saves a draft page.
 
 Code that publishes records itself (an import with ``--publish``, the demo) attaches with
 ``review=False``: the link goes into the rows and into the page's live and latest revisions as they stand,
@@ -40,6 +41,12 @@ from ingest.models import Original, RecordMedia
 
 RELATION = "media_links"  # RecordMedia.record's related name: the list on the page
 ATTACH, DETACH, REPROCESS = "ingest.attach", "ingest.detach", "ingest.reprocess"
+CAPTION = "ingest.caption"
+CAPTION_MAX_LENGTH = RecordMedia._meta.get_field("caption").max_length
+
+
+class NotAttached(LookupError):
+    """The original is in no draft list of the record's pages: there is no link to give a caption."""
 
 
 def _person(user):
@@ -93,8 +100,9 @@ def draft_links(page) -> list[RecordMedia]:
 # --- a person's changes: drafts -------------------------------------------------------------
 
 
-def log_change(page, action: str, originals: Iterable[Original], user=None, revision=None) -> None:
-    """One history entry of ``page`` per original attached or detached (``action``), with who did it."""
+def log_change(page, action: str, originals: Iterable[Original], user=None, revision=None, extra=None) -> None:
+    """One history entry of ``page`` per original attached, detached or captioned (``action``), with who did
+    it (and ``extra`` data, such as the new caption)."""
     for original in originals:
         log(
             instance=page,
@@ -102,7 +110,7 @@ def log_change(page, action: str, originals: Iterable[Original], user=None, revi
             user=_person(user),
             revision=revision,
             content_changed=revision is not None,
-            data={"original": describe(original), "live": page.live},
+            data={"original": describe(original), "live": page.live, **(extra or {})},
         )
 
 
@@ -127,12 +135,12 @@ def add_to(draft, originals: Iterable[Original], user=None) -> list[Original]:
     return added
 
 
-def _save_draft(page, draft, user, action: str, original: Original):
+def _save_draft(page, draft, user, action: str, original: Original, extra=None):
     """Save ``draft`` (its list changed) as a new revision of ``page``, logged as ``action``."""
     revision = draft.save_revision(user=_person(user), clean=False, changed=True)
     if not page.live:
         draft.media_links.commit()  # nothing approved to keep: the rows follow the draft
-    log_change(page, action, [original], user, revision)
+    log_change(page, action, [original], user, revision, extra)
     return revision
 
 
@@ -173,6 +181,49 @@ def detach(original: Original, record, user=None) -> list[RecordPage]:
     return changed
 
 
+def caption_draft(original: Original, record, caption: str, user=None) -> bool:
+    """Give ``original``'s link in the draft list of ``record`` (the page holding its list) the caption
+    ``caption``, in that page's language; True when the caption changed, False when it was so already.
+
+    Like attaching, this changes the draft (a new revision, logged as ``ingest.caption``): visitors of a live
+    record keep the approved caption until the draft is published. Media attached through a translation get
+    a link on this page too, in the same place, to carry this language's caption. Raises :class:`NotAttached`
+    when no draft of the record's pages lists ``original``; ``caption`` is expected clean (plain text, NFC,
+    at most ``CAPTION_MAX_LENGTH`` characters).
+    """
+    target = source_page(record)
+    with transaction.atomic():
+        page = _locked(target)
+        draft = page.get_latest_revision_as_object()
+        links = _ordered(draft.media_links.all())
+        link = next((link for link in links if link.original_id == original.pk), None)
+        if link is None:
+            elsewhere = [
+                link
+                for other in own_pages(page)
+                if other.pk != page.pk
+                for link in draft_links(other)
+                if link.original_id == original.pk
+            ]
+            if not elsewhere:
+                raise NotAttached(original.pk)
+            if not caption:
+                return False
+            link = RecordMedia(
+                original=original,
+                sort_order=elsewhere[0].sort_order,
+                added_by=_person(user),
+                added_at=timezone.now(),
+            )
+            links.append(link)
+        elif link.caption == caption:
+            return False
+        link.caption = caption
+        draft.media_links = _ordered(links)
+        _save_draft(page, draft, user, CAPTION, original, {"caption": caption})
+    return True
+
+
 # --- code that publishes records itself ------------------------------------------------------
 
 
@@ -197,6 +248,24 @@ def attach_published(original: Original, record, user=None) -> bool:
             if _person(user) is not None:  # an import run as someone; the demo acts for nobody
                 log_change(page, ATTACH, [original], user)
     return created
+
+
+def caption_published(original: Original, record, caption: str) -> bool:
+    """Give ``original``'s link on ``record`` the caption ``caption`` (in ``record``'s language) at once: the
+    row and the page's live and latest revisions. Like :func:`attach_published`, for code that publishes the
+    record itself (the demo, an import); False when the record does not show ``original``."""
+    page = record.specific
+    with transaction.atomic():
+        if not RecordMedia.objects.filter(record_id=page.pk, original=original).update(caption=caption):
+            return False
+        ids = {page.live_revision_id, page.latest_revision_id} - {None}
+        for revision in Revision.objects.filter(pk__in=ids):
+            listed = revision.content.get(RELATION) or []
+            for item in listed:
+                if item.get("original") == original.pk:
+                    item["caption"] = caption
+            revision.save(update_fields=["content"])
+    return True
 
 
 def _amend_revisions(page, link: RecordMedia) -> None:

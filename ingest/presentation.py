@@ -8,6 +8,10 @@ still being made shows as a neutral note; staff also get every file's processing
 A live page shows its published list (the rows); a preview of a draft shows the draft's list, whose media
 not yet approved only staff may fetch (``ingest.attachments``).
 
+The page opens with the first finished image the visitor may fetch (:func:`record_lead`, the "lead" slot);
+the media section shows the rest. An item's caption is the one its link on this page carries, else one from
+a translation's link, marked with that translation's language (``lang``): one language per caption.
+
 The section works without JavaScript (``<video>`` with MP4 sources, ``<audio>`` with Opus and AAC,
 ``<img srcset>`` with a link to the large copy, a document's first page images and its files);
 ``static/dist/record-media.js`` (built from ``frontend/``) adds HLS streaming, deep zoom, the waveform
@@ -24,13 +28,13 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 
 from archive.access import Viewer
 from archive.text import nfc
 from ingest.access import verdicts_for_originals
 from ingest.models import Derivative, JobState, MediaKind, Original, RecordMedia
-from ingest.services import public_url
+from ingest.services.paths import public_url
 
 # Kinds with a player of their own; captions go with a video or are offered as a transcript.
 SHOWN_KINDS = (MediaKind.VIDEO, MediaKind.AUDIO, MediaKind.IMAGE, MediaKind.PDF, MediaKind.CAPTIONS)
@@ -49,6 +53,8 @@ class Item:
     derived: dict[str, Any] = dataclasses.field(default_factory=dict)
     sizes: dict[str, int] = dataclasses.field(default_factory=dict)
     tracks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    caption: str = ""
+    caption_lang: str = ""  # the caption's language where it is not the page's
 
     @property
     def kind(self) -> str:
@@ -97,6 +103,34 @@ def _draft_originals(page, own) -> list:
     return list({pk: originals[pk] for _order, pk in order if pk in originals}.values())
 
 
+def _language(code: str) -> str:
+    return (code or "").split("-")[0].lower()
+
+
+def _caption_texts(page, originals: list) -> dict[int, tuple[str, str]]:
+    """``{original id: (caption, its language)}``: the caption on this page's own link (in the page's
+    text language), else the first one on a translation's link (in that translation's language)."""
+    wanted = {original.pk for original in originals}
+    if not wanted:
+        return {}
+    own_language = getattr(page, "text_language", "") or page.locale.language_code
+    found = {
+        link.original_id: (link.caption, own_language)
+        for link in page.media_links.all()
+        if link.caption and link.original_id in wanted
+    }
+    others = (
+        RecordMedia.objects.filter(record__translation_key=page.translation_key, original_id__in=wanted - set(found))
+        .exclude(record_id=page.pk)
+        .exclude(caption="")
+        .order_by("sort_order", "pk")
+        .values_list("original_id", "caption", "record__locale__language_code")
+    )
+    for original_id, caption, language in others:
+        found.setdefault(original_id, (caption, language))
+    return found
+
+
 def _visible(originals: list, user) -> list:
     """Those the user may fetch (the resolver's rule: ``ingest.access``)."""
     if not originals:
@@ -137,6 +171,8 @@ def _video(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, Any]:
             )
     return {
         "hls": _url(derivative_set, manifest["hls"]) if manifest.get("hls") else "",
+        # The sound alone, as a plain HLS media playlist: "Listen only" on weak networks.
+        "audio_hls": _url(derivative_set, manifest["audio_only_hls"]) if manifest.get("audio_only_hls") else "",
         "poster": _url(derivative_set, manifest["poster"]) if manifest.get("poster") else "",
         "width": largest.get("width"),
         "height": largest.get("height"),
@@ -198,15 +234,32 @@ def _document(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, An
     thumbnails = manifest.get("thumbnails", [])
     text = manifest.get("text")
     pdf = manifest.get("pdf")
+    # The readable image of each page (800 px wide), which outputs made before it existed lack: there the
+    # thumbnail is all there is.
+    readable = manifest.get("page_images") or []
+    thumbnail_width = manifest.get("thumbnail_width") or 0
+
+    def page(number: int, name: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {"url": _url(derivative_set, name), "page": number}
+        image = readable[number - 1] if number <= len(readable) else None
+        if image and image.get("file") and image.get("width") and image.get("height"):
+            large = _url(derivative_set, image["file"])
+            entry |= {"readable": large, "width": image["width"], "height": image["height"]}
+            if thumbnail_width:
+                candidates = [(entry["url"], thumbnail_width)]
+                candidates += [(_url(derivative_set, c["file"]), c["width"]) for c in image.get("smaller") or []]
+                candidates.append((large, image["width"]))
+                entry["srcset"] = ", ".join(f"{url} {width}w" for url, width in candidates)
+                entry["thumbnail_width"] = thumbnail_width
+                entry["thumbnail_height"] = max(1, round(image["height"] * thumbnail_width / image["width"]))
+        return entry
+
     return {
         "pdf": _url(derivative_set, pdf) if pdf else "",
         "pdf_size": sizes.get(derivative_set.path(pdf)) if pdf else None,
         "reader_id": f"pdf-reader-{item.original.pk}",
         "page_count": manifest.get("page_count") or 0,
-        "thumbnails": [
-            {"url": _url(derivative_set, name), "page": number}
-            for number, name in enumerate(thumbnails[:DOCUMENT_THUMBNAILS], start=1)
-        ],
+        "thumbnails": [page(number, name) for number, name in enumerate(thumbnails[:DOCUMENT_THUMBNAILS], start=1)],
         "more_pages": max(0, (manifest.get("page_count") or 0) - DOCUMENT_THUMBNAILS),
         "text": _url(derivative_set, text) if text and _has_text(derivative_set) else "",
         "text_size": sizes.get(derivative_set.path(text)) if text else None,
@@ -272,8 +325,20 @@ def _enhanced(item: Item) -> bool:
 
 
 def build(page, user) -> dict[str, Any]:
-    """What the record page shows of its media to ``user``: finished items, how many are being made,
-    and (for staff) every file with its processing state."""
+    """What the record page shows of its media to ``user``: the first finished image (``lead``), the other
+    finished items, how many are being made, and (for staff) every file with its processing state.
+
+    Worked out once per page object and visitor: the lead and the media section both read it."""
+    key = getattr(getattr(user, "user", user), "pk", None)
+    cached = getattr(page, "_ingest_media", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    built = _build(page, user)
+    page._ingest_media = (key, built)
+    return built
+
+
+def _build(page, user) -> dict[str, Any]:
     originals = _visible(_originals(page), user)
     finished, preparing = [], 0
     for original in originals:
@@ -293,14 +358,22 @@ def build(page, user) -> dict[str, Any]:
             item.derived = _image(item, derivative_set)
         else:
             item.derived = BUILDERS[item.kind](item, derivative_set, sizes)
+    captions = _caption_texts(page, [item.original for item in finished])
+    current = _language(get_language())
+    for item in finished:
+        caption, language = captions.get(item.original.pk, ("", ""))
+        item.caption = caption
+        item.caption_lang = language if caption and _language(language) != current else ""
     items = _pair_captions(finished)
+    lead = next((item for item in items if item.kind == MediaKind.IMAGE), None)
     counters: dict[str, int] = {}
     for item in items:
         counters[item.kind] = counters.get(item.kind, 0) + 1
         item.number = counters[item.kind]
     staff = Viewer.of(user).is_staff
     return {
-        "items": items,
+        "lead": lead,
+        "items": [item for item in items if item is not lead],
         "numbered": {kind for kind, count in counters.items() if count > 1},
         "preparing": 0 if staff else preparing,
         "states": [
@@ -311,6 +384,18 @@ def build(page, user) -> dict[str, Any]:
         else [],
         "script": any(_enhanced(item) for item in items),
     }
+
+
+def record_lead(page, request) -> str:
+    """The HTML of the image ``page`` opens with for the visitor of ``request`` ("" when it has none)."""
+    context = build(page, request)
+    if context["lead"] is None:
+        return ""
+    return render_to_string(
+        "ingest/record_media_image.html",
+        {"page": page, "item": context["lead"], "lead": True, "numbered": context["numbered"]},
+        request=request,
+    )
 
 
 def record_media(page, request) -> str:

@@ -7,19 +7,21 @@ again (an automatic retry, the watchdog's requeue) stays in the same lane.
 
 from django_tasks import task
 
-from ingest import bulk, lanes, services
+from ingest import bulk, lanes
+from ingest.services.runs import run_job
+from ingest.services.watchdog import watch
 
 
 @task()
 def process_original(original_id: int, lane: str = lanes.INTERACTIVE) -> dict:
     """Make the access copies of an original (idempotent: a rerun leaves exactly one set)."""
-    return services.run_job(original_id, lane=lane)
+    return run_job(original_id, lane=lane)
 
 
 @task()
 def watch_job(original_id: int, worker: str, lane: str = lanes.INTERACTIVE) -> str:
     """Check on a running job after one lease; requeue it (in its lane) if its worker died."""
-    return services.watch(original_id, worker, lane=lane)
+    return watch(original_id, worker, lane=lane)
 
 
 @task()

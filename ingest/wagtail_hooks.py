@@ -8,9 +8,9 @@ from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
 
 from archive.models import RecordPage
-from ingest.attachments import ATTACH, DETACH, REPROCESS
+from ingest.attachments import ATTACH, CAPTION, DETACH, REPROCESS
 from ingest.permissions import can_upload_to
-from ingest.views import upload
+from ingest.views import captions, upload
 from ingest.views.originals import NAME, OriginalViewSet
 
 
@@ -30,6 +30,7 @@ def upload_urls():
     return [
         path("ingest/upload/<int:page_id>/", upload.upload, name="ingest_upload"),
         path("ingest/upload/<int:page_id>/detach/<int:original_id>/", upload.detach, name="ingest_detach"),
+        path("ingest/upload/<int:page_id>/caption/<int:original_id>/", captions.caption, name="ingest_caption"),
     ]
 
 
@@ -66,7 +67,7 @@ class _MediaFormatter(LogFormatter):
 
 @hooks.register("register_log_actions")
 def media_log_actions(actions):
-    """Attaching, detaching and reprocessing media, in the history of the record (and the original)."""
+    """Attaching, detaching, captioning and reprocessing media, in the history of the record (and the original)."""
 
     @actions.register_action(ATTACH)
     class Attach(_MediaFormatter):
@@ -77,6 +78,11 @@ def media_log_actions(actions):
     class Detach(_MediaFormatter):
         label = _("Detach media")
         template = gettext_noop("Detached media “%(name)s”")
+
+    @actions.register_action(CAPTION)
+    class Caption(_MediaFormatter):
+        label = _("Change a media caption")
+        template = gettext_noop("Changed the caption of media “%(name)s”")
 
     @actions.register_action(REPROCESS)
     class Reprocess(_MediaFormatter):

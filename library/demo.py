@@ -1084,6 +1084,7 @@ class LibraryLoader:
             translation.summary = (SAMPLE_SUMMARY["en"] + summary) if is_sample else summary
             if spec.get(f"body_{code}"):
                 translation.body = _html(spec[f"body_{code}"])
+            translation.translated = bool(spec.get(f"title_{code}") and spec.get(f"summary_{code}"))
             translation.save_revision().publish()
             self.created["library translations"] += 1
 

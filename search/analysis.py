@@ -12,14 +12,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from archive.text import nfc
+
 # The five tone marks as combining characters (NFD).
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text or "")
 
 
 def _split_tone(word: str) -> tuple[str, str]:
@@ -31,7 +29,7 @@ def _split_tone(word: str) -> tuple[str, str]:
             tone = char
         else:
             kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept)), tone
+    return nfc("".join(kept)), tone
 
 
 # Open syllables ending in oa, oe, uy (and ua) are written two ways: the tone on the first
@@ -44,7 +42,7 @@ _SECOND_VOWEL_TONED = re.compile(r"([oOuU])(?<![qQ][oOuU])([àáảãạèéẻ�
 
 def _move_tone(match: re.Match) -> str:
     base, tone = _split_tone(match.group(2))
-    return unicodedata.normalize("NFC", match.group(1) + tone) + base
+    return nfc(match.group(1) + tone) + base
 
 
 def normalise(text: str) -> str:
@@ -53,7 +51,7 @@ def normalise(text: str) -> str:
     >>> normalise("hoà thuỷ khoẻ") == normalise("hòa thủy khỏe")
     True
     """
-    text = nfc(text)
+    text = nfc(text or "")
     if text.isascii():
         return text
     return _SECOND_VOWEL_TONED.sub(_move_tone, text)
@@ -75,13 +73,13 @@ _PLAIN = {
 
 def fold(text: str) -> str:
     """Lowercase without any diacritics; đ becomes d (as the engines' folding filters do)."""
-    plain = nfc(text).lower().replace("đ", "d").translate(_PLAIN)
+    plain = nfc(text or "").lower().replace("đ", "d").translate(_PLAIN)
     # Marks the table does not know (other scripts, a mark no letter precomposes with).
     return plain if plain.isascii() else _strip_marks(plain)
 
 
 def has_diacritics(text: str) -> bool:
-    return fold(text) != nfc(text).lower()
+    return fold(text) != nfc(text or "").lower()
 
 
 def words(text: str) -> list[str]:
@@ -93,6 +91,23 @@ def word_pairs(words_: list[str]) -> list[str]:
     """Each two neighbouring words as one token ("cồng chiêng"): a phrase of two syllables, the
     commonest Vietnamese word shape, then matches as a single term, with no positions to read."""
     return [f"{first} {second}" for first, second in zip(words_, words_[1:], strict=False)]
+
+
+def joined_forms(text: str, whole: int = 0) -> list[str]:
+    """The forms of ``text`` people type with its syllables run together, folded: each two
+    neighbouring syllables as one word ("Lễ hội Lồng Tồng" → "lehoi", "hoilong", "longtong";
+    "H'Mông" → "hmong"; "Sa Pa" → "sapa"), and, for a text of at most ``whole`` syllables, the
+    whole of it joined ("Bru-Vân Kiều" → "bruvankieu").
+
+    Vietnamese writes every syllable apart, so no engine analyzer can split "longtong" back into
+    "long tong": both engines index these forms as whole terms and look a query's words up in them
+    (and their starts, for suggestions).
+    """
+    syllables = words(fold(text))
+    forms = [first + second for first, second in zip(syllables, syllables[1:], strict=False)]
+    if 2 < len(syllables) <= whole:
+        forms.append("".join(syllables))
+    return list(dict.fromkeys(forms))
 
 
 # --- Vietnamese collation ------------------------------------------------------------------

@@ -27,7 +27,6 @@ its pages, at a small part of the cost of indexing the text twice; the page inde
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html import unescape
@@ -46,6 +45,7 @@ from archive.batching import for_ids
 from archive.models import (
     CollectionPage,
     EthnicGroup,
+    EthnicGroupName,
     IndexExtras,
     Language,
     Place,
@@ -55,7 +55,8 @@ from archive.models import (
     Subject,
     record_types,
 )
-from search.analysis import collation_key, nfc
+from archive.text import nfc
+from search.analysis import collation_key, joined_forms
 
 # Text fields and how much a match in each weighs.
 TEXT_FIELDS = {
@@ -69,6 +70,11 @@ TEXT_FIELDS = {
 # matches first. The description is matched folded only: it is most of the text, and a
 # second copy would double the index for a small gain in ranking.
 EXACT_FIELDS = ("title", "titles_other", "names", "people")
+# Names and titles with their syllables typed together ("longtong", "hmong", "sapa": see
+# :func:`search.analysis.joined_forms`), each form a whole term, and how much a match weighs. A
+# name of up to ``JOINED_WHOLE`` syllables is also joined whole ("bruvankieu").
+JOINED_FIELDS = {"title_joined": TEXT_FIELDS["title"], "names_joined": TEXT_FIELDS["names"]}
+JOINED_WHOLE = 4
 # Exact keywords: identifiers and document numbers, matched whole ("101/KH-UBND").
 KEYWORD_FIELD = "keywords"
 # The field whose stored text gives snippets.
@@ -131,10 +137,6 @@ def indexable_records():
     return RecordPage.objects.live()
 
 
-def is_indexable(page) -> bool:
-    return indexable_records().filter(pk=page.pk).exists()
-
-
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -189,9 +191,14 @@ class DocumentBuilder:
         self._types = {ContentType.objects.get_for_model(model).pk: model for model in record_types()}
         # What each taxonomy term adds to a record, worked out once per builder: its facet value
         # and its names, already cleaned (a record's names then only need their repeats dropped).
+        other_names: dict[int, list[str]] = {}
+        for group_id, name in EthnicGroupName.objects.order_by("sort_order", "pk").values_list("group_id", "name"):
+            other_names.setdefault(group_id, []).append(name)
         self._groups = {
-            group.pk: _Term(group.slug, _names(group.name, group.name_en, *group.other_names_list, group.autonym))
-            for group in EthnicGroup.objects.only("slug", "name", "name_en", "other_names", "autonym")
+            group.pk: _Term(
+                group.slug, _names(group.name, group.name_en, *other_names.get(group.pk, ()), group.autonym)
+            )
+            for group in EthnicGroup.objects.only("slug", "name", "name_en", "autonym")
         }
         places = list(Place.objects.select_related("parent"))
         self._places = {
@@ -360,6 +367,8 @@ class DocumentBuilder:
             "title_sort": collation_key(page["title"]),
             "titles_other": _clean(other_titles),
             "names": list(dict.fromkeys(names)),
+            "title_joined": _joined([page["title"], *other_titles]),
+            "names_joined": _joined(names, whole=JOINED_WHOLE),
             "people": _clean(people),
             "content": _clean(content),
             DOCUMENT_WORDS_FIELD: document_words,
@@ -406,7 +415,7 @@ def document_text(texts: Iterable[str]) -> tuple[list[str], str]:
     if not words:
         return kept, ""
     joined = " ".join(words)
-    return kept, joined if joined.isascii() else " ".join(dict.fromkeys(unicodedata.normalize("NFC", joined).split()))
+    return kept, joined if joined.isascii() else " ".join(dict.fromkeys(nfc(joined).split()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,6 +430,15 @@ class _Place(_Term):
     province: int | None  # the province it lies in today
 
 
+def _joined(texts, whole: int = 0) -> list[str]:
+    """The joined forms of each of ``texts`` (never across two of them), each once."""
+    forms: dict[str, None] = {}
+    for text in texts:
+        if text:
+            forms.update(dict.fromkeys(joined_forms(text, whole)))
+    return list(forms)
+
+
 def _names(*values) -> tuple[str, ...]:
     return tuple(_clean(values))
 
@@ -430,7 +448,7 @@ def _clean(values) -> list[str]:
     kept = {}
     for value in values:
         if value and (value := value.strip()):
-            kept[value if value.isascii() else unicodedata.normalize("NFC", value)] = None
+            kept[value if value.isascii() else nfc(value)] = None
     return list(kept)
 
 
@@ -483,7 +501,7 @@ def _pages_of(records: list[dict]) -> Iterator[dict]:
                     "original": original,
                     "page": number,
                     "page_sort": position * PAGE_SORT_STRIDE + min(number, PAGE_SORT_STRIDE - 1),
-                    "text": text if text.isascii() else unicodedata.normalize("NFC", text),
+                    "text": text if text.isascii() else nfc(text),
                 }
 
 

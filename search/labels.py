@@ -59,6 +59,35 @@ def labels(facet: str, language: str) -> dict[str, str]:
     return loaded
 
 
+def _load_names(facet: str) -> dict[str, tuple[str, ...]]:
+    """Every name each value of ``facet`` is known by, in any language (a group's other names and
+    autonym among them)."""
+    if facet == "group":
+        known: dict[str, tuple[str, ...]] = {}
+        for group in EthnicGroup.objects.only("slug", "name", "name_en", "autonym").prefetch_related("names"):
+            known[group.slug] = tuple(
+                n for n in (group.name, group.name_en, group.autonym, *group.other_names_list) if n
+            )
+        return known
+    if facet in ("province", "place"):
+        return {
+            slug: tuple(n for n in names if n) for slug, *names in Place.objects.values_list("slug", "name", "name_en")
+        }
+    return {}
+
+
+def names(facet: str, value: str) -> tuple[str, ...]:
+    """The names a facet value is known by (:func:`_load_names`), read as labels are and kept as long."""
+    key = (facet, "names")
+    now = time.monotonic()
+    cached = _cache.get(key)
+    if not cached or now - cached[0] >= TTL:
+        cached = (now, _load_names(facet))
+        with _lock:
+            _cache[key] = cached
+    return cached[1].get(value, ())
+
+
 def label(facet: str, value: str, language: str) -> str:
     if facet == "decade":
         with translation.override(language):

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from archive.access import Viewer
+from archive.text import nfc
 from search import labels, services
-from search.analysis import nfc
 from search.documents import FACETS
 from search.engines import EngineResult, SearchQuery
 from search.engines.base import PageHit, PageResult
@@ -104,6 +104,7 @@ def scoped_search(
     result = services._ask(lambda engine: engine.search(query), EngineResult(count=0, hits=[], facets={}))
     for hit in result.hits:
         hit.type_label = labels.label("type", hit.type, language)
+    services.mark_text_languages(result.hits)
     values, selected = facet_values(query, result, language)
     pages = {}
     if query.terms and result.hits:

@@ -11,11 +11,13 @@ from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from archive.access import Viewer
+from archive.models import RecordPage
+from archive.text import nfc
 from search import labels
-from search.analysis import fold, nfc
+from search.analysis import fold, joined_forms, words
 from search.documents import FACETS, indexable_records, iter_documents
 from search.engines import EngineResult, EngineUnavailable, Hit, IndexNeedsRebuild, SearchQuery, get_engine
-from search.engines.base import SORTS, Suggestions
+from search.engines.base import SORTS, Suggestions, joined_prefix
 from search.feed import DocumentFeed
 from search.models import PendingUpdate
 
@@ -404,6 +406,7 @@ def search(params, who, language: str) -> SearchPage:
     result = _ask(lambda engine: engine.search(query), EngineResult(count=0, hits=[], facets={}))
     for hit in result.hits:
         hit.type_label = labels.label("type", hit.type, language)
+    mark_text_languages(result.hits)
     facets, selected = {}, []
     for name in query.facets:
         counts = result.facets.get(name, {})
@@ -437,6 +440,17 @@ def search(params, who, language: str) -> SearchPage:
     )
 
 
+def mark_text_languages(hits) -> None:
+    """Give each hit of a record not yet translated the language its text is in (``Hit.text_language``),
+    so pages mark it and the API names it. Read from the records, one query for a page of hits, rather
+    than stored in the index: an editor marking a translation needs no re-index to show."""
+    if not hits:
+        return
+    languages = RecordPage.objects.text_languages(hit.pk for hit in hits)
+    for hit in hits:
+        hit.text_language = languages.get(hit.pk, "")
+
+
 def _ask(question, nothing):
     """``question(engine)``'s answer. Where the index is missing the task worker is asked to rebuild
     it (this process never makes one) and EngineUnavailable raised; unless there is nothing to index
@@ -459,14 +473,30 @@ def suggest(prefix: str, who, language: str, limit: int = 8) -> list[dict]:
         return []
     visitor = scope(who, language)
     answer = _ask(lambda engine: engine.suggest(prefix, visitor, limit=limit), Suggestions(titles=[], values={}))
-    suggestions = [{"label": hit.title, "url": hit.url, "kind": "record"} for hit in answer.titles]
+    mark_text_languages(answer.titles)
+    suggestions = [
+        {"label": hit.title, "url": hit.url, "kind": "record", "lang": hit.text_language or language}
+        for hit in answer.titles
+    ]
     wanted = fold(prefix).split()
+    joined = joined_prefix(words(fold(prefix)))
     for name, counts in answer.values.items():
         for value, count in sorted(counts.items(), key=lambda item: -item[1]):
             label = labels.label(name, value, language)
-            if _starts_words(fold(label).split(), wanted):
+            if _starts_words(fold(label).split(), wanted) or _known_as(labels.names(name, value), wanted, joined):
                 suggestions.append({"label": label, "kind": name, "value": value, "count": count})
     return suggestions[: limit * 2]
+
+
+def _known_as(names, wanted: list[str], joined: str | None) -> bool:
+    """True when one of a term's names (its other names among them) starts with the wanted words, or
+    with their letters run together ("hmo" → "H'Mông", "longt" → "Lồng Tồng")."""
+    for name in names:
+        if _starts_words(fold(name).split(), wanted):
+            return True
+        if joined and any(form.startswith(joined) for form in ("".join(words(fold(name))), *joined_forms(name))):
+            return True
+    return False
 
 
 def _starts_words(label_words: list[str], wanted: list[str]) -> bool:

@@ -4,7 +4,16 @@ search, or who may find it, queues the records it touches (see ``services.enqueu
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from archive.models import CollectionPage, EthnicGroup, Language, Place, RecordPage, Subject, record_types
+from archive.models import (
+    CollectionPage,
+    EthnicGroup,
+    EthnicGroupName,
+    Language,
+    Place,
+    RecordPage,
+    Subject,
+    record_types,
+)
 from archive.signals import record_derived_data_changed, records_bulk_created, records_visibility_changed
 from search import labels, services
 
@@ -37,6 +46,13 @@ def taxonomy_changed(sender, instance, **kwargs):
     services.enqueue(related.values_list("pk", flat=True), reason=f"{sender._meta.model_name} changed")
 
 
+def group_name_changed(sender, instance, **kwargs):
+    """One of a group's other names was added, changed or removed: its records are found by them."""
+    labels.clear()
+    related = RecordPage.objects.filter(ethnic_groups__pk=instance.group_id)
+    services.enqueue(related.values_list("pk", flat=True), reason="ethnic group name changed")
+
+
 def collection_changed(sender, instance, **kwargs):
     labels.clear()
 
@@ -63,6 +79,7 @@ def connect():
         for model in (EthnicGroup, Place, Subject, Language):
             signal.connect(taxonomy_changed, sender=model, dispatch_uid=f"search-{model._meta.label}-{id(signal)}")
         signal.connect(collection_changed, sender=CollectionPage, dispatch_uid=f"search-collection-{id(signal)}")
+        signal.connect(group_name_changed, sender=EthnicGroupName, dispatch_uid=f"search-group-name-{id(signal)}")
     for through in (RecordPage.ethnic_groups.through, RecordPage.places.through, RecordPage.subjects.through):
         m2m_changed.connect(relations_changed, sender=through, dispatch_uid=f"search-m2m-{through._meta.label}")
     record_derived_data_changed.connect(derived_data_changed, dispatch_uid="search-derived")

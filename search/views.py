@@ -133,7 +133,15 @@ def api_search(request):
             "page": result.page,
             "num_pages": result.num_pages,
             "results": [
-                {"id": hit.identifier, "title": hit.title, "url": hit.url, "type": hit.type, "snippet": hit.snippet}
+                {
+                    "id": hit.identifier,
+                    "title": hit.title,
+                    "url": hit.url,
+                    "type": hit.type,
+                    "snippet": hit.snippet,
+                    # The language of the title and snippet: the site's, or the original's while untranslated.
+                    "lang": hit.text_language or language,
+                }
                 for hit in result.results
             ],
             "facets": {

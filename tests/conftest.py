@@ -11,7 +11,7 @@ from django.db import transaction
 
 from wagtail.models import Locale
 
-from archive.models import ArchiveImage, CollectionPage, EthnicGroup, FestivalPage, Place, RecordImage
+from archive.models import ArchiveImage, CollectionPage, EthnicGroup, EthnicGroupName, FestivalPage, Place
 from cms.setup import CURATORS, ensure_site_structure
 
 _counter = itertools.count(1)
@@ -53,7 +53,8 @@ def build_library(homes, title="Thư viện điện tử", slug="thu-vien", titl
 
 def create_record(parent, model=FestivalPage, title=None, access_level="public", translate=False, image=None, **fields):
     """Create and publish a record (Vietnamese, optionally translated to English: ``translate``
-    True, or the English title)."""
+    True, or the English title); with ``image`` (True, or its caption), an image of its own
+    attached as media and processed (:func:`attach_image`)."""
     number = next(_counter)
     groups = fields.pop("ethnic_groups", [])
     places = fields.pop("places", [])
@@ -66,21 +67,51 @@ def create_record(parent, model=FestivalPage, title=None, access_level="public",
     )
     page.ethnic_groups = groups
     page.places = places
-    if image is not None:
-        page.images.add(RecordImage(image=image, caption="ảnh"))
     parent.add_child(instance=page)
     page.save_revision().publish()
     if translate:
         translation = page.copy_for_translation(Locale.objects.get(language_code="en"), copy_parents=True)
         translation.title = translate if isinstance(translate, str) else f"{page.title} (EN)"
+        translation.translated = True
         translation.save_revision().publish()
     page.refresh_from_db()
+    if image:
+        attach_image(page, caption=image if isinstance(image, str) else "ảnh")
     return page
 
 
-def png_image(title="ảnh", access_level="public"):
+def attach_image(page, caption="ảnh", size=(40, 30), name=None):
+    """Attach to the published ``page`` a small PNG no other image shares (so a new original) as ingest
+    media, as the demo and imports do, with ``caption`` on its link, and make its access copies at once.
+    Returns the original."""
+    from ingest import attachments
+    from ingest.services import ingest_file
+    from tests.ingest_support import run_on_commit
+
+    number = next(_counter)
     buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), (120, 30, 20)).save(buffer, format="PNG")
+    Image.new("RGB", size, (number % 256, number // 256 % 256, 90)).save(buffer, format="PNG")
+    buffer.seek(0)
+    with run_on_commit():
+        original, _created = ingest_file(buffer, name=name or f"anh-{number}.png", record=page)
+    if caption:
+        attachments.caption_published(original, page, caption)
+    return original
+
+
+def image_copies(page) -> list[str]:
+    """The ``/media/`` paths of the web copies of ``page``'s first image (its derivative set's files)."""
+    from ingest.models import Derivative, MediaKind, RecordMedia
+
+    link = RecordMedia.objects.filter(record=page, original__kind=MediaKind.IMAGE).order_by("sort_order", "pk").first()
+    paths = Derivative.objects.filter(derivative_set__original_id=link.original_id, role="web")
+    return sorted(f"/media/{path}" for path in paths.values_list("path", flat=True))
+
+
+def png_image(title="ảnh", access_level="public", colour=(120, 30, 20)):
+    """A Wagtail image (``ArchiveImage``) for site pages: a home page's hero, a news item, a body block."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(buffer, format="PNG")
     image = ArchiveImage(title=title, description=f"Mô tả {title}", access_level=access_level)
     image.file = ImageFile(buffer, name=f"{title}.png")
     image.save()
@@ -92,6 +123,14 @@ def create_user(username, groups=(), **extra):
     for group in groups:
         user.groups.add(group)
     return user
+
+
+def create_tay():
+    """The Tày group with two of its other names."""
+    tay = EthnicGroup.objects.create(code="02", slug="tay", name="Tày", name_en="Tay")
+    for order, name in enumerate(("Thổ", "Ngạn")):
+        EthnicGroupName.objects.create(group=tay, name=name, sort_order=order)
+    return tay
 
 
 def create_places():
@@ -154,7 +193,7 @@ def collection(homes):
 
 @pytest.fixture
 def tay(db):
-    return EthnicGroup.objects.create(code="02", slug="tay", name="Tày", name_en="Tay", other_names="Thổ, Ngạn")
+    return create_tay()
 
 
 @pytest.fixture

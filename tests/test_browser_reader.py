@@ -1,7 +1,8 @@
-"""The PDF reader on a record page, in Debian Chromium on a 360 px phone: the pipeline's image of the page shown at
-once, in the place of the page pdf.js then draws from a few byte ranges, turning pages, `#page=N` and the words of `?q=` highlighted whatever their diacritics, searching inside the
-document, zoom, the keyboard, the Content-Security-Policy; without JavaScript the page images and the files; and a
-visitor who may not see the record gets neither reader nor file.
+"""The PDF reader on a record page, in Debian Chromium on a 360 px phone: the pipeline's readable image of the page
+(800 px wide) shown at once, in the place of the page pdf.js then draws from a few byte ranges, turning pages, `#page=N` and the words of `?q=` highlighted whatever their diacritics, searching inside the
+document, zoom, the keyboard, the Content-Security-Policy; without JavaScript the page images, each opening its readable
+image, and the files; outputs made before readable images existed (the thumbnail instead); and a visitor who may not
+see the record gets neither reader nor file.
 
 The PDF is real (made with pdfium, with an embedded font for the Vietnamese text) and processed by the pipeline;
 the scripts are the ones ``make assets`` builds from npm packages into ``static/dist/``.
@@ -303,7 +304,29 @@ def test_the_page_image_shows_at_once_and_the_drawn_page_takes_its_place(browser
     preview = page.locator("[data-pdf-reader] [data-reader-preview] img")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=preview.element_handle())
     assert preview.is_visible()
-    assert preview.get_attribute("src").endswith("/document/pages/0001.jpg")
+    # A readable image: the phone's reader is 312 CSS px wide, 624 device pixels, so of the srcset's thumbnail
+    # (300 px), readable image (800 px, the src) and its 640 px copy, the copy; sized in the markup (the readable
+    # image's size) so that nothing moves when it comes.
+    srcset = preview.get_attribute("srcset").split(", ")
+    src = preview.get_attribute("src")
+    assert src.endswith("/document/pages/read/0001.jpg")
+    assert [candidate.rsplit("/", 2)[-2:] for candidate in srcset] == [
+        ["pages", "0001.jpg 300w"],
+        ["read-640", "0001.jpg 640w"],
+        ["read", "0001.jpg 800w"],
+    ]
+    shown_image = preview.evaluate("img => img.currentSrc")
+    assert shown_image.endswith("/document/pages/read-640/0001.jpg")
+    with Image.open(io.BytesIO(page.request.get(shown_image).body())) as image:
+        assert image.width == 640 and abs(image.height - 640 * 842 / 595) <= 1  # A4
+    with Image.open(io.BytesIO(page.request.get(src).body())) as image:
+        assert image.width == 800 and [int(preview.get_attribute(name)) for name in ("width", "height")] == list(
+            image.size
+        )
+    # The page images below stand for the reader without JavaScript (<noscript>): with it they are neither shown
+    # nor fetched, so that the page's image has the line to itself.
+    assert page.locator(".media-pages").count() == 0
+    assert not [url for url in requested if re.search(r"/pages/000[1-4]\.jpg$", url)]
     assert preview.get_attribute("alt") == "Trang 1"
     assert not page.locator("[data-reader-toolbar]").is_visible()  # no controls before they work
     assert page.locator(".pdf-reader-page").count() == 0
@@ -335,14 +358,18 @@ def test_the_page_image_is_of_the_page_the_address_asks_for(browser, archive):
     page.goto(archive["url"] + "?q=long+tong#page=3")
     preview = page.locator("[data-reader-preview] img")
     page.wait_for_function(
-        "img => img.complete && img.naturalWidth > 0 && img.src.endsWith('/0003.jpg')", arg=preview.element_handle()
+        "img => img.complete && img.naturalWidth > 0 && img.currentSrc.endsWith('/read-640/0003.jpg')",
+        arg=preview.element_handle(),
     )
     assert preview.get_attribute("alt") == "Trang 3"
+    srcset = preview.get_attribute("srcset")
+    assert preview.get_attribute("src").endswith("/pages/read/0003.jpg") and "/0001.jpg" not in srcset
+    assert "/pages/0003.jpg 300w" in srcset and "/pages/read-640/0003.jpg 640w" in srcset
     held[0].continue_()
     shown_page(page, 3)
     assert marks(page) == ["Lồng", "Tồng"]
     # A page the pipeline made no image of: no image rather than another page's.
-    page.route("**/document/pages/0005.jpg", lambda route: route.fulfill(status=404))
+    page.route("**/document/pages/**/0005.jpg", lambda route: route.fulfill(status=404))
     page.unroute("**/dist/chunks/reader-*.js")
     page.goto(archive["url"] + "#page=5")
     shown_page(page, 5)
@@ -396,12 +423,28 @@ def test_without_javascript_the_page_images_and_the_files(browser, archive):
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
     page = context.new_page()
     page.goto(archive["url"])
-    assert not page.locator("[data-pdf-reader]").is_visible()
+    # The reader shows the readable image of page 1, without the controls that need the script.
+    preview = page.locator("[data-pdf-reader] [data-reader-preview] img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=preview.element_handle())
+    assert preview.is_visible() and "/document/pages/read" in preview.evaluate("img => img.currentSrc")
+    assert not page.locator("[data-reader-toolbar]").is_visible()
     images = page.locator(".media-pages img")
     assert images.count() == 4
     for image in images.all():
         image.scroll_into_view_if_needed()
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    # Each page image opens the readable image of its page: 800 px wide, the text large enough to read.
+    links = page.locator(".media-pages a")
+    assert [link.get_attribute("href").rsplit("/", 3)[-3:] for link in links.all()] == [
+        ["pages", "read", f"{number:04d}.jpg"] for number in range(1, 5)
+    ]
+    assert links.first.locator("img").get_attribute("alt") == "Trang 1"
+    links.nth(2).click()
+    opened = page.locator("img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=opened.element_handle())
+    assert page.url.endswith("/document/pages/read/0003.jpg")
+    assert opened.evaluate("img => img.naturalWidth") == 800  # the image alone, not a srcset's candidate
+    page.go_back()
     download = page.locator("a[data-reader-source=pdf]")
     assert download.is_visible()
     pdf = page.request.get(download.get_attribute("href"))
@@ -409,6 +452,37 @@ def test_without_javascript_the_page_images_and_the_files(browser, archive):
     assert pdf.body().startswith(b"%PDF")
     assert page.request.get(page.locator("a[data-reader-source=text]").get_attribute("href")).status == 200
     assert no_horizontal_scroll(page)
+    context.close()
+
+
+def test_outputs_made_before_readable_images_show_the_thumbnails(browser, archive):
+    # A document processed before the pipeline made readable images: its manifest names thumbnails only.
+    derivative_set = DerivativeSet.objects.get(original__links__record=archive["public"])
+    derivatives = derivative_set.manifest["derivatives"]
+    for name in ("page_images", "thumbnail_width"):
+        derivatives.pop(name)
+    derivative_set.save(update_fields=["manifest"])
+    context, page, messages = watched_phone(browser, locale="vi-VN")
+    held = []
+    page.route("**/dist/chunks/reader-*.js", lambda route: held.append(route))
+    page.goto(archive["url"] + "#page=2")
+    preview = page.locator("[data-reader-preview] img")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0 && img.currentSrc.endsWith('/pages/0002.jpg')",
+        arg=preview.element_handle(),
+    )
+    assert preview.get_attribute("srcset") is None and preview.get_attribute("width") is None
+    assert preview.evaluate("img => img.naturalWidth") == 300  # no srcset: the file's own width
+    held[0].continue_()
+    shown_page(page, 2)
+    assert problems(page, messages) == []
+    context.close()
+    # Without JavaScript: the thumbnails, as before, without links to readable images they do not have.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(archive["url"])
+    assert page.locator(".media-pages img").count() == 4 and page.locator(".media-pages a").count() == 0
+    assert page.locator(".media-pages img").first.get_attribute("src").endswith("/document/pages/0001.jpg")
     context.close()
 
 

@@ -14,10 +14,10 @@ from django.utils.html import escape
 
 from wagtail.models import Locale, Page
 
-from archive.corpus.records import IDENTIFIER_PREFIX, TYPE_WEIGHTS, RecordFactory, Vocabulary
-from archive.corpus.service import clear_corpus, generate_corpus
-from archive.corpus.words import SACRED_GROUP
 from archive.models import DocumentPage, FestivalPage, PersistentIdentifier, RecordPage
+from devtools.corpus.records import IDENTIFIER_PREFIX, TYPE_WEIGHTS, RecordFactory, Vocabulary
+from devtools.corpus.service import clear_corpus, generate_corpus
+from devtools.corpus.words import SACRED_GROUP
 from tests.conftest import build_homes, create_user
 
 RECORDS = 60

@@ -620,6 +620,59 @@ def test_pdf_text_thumbnails_and_page_count(tmp_path):
         assert thumb.width == 300
 
 
+def test_pdf_pages_get_a_readable_image_beside_the_thumbnail(tmp_path):
+    pdf = make_text_pdf(tmp_path / "d.pdf", ["Heritage archive test page one", "Second page about Hmong textiles"])
+    manifest = documents.make_document_derivatives(pdf, tmp_path / "doc")
+    dest = tmp_path / "doc"
+    # One readable image a page, 800 px wide and shaped like the page (US Letter, 612 × 792 pt).
+    assert [entry["file"] for entry in manifest["page_images"]] == ["pages/read/0001.jpg", "pages/read/0002.jpg"]
+    assert manifest["thumbnails"] == ["pages/0001.jpg", "pages/0002.jpg"] and manifest["thumbnail_width"] == 300
+    for entry, thumbnail in zip(manifest["page_images"], manifest["thumbnails"], strict=True):
+        with Image.open(dest / entry["file"]) as readable, Image.open(dest / thumbnail) as thumb:
+            assert readable.format == "JPEG" and readable.size == (entry["width"], entry["height"]) == (800, 1036)
+            assert readable.mode == "L"  # black text on white: one grey channel
+            assert thumb.size == (300, 388)
+            # The line of 24 pt text, dark on white, where the page has it (72 pt from the left, its baseline 92 pt
+            # from the top): some 30 px high at 800 px wide, where the thumbnail has 11.
+            left, top, right, bottom = ImageChops.invert(readable).point(lambda v: 255 if v > 128 else 0).getbbox()
+            assert 85 <= left <= 100 and 90 <= top < bottom <= 135 and bottom - top >= 20 and right > 300
+            assert ImageStat.Stat(readable.crop((0, 300, 800, 1000))).extrema[0][0] > 240  # nothing else
+        assert (dest / entry["file"]).stat().st_size < 60_000
+        # A 640 px copy of it for phones (the reader's srcset).
+        number = entry["file"][-8:]
+        assert entry["smaller"] == [{"file": f"pages/read-640/{number}", "width": 640}]
+        with Image.open(dest / "pages/read-640" / number) as copy:
+            assert copy.size == (640, 829) and copy.mode == "L"
+
+
+def test_a_colour_page_keeps_its_colours_in_the_readable_image(tmp_path):
+    page = Image.new("RGB", (1240, 1754), "white")
+    ImageDraw.Draw(page).rectangle((100, 100, 1140, 700), fill=(200, 30, 30))
+    page.save(tmp_path / "map.pdf", "PDF", resolution=150)
+    manifest = documents.make_document_derivatives(tmp_path / "map.pdf", tmp_path / "doc", ocr=False)
+    with Image.open(tmp_path / "doc" / manifest["page_images"][0]["file"]) as readable:
+        assert readable.mode == "RGB" and readable.width == 800
+        red, green, blue = readable.getpixel((400, 250))
+        assert red > 150 and green < 80 and blue < 80
+
+
+def test_a_very_long_page_gets_a_narrower_readable_image(tmp_path):
+    # A scroll 30,000 pt long: at 800 px wide its image would be 40,000 px high; it is kept to 16,000.
+    Image.new("L", (600, 30000), 255).save(tmp_path / "scroll.pdf", "PDF", resolution=72)
+    manifest = documents.make_document_derivatives(tmp_path / "scroll.pdf", tmp_path / "doc", ocr=False)
+    assert manifest["page_images"] == [{"file": "pages/read/0001.jpg", "width": 320, "height": 16000, "smaller": []}]
+    with Image.open(tmp_path / "doc/pages/read/0001.jpg") as readable:
+        assert readable.size == (320, 16000)
+
+
+def test_at_most_max_thumbnails_pages_get_images(tmp_path):
+    pdf = make_text_pdf(tmp_path / "d.pdf", ["one", "two", "three"])
+    manifest = documents.make_document_derivatives(pdf, tmp_path / "doc", max_thumbnails=2)
+    assert manifest["page_count"] == 3 and len(manifest["thumbnails"]) == len(manifest["page_images"]) == 2
+    for folder in ("pages", "pages/read", "pages/read-640"):
+        assert sorted(p.name for p in (tmp_path / "doc" / folder).glob("*.jpg")) == ["0001.jpg", "0002.jpg"]
+
+
 def _scanned_pdf(path: Path) -> Path:
     page = Image.new("L", (1240, 400), 255)
     ImageDraw.Draw(page).text((60, 140), "HERITAGE ARCHIVE", fill=0, font=ImageFont.load_default(size=90))

@@ -18,6 +18,7 @@ from archive.signals import record_derived_data_changed
 from ingest import bulk, services, storage
 from ingest.models import Derivative, DerivativeSet, JobState, Original, ProcessingJob, RecordMedia
 from ingest.processing import ProcessingError
+from ingest.services import runs
 from ingest.tasks import process_original
 from tests.conftest import build_collection, build_homes, create_record
 from tests.ingest_support import (
@@ -315,7 +316,7 @@ def test_an_unexpected_error_is_logged_and_fails_without_a_deferring_backend(
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(services, "process", broken)
+    monkeypatch.setattr(runs, "process", broken)
     with caplog.at_level(logging.ERROR, logger="ingest.services"):
         original, _ = ingest(make_png(tmp_path / "p.png"), "p.png")
     job = ProcessingJob.objects.get(original=original)
@@ -331,11 +332,11 @@ def test_an_unexpected_error_is_retried_later_where_the_backend_defers(db, media
     original, _ = ingest(make_png(tmp_path / "p.png"), "p.png")
     job = ProcessingJob.objects.get(original=original)
     ProcessingJob.objects.filter(pk=job.pk).update(state=JobState.QUEUED, attempts=0)
-    monkeypatch.setattr(services, "process", lambda *a, **k: (_ for _ in ()).throw(OSError("storage hiccup")))
-    monkeypatch.setattr(services, "_backend_defers", lambda: True)
+    monkeypatch.setattr(runs, "process", lambda *a, **k: (_ for _ in ()).throw(OSError("storage hiccup")))
+    monkeypatch.setattr(runs, "_backend_defers", lambda: True)
     scheduled = []
-    monkeypatch.setattr(services, "enqueue", lambda original_id, run_after=None: scheduled.append(run_after))
-    monkeypatch.setattr(services, "_schedule_watchdog", lambda *a: None)
+    monkeypatch.setattr(runs, "enqueue", lambda original_id, run_after=None: scheduled.append(run_after))
+    monkeypatch.setattr(runs, "_schedule_watchdog", lambda *a: None)
     before = timezone.now()
     assert process_original.call(original.pk)["status"] == JobState.QUEUED
     job.refresh_from_db()
@@ -401,7 +402,7 @@ def test_a_full_disk_is_tried_again_once_later_then_fails_with_the_reason(
         monkeypatch.setattr(FileSystemStorage, "_save", full)
     else:  # libvips writing a web copy (which the image pipeline reports as a damaged image)
         monkeypatch.setattr(
-            services,
+            runs,
             "process",
             lambda *a, **k: (_ for _ in ()).throw(
                 ProcessingError(

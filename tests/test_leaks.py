@@ -5,15 +5,16 @@ Each record state (each access level; a draft never published; published then un
 deleted; under a password, a login and a group view restriction; under a restricted section) is
 planted twice, as a heritage record and as a library item (a book; in the restricted section, an
 issue of a restricted periodical) linking to that record, and carries two tokens: ``zqt<state>qz`` in everything a page shows (title, summary, body, other
-title, contributor, gallery caption and alt text; an item's creator, publisher and holding library) and ``zqm<state>qz`` in its media (captions and
-a PDF's text; image files are attributed to their record by URL). Every output is then fetched
+title, contributor, image caption and alt text; an item's creator, publisher and holding library) and ``zqm<state>qz`` in its media (captions and
+a PDF's text; image files, their copies and thumbnails are attributed to their record by URL). Every output is then fetched
 as an anonymous visitor, a researcher, a curator (staff), a member of the community group, and
 an anonymous visitor who entered the page password: a crawl from both home pages, the sitemap
 and each URL in it, calendar months and .ics feeds, search pages and the search and suggest APIs
-(each token and a word one letter off it, on both engines), the library's search and facets, search inside each record's pages (the
+(each token and a word one letter off it, and another name of each state's ethnic group typed apart, joined
+and half typed, on both engines), the library's search and facets, search inside each record's pages (the
 page and its JSON, on both engines), ``/id/`` and the citation exports for every record and item,
 and every
-media, rendition and derivative file in the database. Each visitor must receive exactly the
+media and derivative file in the database, and the thumbnails listings and search results show. Each visitor must receive exactly the
 tokens the rule allows them, no fewer and no more, and every count must agree.
 
 The statistics have their own world and walk: a final and a provisional figure of each kind
@@ -51,14 +52,13 @@ from wagtail.models import Locale, PageViewRestriction
 
 from archive import lunar
 from archive.models import (
-    ArchiveRendition,
     EthnicGroup,
+    EthnicGroupName,
     FestivalPage,
     Language,
     Person,
     Place,
     RecordContributor,
-    RecordImage,
     RecordTitle,
     RelatedRecord,
 )
@@ -69,7 +69,7 @@ from library.models import BookPage, ItemCreator, ItemHolding, LibraryPage, Peri
 from search import services as search_services
 from search.engines import create_engine, set_engine
 from search.engines.elastic import ElasticsearchEngine
-from tests.conftest import build_collection, build_homes, create_user, png_image
+from tests.conftest import attach_image, build_collection, build_homes, create_user
 from tests.es_support import osmem_client
 from tests.ingest_support import make_srt, make_text_pdf, run_on_commit
 
@@ -124,6 +124,8 @@ def allowed(visitor: str) -> set[tuple[str, str]]:
 def _record(parent, state, community, files):
     number = STATES.index(state)
     group = EthnicGroup.objects.create(code=f"L{number:02d}", slug=f"g-{state}", name=f"Nhóm {state}")
+    # Another name of the group, found typed apart or joined (``name_token``): only through the record.
+    EthnicGroupName.objects.create(group=group, name=f"Zqn {state}", kind=EthnicGroupName.Kind.LOCAL)
     province = Place.objects.create(kind="province", slug=f"p-{state}", name=f"Tỉnh {state}", name_en=f"P {state}")
     token = text_token(state)
     level = state if state in ("registered", "staff", "sacred") else "public"
@@ -140,10 +142,6 @@ def _record(parent, state, community, files):
     )
     page.ethnic_groups = [group]
     page.places = [province]
-    image = png_image(f"anh-{state}")
-    image.description = f"Ảnh {token}"
-    image.save()
-    page.images.add(RecordImage(image=image, caption=f"Chú thích {token}"))
     page.contributors.add(RecordContributor(name=f"Nghệ nhân {token}", role="artisan"))
     language, _ = Language.objects.get_or_create(tag="tay", defaults={"name": "Tiếng Tày", "name_en": "Tay"})
     page.other_titles.add(RecordTitle(language=language, title=f"Tên khác {token}"))
@@ -154,13 +152,14 @@ def _record(parent, state, community, files):
         translation.title = f"Festival {token}"
         translation.save_revision().publish()
     page.refresh_from_db()
-    originals = []
+    # Its image, as the demo and imports attach one: a caption with the text token; its alt text is the title.
+    originals = [attach_image(page, caption=f"Chú thích {token}", size=(300, 200), name=f"anh-{state}.png")]
     with run_on_commit():
         captions = make_srt(files / f"{state}.vi.srt", lines=(f"Lời {media_token(state)}", "Hát"))
         originals.append(ingest_services.ingest_file(captions, f"{state}.vi.srt", page)[0])
         pdf = make_text_pdf(files / f"{state}.pdf", [f"Van ban {media_token(state)}"])
         originals.append(ingest_services.ingest_file(pdf, f"{state}.pdf", page)[0])
-    return page, image, originals
+    return page, originals
 
 
 def _item(parent, state, community, files, record):
@@ -210,10 +209,10 @@ def world(module_db, tmp_path_factory):
         library_en.save_revision().publish()
         shelf = library.add_child(instance=PeriodicalPage(title=f"Tạp chí {text_token('section')}", slug="tap-chi"))
         shelf.save_revision().publish()
-        records, images, originals, items = {}, {}, {}, {}
+        records, originals, items = {}, {}, {}
         for state in STATES:
             parent = section if state == "section" else collection
-            records[state], images[state], originals[state] = _record(parent, state, community, files)
+            records[state], originals[state] = _record(parent, state, community, files)
             items[state], original = _item(
                 shelf if state == "section" else library, state, community, files, records[state]
             )
@@ -239,10 +238,6 @@ def world(module_db, tmp_path_factory):
         for page in (records.pop("deleted"), items.pop("deleted")):
             for translation_page in page.get_translations(inclusive=True):
                 translation_page.delete()
-        # Renditions of every gallery image, as pages (and previews) make them.
-        for image in images.values():
-            for spec in ("width-400", "width-1080", "fill-160x120"):
-                image.get_rendition(spec)
         visitors = {
             "anonymous": None,
             "researcher": create_user("researcher"),
@@ -256,7 +251,6 @@ def world(module_db, tmp_path_factory):
         yield {
             "records": records,
             "items": items,
-            "images": images,
             "originals": originals,
             "identifiers": identifiers,
             "item_identifiers": item_identifiers,
@@ -407,10 +401,6 @@ def fetch_all(browser, urls) -> dict[str, str]:
 def database_media(world) -> dict[str, str]:
     """Every media URL in the database, with the state of the record it belongs to."""
     owners: dict[str, str] = {}
-    for state, image in world["images"].items():
-        owners[f"/media/{image.file.name}"] = state
-        for rendition in ArchiveRendition.objects.filter(image=image):
-            owners[f"/media/{rendition.file.name}"] = state
     root = Path(world["root"]) / "media"
     for state, originals in world["originals"].items():
         for original in Original.objects.filter(pk__in=[o.pk for o in originals]):
@@ -475,6 +465,34 @@ def test_every_media_file_answers_exactly_the_visitors_allowed(world, browsers, 
     assert {token for token in seen if token[0] == "m"} == expected
 
 
+THUMBNAIL = re.compile(r'<picture class="card-thumb">(?:<source[^>]*srcset="([^"]+)"[^>]*>)?<img src="([^"]+)"')
+LEVELS = ("public", "registered", "staff", "sacred")
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_thumbnails_in_listings_and_results_are_only_the_visitors_own(world, browsers, visitor):
+    """Every listing reached from the home pages (home, collections, record types, groups, places) and every
+    search result: the thumbnails shown are of images the visitor may fetch, each answers, and each level the
+    visitor may see shows its record's thumbnail somewhere."""
+    browser = browsers[visitor]
+    pages, _media = crawl(browser, ["/vi/", "/en/"])
+    found = {**pages, **fetch_all(browser, [url for state in STATES for url in search_urls(state)])}
+    owners = database_media(world)
+    shown = {
+        urlsplit(html.unescape(url)).path
+        for body in found.values()
+        for pair in THUMBNAIL.findall(body)
+        for url in pair
+        if url
+    }
+    assert shown <= set(owners), "a thumbnail that is no record's image"
+    seen = {owners[path] for path in shown}
+    assert {("m", state) for state in seen} <= allowed(visitor), f"{visitor} was shown thumbnails of {sorted(seen)}"
+    assert {state for state in LEVELS if visitor in TEXT[state]} <= seen
+    for path in shown:
+        assert browser.get(path).status_code == 200, path
+
+
 @pytest.fixture(params=["embedded", "osmem"])
 def engine(request, world, tmp_path_factory):
     """The world's index on each engine (Elasticsearch through osmem-server)."""
@@ -503,6 +521,34 @@ def test_search_suggestions_and_corrections_give_exactly_what_the_visitor_may_se
     assert {token for token in seen if token[0] == "t"} == searchable
     # Media text is found through the record it belongs to.
     assert {token for token in seen if token[0] == "m"} == {("m", state) for _kind, state in searchable}
+
+
+def name_token(state: str) -> str:
+    """The joined form of the other name ("Zqn <state>") of the group only the state's record and item carry."""
+    return f"zqn{state}"
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_other_names_of_groups_find_and_suggest_exactly_what_the_visitor_may_see(world, browsers, engine, visitor):
+    """A group's other names, typed apart or joined, in full or half typed, reach a record (and suggest its group)
+    only for those who may see the record."""
+    browser = browsers[visitor]
+    visible = {state for state in STATES if visitor in TEXT[state]}
+    found: dict[str, str] = {}
+    suggested = set()
+    for state in STATES:
+        joined = name_token(state)
+        urls = [f"/vi/search/?q={joined.upper()}", f"/en/search/?q={joined}", f"/api/v1/search?q=Zqn+{state}&lang=vi"]
+        found.update(fetch_all(browser, urls))
+        for language in ("vi", "en"):
+            for prefix in (joined[:7], f"zqn {state[:3]}"):
+                body = body_of(browser.get(f"/api/v1/suggest?q={prefix}&lang={language}"))
+                found[f"suggest:{prefix}:{language}"] = body
+                suggested |= {item["value"] for item in json.loads(body)["suggestions"] if item["kind"] == "group"}
+    seen = set().union(*(tokens(body) for body in found.values()))
+    assert seen <= allowed(visitor), "leaked: " + _report(found, seen - allowed(visitor))
+    assert {token for token in seen if token[0] == "t"} == {("t", state) for state in visible}
+    assert suggested == {f"g-{state}" for state in visible}
 
 
 def _counts(body: str, pattern: str) -> dict[str, int]:

@@ -93,12 +93,9 @@ def prefix(original) -> str:
 
 
 def linked_urls(soup) -> set[str]:
-    """Every media URL the page's media section links or loads, however it names it."""
-    section = soup.select_one("[data-record-media]")
-    if section is None:
-        return set()
+    """Every media URL the page's lead image and media section link or load, however they name it."""
     urls = set()
-    for element in section.find_all(True):
+    for element in (e for part in soup.select("[data-record-lead], [data-record-media]") for e in part.find_all(True)):
         for attribute in ("src", "href", "poster", "data-hls", "data-iiif", "data-peaks"):
             if element.get(attribute) and "/media/" in element[attribute]:
                 urls.add(element[attribute])
@@ -141,12 +138,14 @@ def test_a_public_record_shows_each_kind_of_finished_media(db, archive, media_se
     assert media_path(waveform["data-peaks"]) == f"/media/{audio_prefix}/audio/peaks.json"
     assert waveform["data-audio"] == audio["id"]
 
-    images = section.select("figure.media-image-figure")
+    # The record opens with its image, above the section.
+    images = soup.select("figure.media-image-figure")
     assert len(images) == 1  # the shared one is stricter than this record; the failed one has no copies
+    assert images[0].has_attr("data-record-lead") and section.select("figure.media-image-figure") == []
     image_prefix = prefix(media["image"])
     assert media_path(images[0]["data-iiif"]) == f"/media/{image_prefix}/image/iiif/info.json"
     img = images[0].select_one("img")
-    assert img["loading"] == "lazy" and img["alt"] == "Lễ hội Lồng Tồng, ảnh"  # the Vietnamese page
+    assert not img.has_attr("loading") and img["alt"] == "Lễ hội Lồng Tồng, ảnh"  # the Vietnamese page
     copies = DerivativeSet.objects.get(original=media["image"]).manifest["derivatives"]["web"]
     jpegs = [c for c in copies if c["format"] == "jpeg"]
     assert len(jpegs) >= 2
@@ -164,6 +163,9 @@ def test_a_public_record_shows_each_kind_of_finished_media(db, archive, media_se
         f"/media/{pdf_prefix}/document/pages/0002.jpg",
     ]
     assert "2 trang" in document.get_text(" ", strip=True)
+    # The page images (thumbnail, readable and phone sizes of every page) are recorded as one folder.
+    pages = DerivativeSet.objects.get(original=media["pdf"]).files.get(role="pages")
+    assert (pages.kind, pages.path, pages.file_count) == ("folder", f"{pdf_prefix}/document/pages", 6)
     assert media_path(document.select_one(".media-downloads a")["href"]) == f"/media/{pdf_prefix}/document/text.txt"
 
     # One small module script, which fetches each library only where its media is.

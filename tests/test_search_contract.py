@@ -24,7 +24,7 @@ from search import services
 from search.documents import FACETS, iter_documents
 from search.engines import IndexNeedsRebuild, SearchQuery, create_engine, set_engine
 from search.engines.elastic import ElasticsearchEngine
-from tests.conftest import build_collection, build_homes, create_record, create_user, create_visitors
+from tests.conftest import build_collection, build_homes, create_record, create_tay, create_user, create_visitors
 from tests.es_support import osmem_client
 
 SECRET_TOKENS = ("zqregtoken", "zqstafftoken", "zqsacredtoken", "zqdrafttoken")
@@ -78,7 +78,7 @@ def build_corpus():
     homes = build_homes()
     festivals = build_collection(homes)
     documents = build_collection(homes, "Văn bản", "van-ban", "Documents", "documents")
-    tay = EthnicGroup.objects.create(code="02", slug="tay", name="Tày", name_en="Tay", other_names="Thổ, Ngạn")
+    tay = create_tay()
     ede = EthnicGroup.objects.create(code="22", slug="e-de", name="Ê Đê", name_en="Ede", autonym="Anak Đê")
     hidden_group = EthnicGroup.objects.create(code="90", slug="o-du-an", name="Ơ Đu Ẩn", name_en="O Du An")
     lang_son = Place.objects.create(kind="province", slug="lang-son", name="Lạng Sơn", name_en="Lang Son")

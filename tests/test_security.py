@@ -18,7 +18,7 @@ from cms.setup import ADMINISTRATORS
 from ingest import services
 from ingest.models import DerivativeSet
 from tests.browser_support import BROWSER_MARKS
-from tests.conftest import build_collection, build_homes, create_record, create_user, png_image
+from tests.conftest import build_collection, build_homes, create_record, create_user, image_copies
 from tests.ingest_support import make_png, record_with_players, run_on_commit, sandbox
 
 PASSWORD = "pw-123456"  # create_user's
@@ -93,27 +93,29 @@ def test_what_a_view_says_about_caching_is_kept(make_record, users, client_for):
 
 
 @pytest.fixture
-def public_image(make_record):
-    image = png_image("anh-cong-khai")
-    make_record(image=image)
-    return image
+def public_image(make_record, settings):
+    """A public record's image (a web copy): its ``/media/`` URL and its bytes."""
+    url = image_copies(make_record(image=True))[0]
+    return url, (Path(settings.MEDIA_ROOT) / url.removeprefix("/media/")).read_bytes()
 
 
 @pytest.mark.parametrize("header", ["bytes=" + "9" * 5000 + "-", "bytes=" + "9" * 19 + "-" + "9" * 19])
 def test_a_range_starting_past_any_file_is_unsatisfiable(public_image, header):
-    size = public_image.file.size
-    response = Client(raise_request_exception=False).get(f"/media/{public_image.file.name}", HTTP_RANGE=header)
+    url, content = public_image
+    size = len(content)
+    response = Client(raise_request_exception=False).get(url, HTTP_RANGE=header)
     assert response.status_code == 416
     assert response["Content-Range"] == f"bytes */{size}"
 
 
 @pytest.mark.parametrize("header", ["bytes=0-" + "9" * 5000, "bytes=-" + "9" * 5000])
 def test_a_range_ending_past_any_file_is_the_whole_file(public_image, header):
-    size = public_image.file.size
-    response = Client(raise_request_exception=False).get(f"/media/{public_image.file.name}", HTTP_RANGE=header)
+    url, content = public_image
+    size = len(content)
+    response = Client(raise_request_exception=False).get(url, HTTP_RANGE=header)
     assert response.status_code == 206
     assert response["Content-Range"] == f"bytes 0-{size - 1}/{size}"
-    assert b"".join(response.streaming_content) == public_image.file.open("rb").read()
+    assert b"".join(response.streaming_content) == content
 
 
 def test_a_folder_inside_a_derivative_set_is_not_found(make_record, settings, tmp_path):
@@ -259,7 +261,7 @@ def policy(response) -> dict[str, list[str]]:
 PUBLIC_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
-    "style-src": ["'self'"],
+    "style-src": ["'self'", django_settings.CRITICAL_CSS_HASH],  # the inlined static/css/critical.css
     # Media links are absolute, on SITE_URL (and a bucket's endpoint, where there is one).
     "img-src": ["'self'", "data:", "blob:", *django_settings.MEDIA_ORIGINS],
     "media-src": ["'self'", "blob:", *django_settings.MEDIA_ORIGINS],

@@ -9,9 +9,9 @@ from icalendar import Calendar
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from archive.models import CraftPage, EthnicGroup, FestivalPage
+from archive.models import CraftPage, FestivalPage
 from cms.demo import _homes, _sections
-from tests.conftest import build_collection, build_homes, create_record
+from tests.conftest import build_collection, build_homes, create_record, create_tay
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def world(module_db):
     homes = build_homes()
     _sections(_homes())
     collection = build_collection(homes)
-    tay = EthnicGroup.objects.create(code="02", slug="tay", name="Tày", name_en="Tay", other_names="Thổ, Ngạn")
+    tay = create_tay()
     return {"homes": homes, "collection": collection, "tay": tay}
 
 
@@ -165,6 +165,22 @@ def test_ethnic_group_profile_shows_facts_and_records(site, make_record, tay):
     make_record(FestivalPage, title="Lễ hội Lồng Tồng", ethnic_groups=[tay])
     body = Client().get("/vi/dan-toc/tay/").content.decode()
     assert "Lễ hội Lồng Tồng" in body and "1.845.492" in body and "Thổ" in body
+
+
+def test_ethnic_group_profile_names_other_names_with_their_kind_and_source(site, tay):
+    from archive.models import EthnicGroupName
+
+    EthnicGroupName.objects.create(
+        group=tay, name="Tai", kind="international", source="Sách mẫu về tên gọi (2020)", sort_order=5
+    )
+    body = Client().get("/vi/dan-toc/tay/").content.decode()
+    names = re.search(r'<ul class="inline-list other-names">(.*?)</ul>', body, re.S).group(1)
+    assert [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", names)] == [
+        "Thổ",
+        "Ngạn",
+        "Tai (cách viết quốc tế (trong nghiên cứu bằng tiếng Anh))",
+    ]
+    assert "Sách mẫu về tên gọi (2020)" in body
 
 
 def test_admin_login_page_renders(db):

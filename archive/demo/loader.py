@@ -7,10 +7,7 @@ whole load in one transaction so nothing is half-written.
 """
 
 import datetime as dt
-import hashlib
-import io
 import logging
-import math
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,26 +15,24 @@ import yaml
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.files.images import ImageFile
 from django.utils.html import escape
 
 from wagtail.models import Locale
 
 from archive import lunar
 from archive.models import (
-    ArchiveImage,
     CollectionPage,
     CraftPage,
     CustomPage,
     DocumentPage,
     EthnicGroup,
+    EthnicGroupName,
     FestivalPage,
     Language,
     PerformingArtPage,
     PersistentIdentifier,
     Place,
     RecordContributor,
-    RecordImage,
     RecordPage,
     RecordTitle,
     RelatedRecord,
@@ -55,8 +50,6 @@ PAGE_TYPES = {
     "craft": CraftPage,
     "document": DocumentPage,
 }
-ILLUSTRATION_CREDIT = "Ảnh minh họa do hệ thống tạo tự động · Generated illustration"
-ILLUSTRATION_RIGHTS = "https://creativecommons.org/publicdomain/zero/1.0/"
 
 
 class DemoDataError(Exception):
@@ -135,6 +128,23 @@ def _fill_sources(term, sources: dict[str, str]) -> None:
         type(term).objects.filter(pk=term.pk).update(**missing)
 
 
+def _fill_other_names(group, names: list, source: str) -> None:
+    """Give a group loaded earlier its other names when it has none; what the editors wrote stays.
+    Each is a string (kind "other") or a mapping with ``name``, ``kind`` and maybe ``source``."""
+    if not names or group.names.exists():
+        return
+    for order, entry in enumerate(names):
+        entry = entry if isinstance(entry, dict) else {"name": entry}
+        name = EthnicGroupName(
+            group=group,
+            name=str(entry.get("name") or ""),
+            kind=entry.get("kind") or EthnicGroupName.Kind.OTHER,
+            source=entry.get("source") or source,
+            sort_order=order,
+        )
+        _save_valid(name, f"ethnic_groups.yaml: group {group.code}, other name {order + 1}")
+
+
 def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
     created = {"ethnic groups": 0, "places": 0, "languages": 0, "subjects": 0}
 
@@ -145,7 +155,6 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
             "slug": item["slug"],
             "name": item["name"],
             "name_en": item.get("name_en", ""),
-            "other_names": ", ".join(item.get("other_names") or []),
             "autonym": item.get("autonym") or "",
             "language_group": item.get("language_group", ""),
             "language_group_en": item.get("language_group_en", ""),
@@ -160,6 +169,7 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
             code=str(item["code"]).zfill(2), code_system=groups["code_system"], defaults=defaults
         )
         _fill_sources(group, group_sources)
+        _fill_other_names(group, item.get("other_names") or [], groups.get("other_names_source", ""))
         created["ethnic groups"] += was_created
 
     places = read("places.yaml", data_dir)
@@ -249,57 +259,6 @@ def load_taxonomies(data_dir: Path = DATA_DIR) -> dict[str, int]:
     return created
 
 
-# --- illustrations -----------------------------------------------------------------------
-
-
-def illustration_png(seed: str, size=(1200, 800)) -> bytes:
-    """A woven-pattern illustration (diamonds and zigzags in the manner of brocade)."""
-    from PIL import Image, ImageDraw
-
-    digest = hashlib.sha256(seed.encode()).digest()
-    palette = [(138, 43, 14), (29, 27, 25), (196, 146, 34), (32, 88, 120), (120, 30, 60), (240, 232, 214)]
-    background = palette[digest[0] % 5]
-    image = Image.new("RGB", size, background)
-    draw = ImageDraw.Draw(image)
-    width, height = size
-    band = 100
-    for row, y in enumerate(range(0, height, band)):
-        colour = palette[(digest[row % 32] + row) % len(palette)]
-        step = 60 + digest[(row + 7) % 32] % 60
-        for x in range(-step, width + step, step):
-            cx, cy = x + step // 2, y + band // 2
-            draw.polygon(
-                [(cx, y + 8), (cx + step // 2 - 4, cy), (cx, y + band - 8), (cx - step // 2 + 4, cy)],
-                outline=colour,
-                width=6,
-            )
-        amplitude = 12 + digest[(row + 3) % 32] % 12
-        points = [(x, y + band - 6 - amplitude * (1 + math.sin(x / 25.0))) for x in range(0, width + 10, 10)]
-        draw.line(points, fill=palette[5], width=3)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
-
-
-def illustration_for(identifier: str, title: str, access_level: str) -> ArchiveImage:
-    image_identifier = f"img-{identifier}"
-    image = ArchiveImage.objects.filter(identifier=image_identifier).first()
-    if image is not None:
-        return image
-    image = ArchiveImage(
-        identifier=image_identifier,
-        title=f"{title} (minh họa)",
-        description=f"Hình minh họa hoa văn thổ cẩm cho bản ghi “{title}”, không phải ảnh tư liệu.",
-        credit=ILLUSTRATION_CREDIT,
-        rights_uri=ILLUSTRATION_RIGHTS,
-        is_illustration=True,
-        access_level=access_level if access_level != "sacred" else "staff",
-    )
-    image.file = ImageFile(io.BytesIO(illustration_png(identifier)), name=f"{identifier}.png")
-    image.save()
-    return image
-
-
 # --- records -----------------------------------------------------------------------------
 
 
@@ -311,9 +270,8 @@ def _paragraphs(text: str) -> str:
 class RecordLoader:
     """Creates collections and records under a home page in each locale."""
 
-    def __init__(self, data_dir: Path = DATA_DIR, with_images: bool = True):
+    def __init__(self, data_dir: Path = DATA_DIR):
         self.data_dir = data_dir
-        self.with_images = with_images
         self.data = read("records.yaml", data_dir)
         # Records may be split over records-*.yaml files, read in name order.
         for part in sorted(data_dir.glob("records-*.yaml")):
@@ -434,9 +392,6 @@ class RecordLoader:
         for order, other in enumerate(spec.get("other_titles") or []):
             language = self._terms(Language, "tag", [other["lang"]], where)[0]
             page.other_titles.add(RecordTitle(language=language, title=other["text"], sort_order=order))
-        if self.with_images:
-            image = illustration_for(spec["identifier"], spec["title"], page.access_level)
-            page.images.add(RecordImage(image=image))
         try:
             collection.add_child(instance=page)
         except ValidationError as exc:
@@ -525,5 +480,10 @@ class RecordLoader:
             translation.body = _paragraphs(spec.get(f"body_{code}") or spec.get("body", ""))
             if isinstance(translation, FestivalPage):
                 translation.calendar_note = spec.get(f"calendar_note_{code}") or translation.calendar_note
+            # Translated where the data gives its text in that language; otherwise shown as not yet
+            # translated, in Vietnamese.
+            translation.translated = bool(
+                spec.get(f"title_{code}") and (spec.get(f"summary_{code}") or spec.get(f"body_{code}"))
+            )
             translation.save_revision().publish()
             self.created["translations"] += 1

@@ -15,14 +15,13 @@ from archive.models.records import (
     PerformingArtPage,
     PersistentIdentifier,
     RecordContributor,
-    RecordImage,
     RecordPage,
     RecordTitle,
     RelatedRecord,
     record_type_by_slug,
     record_types,
 )
-from archive.models.taxonomy import EthnicGroup, Language, Place, Subject
+from archive.models.taxonomy import EthnicGroup, EthnicGroupName, Language, Place, Subject
 
 __all__ = [
     "RECORD_TYPES",
@@ -36,6 +35,7 @@ __all__ = [
     "DatePrecision",
     "DocumentPage",
     "EthnicGroup",
+    "EthnicGroupName",
     "FestivalPage",
     "HeritageLevel",
     "IdentifierSequence",
@@ -46,7 +46,6 @@ __all__ = [
     "PersistentIdentifier",
     "Place",
     "RecordContributor",
-    "RecordImage",
     "RecordPage",
     "RecordTitle",
     "RelatedRecord",

@@ -1,4 +1,8 @@
-"""The archive's image model: Wagtail images with rights, credit, identifier and checksum."""
+"""The archive's image model: Wagtail images with rights, credit, identifier and checksum.
+
+They illustrate the site's own pages (the home page's hero, news, body blocks). A record's images are
+its media (``ingest``: an original, its access copies and IIIF tiles, attached through review).
+"""
 
 import hashlib
 import secrets
@@ -58,22 +62,17 @@ class ArchiveImage(AccessControlled, AbstractImage):
 
     def access_for(self, who) -> MediaVerdict:
         """May ``who`` fetch it, and is it public: the media rule of ``archive.access`` over the
-        pages that show it — records' galleries, and other pages' body blocks (as Wagtail's
-        reference index knows them; records are read from their gallery rows, which change
-        with the record at once)."""
+        pages that show it (site pages' hero images and body blocks, a record's rich text), as
+        Wagtail's reference index knows them. Records show their own images through ``ingest``'s
+        media, which has its own resolver."""
         from django.contrib.contenttypes.models import ContentType
 
         from wagtail.models import Page, ReferenceIndex
 
-        from archive.models.records import RecordImage, RecordPage
-
-        uses = set(RecordImage.objects.filter(image=self).values_list("page_id", flat=True))
         referring = ReferenceIndex.get_references_to(self).filter(
             base_content_type=ContentType.objects.get_for_model(Page)
         )
-        page_ids = {int(pk) for pk in referring.values_list("object_id", flat=True)}
-        if page_ids:
-            uses |= page_ids - set(RecordPage.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
+        uses = {int(pk) for pk in referring.values_list("object_id", flat=True)}
         return media_verdicts(who, {self.pk: uses}, {self.pk: (self.access_level, self.sacred_group_id)})[self.pk]
 
 

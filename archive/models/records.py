@@ -8,6 +8,7 @@ filter, instead of a union over five tables.
 
 import dataclasses
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -37,8 +38,6 @@ from archive.access import (
     AccessControlled,
     AccessLevel,
     RestrictedAcrossTranslations,
-    Viewer,
-    media_verdicts,
     visible_q,
 )
 from archive.models.identity import AsciiSlugMixin, next_identifier
@@ -78,9 +77,61 @@ class RecordQuerySet(PageQuerySet):
     def in_province(self, province):
         return self.filter(places__current_province=province).distinct()
 
+    def untranslated(self):
+        """Records whose text is still that of the record they were copied from (see
+        ``RecordPage.is_untranslated``): aliases in another language, and copies no editor has
+        marked translated."""
+        return self.filter(untranslated_q())
+
+    def text_languages(self, ids) -> dict[int, str]:
+        """``{pk: language code of its text}`` for the untranslated records among ``ids``, in one
+        query (``RecordPage.text_language``): a page of search results marks their text."""
+        rows = self.filter(pk__in=list(ids)).filter(untranslated_q())
+        return {
+            pk: text_language_of(own, source)
+            for pk, own, source in rows.values_list("pk", "locale__language_code", "alias_of__locale__language_code")
+        }
+
 
 class RecordManager(PageManager.from_queryset(RecordQuerySet)):
     pass
+
+
+def untranslated_q() -> models.Q:
+    """Records whose text is not (yet) in their own language: copies not marked translated and
+    aliases in another language (``RecordPage.save`` keeps theirs unticked)."""
+    return models.Q(translated=False)
+
+
+def language_versions(translation_key, request=None) -> list[dict]:
+    """``[{"lang_code", "location"}]`` of a record's translated versions an anonymous visitor may
+    see, for hreflang alternates (``RecordPage.get_sitemap_urls``). A sitemap asks for every
+    record: with a request, all records' versions are read once and kept on it."""
+    versions = getattr(request, "_record_language_versions", None) if request is not None else None
+    if versions is None:
+        pages = Page.objects.filter(recordpage__in=RecordPage.objects.visible_to(None).exclude(untranslated_q()))
+        if request is None:
+            pages = pages.filter(translation_key=translation_key)
+        versions = {}
+        for page in pages.select_related("locale").only("url_path", "translation_key", "locale__language_code"):
+            versions.setdefault(page.translation_key, []).append(
+                {"lang_code": page.locale.language_code, "location": page.get_full_url(request)}
+            )
+        if request is not None:
+            request._record_language_versions = versions
+    return sorted(versions.get(translation_key, []), key=lambda version: version["lang_code"])
+
+
+def text_language_of(own: str, source: str | None = None) -> str:
+    """The language of an untranslated record's text: its alias source's, else the archive's
+    first language (records are written in Vietnamese first); a Vietnamese page copied from a
+    record first written in another language shows that language (the site has two)."""
+    if source and source != own:
+        return source
+    if own != settings.LANGUAGE_CODE:
+        return settings.LANGUAGE_CODE
+    others = [code for code, _name in settings.LANGUAGES if code != own]
+    return others[0] if others else own
 
 
 class PersistentIdentifier(models.Model):
@@ -201,6 +252,15 @@ class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled,
     )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    translated = models.BooleanField(
+        _("translated"),
+        default=False,
+        help_text=_(
+            "Tick when this page's title, summary, description and captions are written in its own "
+            "language. Until then the site shows them as not yet translated, marked as the language "
+            "they were copied from. A record's first version is its original and counts as translated."
+        ),
+    )
 
     objects = RecordManager()
 
@@ -219,11 +279,11 @@ class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled,
     ]
 
     description_panels = [
+        MultiFieldPanel([FieldPanel("translated")], heading=_("Translation status")),
         FieldPanel("identifier"),
         InlinePanel("other_titles", heading=_("Titles in other languages"), label=_("title")),
         FieldPanel("summary"),
         FieldPanel("body"),
-        InlinePanel("images", heading=_("Images"), label=_("image")),
     ]
     type_panels: list = []
     context_panels = [
@@ -261,7 +321,8 @@ class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled,
     parent_page_types = ["archive.CollectionPage"]
     subpage_types: list[str] = []
     # A copy is a new record with its own identifier; translations get theirs back in save().
-    exclude_fields_in_copy = ["identifier"]
+    # A translation starts untranslated (``translated`` back to its default) until an editor marks it.
+    exclude_fields_in_copy = ["identifier", "translated"]
     # New identifiers: this prefix and the next number of it, zero-padded (archive.models.identity).
     identifier_prefix = IDENTIFIER_PREFIX
     identifier_digits = 4
@@ -324,6 +385,7 @@ class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled,
     def save(self, *args, **kwargs):
         normalise_text_fields(self)
         self._inherit_access_from_source()
+        self._settle_translation_status()
         with transaction.atomic():
             assigned = PersistentIdentifier.objects.filter(translation_key=self.translation_key).first()
             # Once assigned, the identifier is fixed; a new record gets the next one if none was given.
@@ -357,6 +419,39 @@ class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled,
             self.access_level = source["access_level"]
             self.sacred_group_id = source["sacred_group_id"]
 
+    def _settle_translation_status(self) -> None:
+        """A record's first version is its original, so translated; an alias in another language
+        mirrors its source's text, so is not (nor is it once converted into an ordinary page, until
+        an editor marks it). Copies for translation start unticked (``exclude_fields_in_copy``)."""
+        if self.alias_of_id:
+            # An alias in the same language (a record shown in a second place) reads as its source.
+            source = RecordPage.objects.filter(pk=self.alias_of_id).values_list("locale_id", "translated").first()
+            self.translated = bool(source and source[0] == self.locale_id and source[1])
+        elif self.pk is None and not self.translated:
+            self.translated = not Page.objects.filter(translation_key=self.translation_key).exists()
+
+    # --- translation status ------------------------------------------------------------
+
+    @property
+    def is_untranslated(self) -> bool:
+        """True while this page's text is still that of the record it was copied from."""
+        return not self.translated
+
+    @property
+    def text_language(self) -> str:
+        """The language code of this page's text when it is not the page's own ("" once translated):
+        the language it was copied from, for ``lang`` on the text and ``inLanguage`` in JSON-LD.
+        Listings read it for every card, so a translated page answers without a query."""
+        if not self.is_untranslated:
+            return ""
+        return text_language_of(self.locale.language_code, self._alias_source_language)
+
+    @functools.cached_property
+    def _alias_source_language(self) -> str | None:
+        if not self.alias_of_id:
+            return None
+        return Page.objects.filter(pk=self.alias_of_id).values_list("locale__language_code", flat=True).first()
+
     # --- serving -------------------------------------------------------------------------
 
     def serve(self, request, *args, **kwargs):
@@ -378,7 +473,16 @@ class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled,
 
     def get_sitemap_urls(self, request=None):
         # The sitemap lists only what an anonymous visitor may see (cms.sitemap applies the rest).
-        return super().get_sitemap_urls(request) if self.is_public else []
+        if not self.is_public:
+            return []
+        urls = super().get_sitemap_urls(request)
+        # hreflang alternates join only versions whose text is in their language: an English page
+        # not yet translated is listed (its page, in English, shows the record) but claims no
+        # language of its own, and no translated version names it as its English alternate.
+        alternates = [] if self.is_untranslated else language_versions(self.translation_key, request)
+        if len(alternates) > 1:
+            urls[0]["alternates"] = alternates
+        return urls
 
     def get_context(self, request, *args, **kwargs):
         from archive import media
@@ -392,11 +496,11 @@ class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled,
             "subjects",
             "languages",
             "contributors",
-            Prefetch("images", queryset=RecordImage.objects.select_related("image")),
         )
         context = super().get_context(request, *args, **kwargs)
         context["related_records"] = self.related_for(request)
-        context["images"] = self.visible_images(request)
+        # The record leads with its first image the visitor may see ("lead"), then its other media.
+        context["record_lead"] = media.present(self, request, slot="lead")
         context["record_media"] = media.present(self, request)
         context["record_citation"] = media.present(self, request, slot="citation")
         context["citation"] = self.citation(
@@ -479,19 +583,6 @@ class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled,
             .order_by("title")
         )
 
-    def visible_images(self, who):
-        """Gallery images ``who`` may fetch (the media rule: the image's own level and every record
-        showing it), so the page never shows an image whose file would be refused."""
-        items = list(self.images.all())
-        if not items:
-            return []
-        uses: dict[int, set[int]] = {item.image_id: {self.pk} for item in items}  # a preview's too
-        for image_id, page_id in RecordImage.objects.filter(image__in=uses).values_list("image_id", "page_id"):
-            uses[image_id].add(page_id)
-        own = {item.image_id: (item.image.access_level, item.image.sacred_group_id) for item in items}
-        verdicts = media_verdicts(Viewer.of(who), uses, own)
-        return [item for item in items if verdicts[item.image_id].allowed]
-
     def citation(self, url: str) -> str:
         """ "Title. Date. Archive. Persistent URL" — the URL resolves however the page moves."""
         parts = [self.title, self.date_display, str(settings.SITE_NAME), url]
@@ -530,27 +621,6 @@ class RecordContributor(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("contributor")
-
-
-class RecordImage(Orderable):
-    page = ParentalKey(RecordPage, on_delete=models.CASCADE, related_name="images")
-    image = models.ForeignKey(
-        settings.WAGTAILIMAGES_IMAGE_MODEL,
-        verbose_name=_("image"),
-        on_delete=models.PROTECT,
-        related_name="record_uses",
-    )
-    caption = models.CharField(_("caption"), max_length=500, blank=True)
-
-    panels = [FieldPanel("image"), FieldPanel("caption")]
-
-    class Meta(Orderable.Meta):
-        verbose_name = _("image")
-
-    def clean(self):
-        super().clean()
-        if self.image_id and not (self.image.description or "").strip():
-            raise ValidationError({"image": _("Give this image alternative text (its description) first.")})
 
 
 class RelatedRecord(Orderable):
@@ -816,7 +886,6 @@ __all__ = [
     "PerformingArtPage",
     "PersistentIdentifier",
     "RecordContributor",
-    "RecordImage",
     "RecordPage",
     "RecordQuerySet",
     "RecordTitle",

@@ -14,7 +14,10 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
 from wagtail.search import index
 
 from archive.text import normalise_text_fields
@@ -75,7 +78,9 @@ class TaxonomyTerm(index.Indexed, models.Model):
         return self.source
 
 
-class EthnicGroup(TaxonomyTerm):
+class EthnicGroup(ClusterableModel, TaxonomyTerm):
+    """One of the 54 officially recognised ethnic groups; its other names are :class:`EthnicGroupName` rows."""
+
     code = models.CharField(_("official code"), max_length=8)
     code_system = models.CharField(
         _("code system"),
@@ -84,9 +89,6 @@ class EthnicGroup(TaxonomyTerm):
         help_text=_("The decision that defines the code: the 1979 and 2008 systems differ."),
     )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    other_names = models.TextField(
-        _("other names"), blank=True, help_text=_("Other names and local groups, separated by commas.")
-    )
     autonym = models.CharField(_("autonym"), max_length=255, blank=True)
     language_group = models.CharField(_("language group"), max_length=100, blank=True)
     language_group_en = models.CharField(_("language group (English)"), max_length=100, blank=True)
@@ -100,7 +102,7 @@ class EthnicGroup(TaxonomyTerm):
         FieldRowPanel([FieldPanel("code"), FieldPanel("code_system")]),
         FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
         FieldPanel("slug"),
-        FieldPanel("other_names"),
+        InlinePanel("names", heading=_("Other names"), label=_("name")),
         FieldPanel("autonym"),
         MultiFieldPanel(
             [
@@ -114,7 +116,10 @@ class EthnicGroup(TaxonomyTerm):
         FieldPanel("summary_en"),
         *SOURCE_PANELS,
     ]
-    search_fields = TaxonomyTerm.search_fields + [index.SearchField("other_names"), index.FilterField("code")]
+    search_fields = TaxonomyTerm.search_fields + [
+        index.RelatedFields("names", [index.SearchField("name"), index.AutocompleteField("name")]),
+        index.FilterField("code"),
+    ]
 
     class Meta:
         ordering = ["code"]
@@ -124,7 +129,8 @@ class EthnicGroup(TaxonomyTerm):
 
     @property
     def other_names_list(self) -> list[str]:
-        return [name.strip() for name in self.other_names.split(",") if name.strip()]
+        """The group's other names, in the editors' order (``names``, prefetched or not)."""
+        return [name.name for name in self.names.all()]
 
     @property
     def display_language_group(self) -> str:
@@ -143,6 +149,45 @@ class EthnicGroup(TaxonomyTerm):
     @property
     def display_summary(self) -> str:
         return self.summary_en if (get_language() or "").startswith("en") and self.summary_en else self.summary
+
+
+class EthnicGroupName(Orderable):
+    """Another name people use for an ethnic group, what kind of name it is, and where it is attested.
+
+    Search finds the group's records by each of them (``search.documents``), folded and with the
+    syllables of each name also typed joined ("H'Mông" as "hmong").
+    """
+
+    class Kind(models.TextChoices):
+        OTHER = "other", _("other name (kind not recorded in the source)")
+        INTERNATIONAL = "international", _("international spelling (English-language scholarship)")
+        FORMER = "former", _("older Vietnamese name")
+        LOCAL = "local", _("local group or local name")
+        SPELLING = "spelling", _("variant spelling")
+
+    group = ParentalKey(EthnicGroup, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind of name"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown to visitors: the published work or official document that gives this name, as a citation."),
+    )
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("kind")]), FieldPanel("source")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("other name")
+        verbose_name_plural = _("other names")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        normalise_text_fields(self)
+        self.name = self.name.strip()
+        super().save(*args, **kwargs)
 
 
 class PlaceQuerySet(models.QuerySet):

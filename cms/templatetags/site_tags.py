@@ -4,6 +4,7 @@ from django.utils.translation import get_language
 from wagtail.models import Page
 
 from archive.jsonld import record_jsonld, script_tag
+from archive.models import RecordPage
 from cms.navigation import navigation
 
 register = template.Library()
@@ -24,9 +25,13 @@ def language_links(context):
     links = []
     translations = {}
     suffix = ""
+    untranslated = set()  # versions of a record whose text is not in their language: no hreflang
     if isinstance(page, Page) and page.pk:
         for translation in Page.objects.filter(translation_key=page.translation_key).live().select_related("locale"):
             translations[translation.locale.language_code] = translation
+        if isinstance(page, RecordPage):
+            versions = RecordPage.objects.filter(translation_key=page.translation_key).untranslated()
+            untranslated = set(versions.values_list("pk", flat=True))
         page_url = page.get_url(request) or ""
         if request is not None and page_url and request.path.startswith(page_url):
             suffix = request.path[len(page_url) :]
@@ -37,7 +42,12 @@ def language_links(context):
     for code, name in navigation(current or "vi")["languages"]:
         target = translations.get(code)
         url = overrides.get(code) or ((target.get_url(request) + suffix) if target else f"/{code}/")
-        links.append({"code": code, "name": name, "url": url, "current": code == current})
+        current_link = code == current
+        # An hreflang alternate is a version in that language: none to or from an untranslated record.
+        alternate = not current_link and not (
+            untranslated and (page.pk in untranslated or target is None or target.pk in untranslated)
+        )
+        links.append({"code": code, "name": name, "url": url, "current": current_link, "alternate": alternate})
     return links
 
 

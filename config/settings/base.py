@@ -5,6 +5,8 @@ run on one machine with no services; environment variables switch each part to a
 distributed engine (PostgreSQL, Redis/RQ, S3-compatible storage). See README.md.
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -291,8 +293,10 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
 
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------
-# The public site runs only its own scripts and styles from static files: no inline script or style, and no
-# nonce either (anonymous pages are cached whole and shared, so a per-response nonce would not match).
+# The public site runs only its own scripts and styles from static files: no inline script, and no nonce either
+# (anonymous pages are cached whole and shared, so a per-response nonce would not match). One inline style, by
+# its hash: static/css/critical.css, the first screen's rules, inlined in every page's <head> so that it shows
+# after one round trip on slow networks (cms/templatetags/style_tags.py, docs/benchmarks.md "Page weight").
 # hls.js plays through MediaSource (blob: URLs) and a blob: worker. To allow a new source, add it to the
 # directive here (docs/operations.md).
 def _origin(url: str) -> str:
@@ -307,11 +311,15 @@ _BUCKET_ORIGINS = {_origin(AWS_S3_ENDPOINT_URL) or "https://*.amazonaws.com"} if
 MEDIA_ORIGINS = sorted(({_origin(WAGTAILADMIN_BASE_URL)} | _BUCKET_ORIGINS) - {""})
 # The tile server's pictures; Leaflet's {s} subdomains ({s}.tile.example.org) as a wildcard.
 MAP_TILE_ORIGINS = [origin for origin in [_origin(MAP_TILE_URL.replace("{s}", "*"))] if origin]
+# Read once, so that the text inlined and the hash allowed always agree.
+CRITICAL_CSS = (BASE_DIR / "static" / "css" / "critical.css").read_text(encoding="utf-8")
+_CRITICAL_CSS_DIGEST = base64.b64encode(hashlib.sha256(CRITICAL_CSS.encode()).digest()).decode()
+CRITICAL_CSS_HASH = f"'sha256-{_CRITICAL_CSS_DIGEST}'"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", CRITICAL_CSS_HASH],
         "img-src": ["'self'", "data:", "blob:", *MEDIA_ORIGINS, *MAP_TILE_ORIGINS],
         "media-src": ["'self'", "blob:", *MEDIA_ORIGINS],
         "worker-src": ["'self'", "blob:"],
@@ -323,11 +331,14 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
-# Added on the Wagtail and Django admins (paths below), which still use inline scripts and styles.
+# Added on the Wagtail and Django admins (paths below), which still use inline scripts and styles. Their
+# style-src is replaced, not added to: a browser ignores 'unsafe-inline' beside a hash.
 CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ("/admin/",)
 CONTENT_SECURITY_POLICY_ADMIN_UPDATE = {
     "script-src": ["'unsafe-inline'"],
-    "style-src": ["'unsafe-inline'"],
+}
+CONTENT_SECURITY_POLICY_ADMIN_REPLACE = {
+    "style-src": ["'self'", "'unsafe-inline'"],
 }
 
 AUTH_PASSWORD_VALIDATORS = [

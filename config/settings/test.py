@@ -6,6 +6,8 @@ from pathlib import Path
 from .base import *  # noqa: F403
 
 DEBUG = False
+# Development-only tools (the benchmark corpus generator, `manage.py generate_corpus`); production never installs them.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405
 SECRET_KEY = "test-only-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -5,7 +5,6 @@ import csv
 import dataclasses
 import io
 import re
-import unicodedata
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -170,7 +169,7 @@ def decode(data: bytes) -> str:
             )
             % {"line": line, "byte": data[exc.start]}
         ) from exc
-    return unicodedata.normalize("NFC", text)
+    return nfc(text)
 
 
 def _delimiter(text: str) -> str:

@@ -83,6 +83,12 @@ class RecordMedia(models.Model):
     )
     original = models.ForeignKey(Original, verbose_name=_("original"), on_delete=models.CASCADE, related_name="links")
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    caption = models.CharField(
+        _("caption"),
+        max_length=500,
+        blank=True,
+        help_text=_("In the language of the record page it is on; its translations show it marked as such."),
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

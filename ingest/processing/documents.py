@@ -1,5 +1,5 @@
-"""PDF and scanned documents: the access copy, text for search, page thumbnails, page count, and
-OCR with Tesseract.
+"""PDF and scanned documents: the access copy, text for search, page images (a readable one and a
+thumbnail of each page), page count, and OCR with Tesseract.
 
 The access copy (``document.pdf``) is what visitors read and download; the original stays the
 preservation master. It is the original rewritten by qpdf (through pikepdf) with its objects packed
@@ -9,6 +9,16 @@ than one request per page (bench/library.py measured 5 requests against 304 for 
 scan; a *linearized* copy was the slow one, because pdf.js walks the page tree to the last page
 first). A PDF qpdf cannot rewrite is copied as it is, with a warning.
 
+Each page gets three images, drawn once by pdfium at the readable width and scaled down from it:
+``pages/read/NNNN.jpg``, 800 px wide (10 pt print some 13 px high), which visitors without JavaScript
+open to read the page and the reader shows until pdf.js has drawn it; ``pages/read-640/NNNN.jpg``,
+the same 640 px wide, which a phone's reader picks from the srcset (a 360 px phone of device scale 2
+shows the page 600-odd device pixels wide; on a scanned page it is half the bytes of the 800 px one);
+and ``pages/NNNN.jpg``, a 300 px thumbnail for lists of pages. A page with no colour is stored in
+one grey channel. Progressive JPEG at quality 50 rather than WebP: every browser shows it, a slow
+line shows it coarse first, and it encodes in 6–12 ms a page against 20–45 ms for WebP, for 10–20 %
+more bytes (measured on three PDFs: docs/library.md, "Page images").
+
 OCR runs only where a page has no text layer, and only when the ``tesseract`` program and its
 Vietnamese data (Debian: ``tesseract-ocr-vie``) are installed; otherwise the result says clearly
 that OCR was skipped. That is a status, not an error.
@@ -17,6 +27,7 @@ that OCR was skipped. That is a status, not an error.
 import dataclasses
 import functools
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -34,6 +45,14 @@ OCR_DPI = 300
 OCR_MAX_EDGE = 6000  # pixels: a poster-sized page is rendered smaller rather than at 300 dpi
 MIN_PAGE_CHARS = 20  # a page with less text than this is treated as a scan
 THUMBNAIL_WIDTH = 300
+READABLE_WIDTH = 800  # pixels: the page image the reader and the visitors without JavaScript read
+# Smaller copies of the readable image, for the reader's srcset: 640 px is what a 360 px phone of device
+# scale 2 shows (its reader is about 312 CSS px wide) at half the bytes of the 800 px image on a scan.
+READABLE_SMALLER = (640,)
+READABLE_QUALITY = 50  # JPEG quality of the readable image (text stays sharp; a text page is 20–60 kB)
+READABLE_MAX_HEIGHT = 16_000  # pixels: a longer page's readable image is drawn narrower
+THUMBNAIL_QUALITY = 80
+GREY_TOLERANCE = 8  # a page whose channels differ by no more than this anywhere is stored greyscale
 ACCESS_COPY = "document.pdf"
 
 
@@ -113,17 +132,53 @@ def _page_text(page) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def extract_text(src: Path) -> list[str]:
-    """The text layer of every page of a PDF (empty strings for pages that are only images)."""
-    pdf = open_pdf(Path(src))
-    try:
-        return [_page_text(pdf[i]) for i in range(len(pdf))]
-    finally:
-        pdf.close()
-
-
 def _render(page, *, scale: float, grey: bool = False):  # -> PIL.Image.Image
     return page.render(scale=scale, grayscale=grey).to_pil()
+
+
+def _without_colour(image):  # PIL.Image.Image -> PIL.Image.Image
+    """``image`` in one grey channel where it has no colour (text, scans in black and white), else RGB."""
+    from PIL import ImageChops
+
+    if image.mode == "L":
+        return image
+    image = image.convert("RGB")
+    # Looked for on a quarter-size copy (averages of 4×4 pixels): ten times faster, and a coloured line
+    # one pixel wide still stands out there.
+    red, green, blue = image.reduce(4).split()
+    spread = max(ImageChops.difference(red, green).getextrema()[1], ImageChops.difference(green, blue).getextrema()[1])
+    return image.convert("L") if spread <= GREY_TOLERANCE else image
+
+
+def _page_images(
+    page, work: Path, number: int, *, readable_width: int, thumbnail_width: int, smaller: tuple[int, ...] = ()
+) -> dict[str, Any]:
+    """Write the readable image, its ``smaller`` copies and the thumbnail of ``page`` (page ``number``) into
+    ``work``; return the readable image's entry of the manifest (``file``, ``width``, ``height``, ``smaller``:
+    ``file`` and ``width`` of each copy) with the thumbnail's name."""
+    from PIL import Image
+
+    page_width, page_height = page.get_size()
+    # As wide as asked, unless the page is so long (a scroll, a strip) that the image would be taller than
+    # READABLE_MAX_HEIGHT (JPEG stops at 65,535 px): then narrower.
+    scale = min(readable_width / (page_width or 1), READABLE_MAX_HEIGHT / (page_height or 1))
+    while math.ceil(page_width * scale) > readable_width:  # pdfium rounds the size up: 801 px for 595 pt at 800/595
+        scale = math.nextafter(scale, 0)
+    image = _without_colour(_render(page, scale=scale))
+    readable = f"pages/read/{number:04d}.jpg"
+    image.save(work / readable, "JPEG", quality=READABLE_QUALITY, optimize=True, progressive=True)
+    copies = []
+    for width in sorted(w for w in smaller if thumbnail_width < w < image.width):
+        name = f"pages/read-{width}/{number:04d}.jpg"
+        (work / name).parent.mkdir(exist_ok=True)
+        copy = image.resize((width, max(1, round(image.height * width / image.width))), Image.Resampling.LANCZOS)
+        copy.save(work / name, "JPEG", quality=READABLE_QUALITY, optimize=True, progressive=True)
+        copies.append({"file": name, "width": width})
+    height = max(1, round(image.height * thumbnail_width / image.width))
+    small = image.resize((thumbnail_width, height), Image.Resampling.LANCZOS, reducing_gap=1.0)
+    thumbnail = f"pages/{number:04d}.jpg"
+    small.save(work / thumbnail, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
+    return {"file": readable, "width": image.width, "height": image.height, "smaller": copies, "thumbnail": thumbnail}
 
 
 def make_document_derivatives(
@@ -134,14 +189,18 @@ def make_document_derivatives(
     tesseract_cmd: str = "tesseract",
     language: str = OCR_LANGUAGE,
     thumbnail_width: int = THUMBNAIL_WIDTH,
+    readable_width: int = READABLE_WIDTH,
     max_thumbnails: int | None = None,
     ocr_timeout: float = 300,
     on_progress: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
-    """Write the access copy (``document.pdf``), ``text.txt`` (pages separated by form feeds) and
-    ``pages/NNNN.jpg`` thumbnails into ``dest``.
+    """Write the access copy (``document.pdf``), ``text.txt`` (pages separated by form feeds), the
+    readable page images ``pages/read/NNNN.jpg`` and the ``pages/NNNN.jpg`` thumbnails into ``dest``
+    (of the first ``max_thumbnails`` pages, or all).
 
-    Returns the manifest, including ``page_count``, ``pdf``, ``text`` and the OCR status.
+    Returns the manifest, including ``page_count``, ``pdf``, ``text``, ``thumbnails`` (their names),
+    ``page_images`` (``file``, ``width``, ``height`` of each readable image, and ``smaller``: ``file`` and
+    ``width`` of its copies, ``pages/read-640/NNNN.jpg``) and the OCR status.
     """
     src = Path(src)
     pdf = open_pdf(src)
@@ -152,8 +211,9 @@ def make_document_derivatives(
         texts: list[str] = []
         scans: list[int] = []
         thumbnails: list[str] = []
+        page_images: list[dict[str, Any]] = []
         with atomic_dir(dest) as work:
-            (work / "pages").mkdir()
+            (work / "pages" / "read").mkdir(parents=True)
             for index in range(count):
                 page = pdf[index]
                 try:
@@ -162,11 +222,16 @@ def make_document_derivatives(
                     if len(text) < MIN_PAGE_CHARS:
                         scans.append(index)
                     if max_thumbnails is None or index < max_thumbnails:
-                        width = page.get_width() or 1
-                        name = f"pages/{index + 1:04d}.jpg"
-                        image = _render(page, scale=thumbnail_width / width)
-                        image.convert("RGB").save(work / name, "JPEG", quality=80, optimize=True)
-                        thumbnails.append(name)
+                        entry = _page_images(
+                            page,
+                            work,
+                            index + 1,
+                            readable_width=readable_width,
+                            thumbnail_width=thumbnail_width,
+                            smaller=READABLE_SMALLER,
+                        )
+                        thumbnails.append(entry.pop("thumbnail"))
+                        page_images.append(entry)
                 finally:
                     page.close()
                 if on_progress is not None:
@@ -191,6 +256,8 @@ def make_document_derivatives(
                 "text": "text.txt",
                 "characters": len(full_text),
                 "thumbnails": thumbnails,
+                "thumbnail_width": thumbnail_width,
+                "page_images": page_images,
                 "ocr": dataclasses.asdict(result),
             }
             if warnings:

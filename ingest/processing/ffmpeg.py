@@ -58,12 +58,6 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-@functools.cache
-def ffprobe_exe() -> str | None:
-    """The system's ffprobe, or None (the PyPI build has none; probing uses PyAV instead)."""
-    return shutil.which("ffprobe")
-
-
 def file_url(path: Path | str) -> str:
     """An absolute ``file:`` URL, so a name such as ``-x`` or ``concat:a|b`` is only ever a file name."""
     return "file:" + os.fspath(Path(path).resolve())

@@ -16,7 +16,7 @@ from .outputs import atomic_dir
 from .probe import image_header, parse_exif
 
 DEFAULT_MAX_PIXELS = 300_000_000
-WEB_SIZES = (480, 960, 1600)
+WEB_SIZES = (240, 480, 960, 1600)  # 240: thumbnails in listings and search results (ingest.thumbnails)
 WEB_FORMATS = ("jpeg", "webp")
 TILE_SIZE = 512
 JPEG_QUALITY = 82

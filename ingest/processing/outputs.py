@@ -94,17 +94,3 @@ def atomic_dir(dest: Path) -> Iterator[Path]:
         os.replace(dest, old)
     os.replace(work, dest)
     _remove(old)
-
-
-@contextlib.contextmanager
-def atomic_file(dest: Path) -> Iterator[Path]:
-    """Yield a temporary path that replaces the file ``dest`` when the block succeeds."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    clean_partials(dest)
-    work = dest.parent / f".{dest.name}{_PARTIAL}{_token()}{dest.suffix}"
-    try:
-        yield work
-        os.replace(work, dest)
-    finally:
-        _remove(work)

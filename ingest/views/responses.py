@@ -17,13 +17,13 @@ def safe_next(request, default: str) -> str:
 
 
 def refuse(request, message: str, *, status: int, back_url: str, records=()) -> TemplateResponse:
-    """Say why an action was not done (403: not allowed; 409: not in this state), with the records in the way
-    and a link to each one's media where the user may manage them."""
+    """Say why an action was not done (403: not allowed; 409: not in this state; 400, 404: bad input), with the
+    records in the way and a link to each one's media where the user may manage them."""
     return TemplateResponse(
         request,
         "ingest/refused.html",
         {
-            "header_title": _("Not done") if status == 409 else _("Not allowed"),
+            "header_title": _("Not allowed") if status == 403 else _("Not done"),
             "message": message,
             "back_url": back_url,
             "records": [

@@ -15,8 +15,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -172,10 +172,21 @@ def _answer(request, record, results: list[FileResult], error: str, *, status: i
             "accept": ACCEPT_ATTRIBUTE,
             "edit_url": reverse("wagtailadmin_pages:edit", args=[source.pk]),
             "record_live": source.live,
+            "caption_language": _caption_language(source),
+            "caption_max_length": attachments.CAPTION_MAX_LENGTH,
             "header_title": _("Media of “%(title)s”") % {"title": record.title},
         },
         status=status,
     )
+
+
+def _caption_language(page) -> str:
+    """The name of the language captions are written in on ``page``: that of its text."""
+    code = page.text_language or page.locale.language_code
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
 
 
 def locked(user, page) -> bool:
@@ -193,12 +204,15 @@ class MediaRow:
     inspect_url: str
     retry_url: str | None
     reprocess_url: str | None
+    caption: str = ""  # in the language of the record's page, as its draft has it
+    caption_url: str | None = None
 
 
 def _media_rows(request, record) -> list[MediaRow]:
     """The media of the record (attached to it or to one of its translations) as its draft lists them, then
     those detached in the draft that visitors still see, with where each stands and what the user may do."""
     rows = []
+    captions = {link.original_id: link.caption for link in attachments.draft_links(attachments.source_page(record))}
     for entry in attachments.media_of(record):
         original = entry.original
         job = getattr(original, "job", None)
@@ -210,6 +224,8 @@ def _media_rows(request, record) -> list[MediaRow]:
                 detach_url=reverse("ingest_detach", args=[record.pk, original.pk]) if entry.drafted else None,
                 inspect_url=reverse(f"{NAME}:inspect", args=[original.pk]),
                 **job_actions(request.user, original, job, record),
+                caption=captions.get(original.pk, ""),
+                caption_url=reverse("ingest_caption", args=[record.pk, original.pk]) if entry.drafted else None,
             )
         )
     return rows

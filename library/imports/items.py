@@ -165,7 +165,7 @@ class Vocabularies:
                 if key:
                     self.subjects.setdefault(_key(key), subject)
         self.groups: dict[str, EthnicGroup] = {}
-        for group in EthnicGroup.objects.all():
+        for group in EthnicGroup.objects.prefetch_related("names"):
             for key in (group.code, group.slug, group.name, group.name_en, group.autonym, *group.other_names_list):
                 if key:
                     self.groups.setdefault(_key(key), group)

@@ -27,6 +27,7 @@ from pymarc.marcxml import XmlHandler
 
 from django.utils.translation import gettext as _
 
+from archive.text import nfc
 from ingest.imports.manifest import MAX_CELL_CHARS, ManifestError, decode
 from ingest.imports.values import RowError, check_controls, parse_date, split_list
 from library.mapping import Agent, Holding, Host, ItemData, marc_to_item_data
@@ -289,7 +290,7 @@ def parse_binary(chunk: bytes, offset: int) -> tuple[Record, list[str]]:
 def _decode_field(tag: str, raw: bytes, at: int, decoder, coding: str) -> Field:
     def text(part: bytes, part_at: int) -> str:
         try:
-            return unicodedata.normalize("NFC", decoder(part))
+            return nfc(decoder(part))
         except UnicodeDecodeError as exc:
             raise RowError(
                 _(
@@ -452,7 +453,7 @@ def read_csv(data: bytes) -> list[Entry]:
     previous = csv.field_size_limit(MAX_CELL_CHARS)
     entries, line = [], 1
     try:
-        header = [unicodedata.normalize("NFC", name).strip().lower() for name in next(reader)]
+        header = [nfc(name).strip().lower() for name in next(reader)]
         while header and not header[-1]:
             header.pop()
         _check_header(header)

@@ -4,7 +4,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from search.analysis import fold, has_diacritics, nfc, normalise, words
+from archive.text import nfc
+from search.analysis import fold, has_diacritics, normalise, words
 
 SORTS = ("relevance", "date", "oldest", "title")
 # Shared by both engines, so they answer alike.
@@ -44,6 +45,12 @@ class Term:
         return self.parts != self.folded
 
     @property
+    def joined(self) -> str:
+        """Its parts run together, folded ("H'Mông" → "hmong"), as names' joined forms are indexed
+        (``search.analysis.joined_forms``)."""
+        return "".join(self.folded)
+
+    @property
     def keyword(self) -> str:
         return normalise(self.raw).lower()
 
@@ -55,6 +62,14 @@ def parse_terms(text: str) -> list[Term]:
         if parts:
             terms.append(Term(raw=raw, parts=parts, folded=[fold(part) for part in parts]))
     return terms[:16]
+
+
+def joined_prefix(words: list[str]) -> str | None:
+    """The start of a joined form (``search.analysis.joined_forms``) that a suggestion's prefix may
+    be, half typed: its one or two folded words together ("longt"; "h mo" → "hmo"), once it has at
+    least three letters; else None."""
+    joined = "".join(words)
+    return joined if len(words) <= 2 and len(joined) >= 3 and joined.isalnum() else None
 
 
 @dataclass
@@ -100,6 +115,7 @@ class Hit:
     snippet: str = ""  # HTML: the text escaped, matches in <mark>
     score: float = 0.0
     type_label: str = ""
+    text_language: str = ""  # the language of its text when not the page's (a record not yet translated)
 
 
 @dataclass

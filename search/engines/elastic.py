@@ -27,6 +27,7 @@ from search.documents import (
     DOCUMENT_WORDS_FIELD,
     EXACT_FIELDS,
     FACETS,
+    JOINED_FIELDS,
     KEYWORD_FIELD,
     PAGE_SORT_STRIDE,
     SNIPPET_FIELD,
@@ -51,6 +52,7 @@ from search.engines.base import (
     SearchQuery,
     Suggestions,
     Term,
+    joined_prefix,
 )
 from search.engines.suggest import nearest_visible, nearest_words
 
@@ -63,7 +65,7 @@ SPELLING_TRIES = 20  # nearest words checked against what the visitor may see, p
 ORDERINGS = {"date": {"date": "desc"}, "oldest": {"date_asc": "asc"}, "title": {"title_sort": "asc"}}
 # Bump when a mapping or what goes into it changes: an index of another version is reported as
 # needing a rebuild (the task worker's repair, or `manage.py search_index rebuild`).
-MAPPING_VERSION = "3"
+MAPPING_VERSION = "4"
 REBUILD_HINT = (
     "The task worker rebuilds it from the database when it next runs; `manage.py search_index rebuild` does it now."
 )
@@ -90,6 +92,8 @@ def _mapping() -> Mapping:
         if name in EXACT_FIELDS:
             mapping.field(f"{name}_exact", "text", analyzer=VI_EXACT)  # tone marks normalised, kept
     mapping.field(KEYWORD_FIELD, "keyword", normalizer=KEYWORD_LOWER)
+    for name in JOINED_FIELDS:  # "longtong", "hmong": each a whole term (``search.analysis.joined_forms``)
+        mapping.field(name, "keyword")
     # The rest of a record's documents, each word once: only looked up (no positions, frequencies or norms).
     mapping.field(DOCUMENT_WORDS_FIELD, "text", analyzer=VI_FOLDED, index_options="docs", norms=False)
     mapping.field("date", "integer")
@@ -133,6 +137,8 @@ def _source(data: dict) -> dict:
         if name in EXACT_FIELDS:
             body[f"{name}_exact"] = normalise(body[name])
     body[KEYWORD_FIELD] = [normalise(keyword) for keyword in data[KEYWORD_FIELD]]
+    for name in JOINED_FIELDS:
+        body[name] = data[name]
     if data.get(DOCUMENT_WORDS_FIELD):
         body[DOCUMENT_WORDS_FIELD] = data[DOCUMENT_WORDS_FIELD]
     body["date"] = data.get("date") or NO_DATE_DESC
@@ -370,6 +376,10 @@ class ElasticsearchEngine(SearchEngine):
 
     def _term_alternatives(self, term: Term, fuzzy: bool) -> list:
         alternatives = [Q("term", **{KEYWORD_FIELD: {"value": term.keyword, "boost": 20.0}})]
+        # Its syllables typed together ("longtong", "H'Mong"): a name's or a title's joined form.
+        alternatives += [
+            Q("term", **{field: {"value": term.joined, "boost": weight}}) for field, weight in JOINED_FIELDS.items()
+        ]
         if term.is_compound:
             text = " ".join(term.folded)
             alternatives += [
@@ -503,9 +513,18 @@ class ElasticsearchEngine(SearchEngine):
         if not words:
             return Suggestions(titles=[], values={})
         filters = self._filters(scope.scope)
-        titles = self._search().query(Q("bool", must=[Q("match_phrase_prefix", title=words)], filter=filters))
+        # A half-typed name with its syllables run together ("longt", "hmo"): the start of a joined form.
+        joined = joined_prefix(words.split())
+
+        def starting(field: str, joined_field: str):
+            prefix = Q("match_phrase_prefix", **{field: words})
+            if joined is None:
+                return prefix
+            return Q("bool", should=[prefix, Q("prefix", **{joined_field: joined})], minimum_should_match=1)
+
+        titles = self._search().query(Q("bool", must=[starting("title", "title_joined")], filter=filters))
         titles = titles.source(["pk", "identifier", "title", "url", "type"])[:limit]
-        names = self._search().query(Q("bool", must=[Q("match_phrase_prefix", names=words)], filter=filters))
+        names = self._search().query(Q("bool", must=[starting("names", "names_joined")], filter=filters))
         names = names.extra(size=0)
         for name in SUGGESTED_FACETS:
             names.aggs.bucket(name, "terms", field=FACETS[name].field, size=50)

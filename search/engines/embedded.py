@@ -27,6 +27,7 @@ import errno
 import functools
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -42,6 +43,7 @@ from search.analysis import fold, normalise, word_pairs, words
 from search.documents import (
     DOCUMENT_WORDS_FIELD,
     FACETS,
+    JOINED_FIELDS,
     KEYWORD_FIELD,
     PAGE_SORT_STRIDE,
     SNIPPET_FIELD,
@@ -66,6 +68,7 @@ from search.engines.base import (
     SearchQuery,
     Suggestions,
     Term,
+    joined_prefix,
 )
 from search.engines.suggest import nearest_visible, nearest_words
 from search.snippets import highlight
@@ -102,7 +105,7 @@ DOCUMENT_WORDS_WEIGHT = 0.5
 # (search says it is unavailable) until a rebuild (the task worker's repair, or `manage.py
 # search_index rebuild`) makes a new one. An index of a newer version is left alone: it is this
 # process that is out of date.
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 REBUILD_HINT = (
     "The task worker rebuilds it from the database when it next runs; `manage.py search_index rebuild` does it now."
 )
@@ -166,7 +169,7 @@ def build_schema():
     builder.add_text_field(KEYWORD_FIELD, tokenizer_name=KEYWORD, index_option="freq")
     # The rest of a record's documents, each word once: only looked up, so only document ids.
     builder.add_text_field(DOCUMENT_WORDS_FIELD, tokenizer_name=FOLDED, index_option="basic")
-    for name in (TITLE_PAIRS, TITLE_PAIRS_EXACT):  # one term per value
+    for name in (TITLE_PAIRS, TITLE_PAIRS_EXACT, *JOINED_FIELDS):  # one term per value
         builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
     builder.add_text_field("title_sort", fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("date", fast=True)
@@ -214,6 +217,8 @@ def _document_json(data: dict) -> bytes:
     doc[KEYWORD_FIELD] = [normalise(keyword) for keyword in data[KEYWORD_FIELD]]
     doc[TITLE_PAIRS] = word_pairs(words(fold(data["title"])))
     doc[TITLE_PAIRS_EXACT] = word_pairs(words(data["title"]))
+    for name in JOINED_FIELDS:
+        doc[name] = data[name]
     date = data.get("date")
     doc["date"] = date or NO_DATE_DESC
     doc["date_asc"] = date or NO_DATE_ASC
@@ -631,6 +636,8 @@ class EmbeddedEngine(SearchEngine):
         required = []
         for term in terms:
             options = [Query.term_query(schema, KEYWORD_FIELD, term.keyword)]
+            # Its syllables typed together ("longtong", "H'Mong"): a name's or a title's joined form.
+            options += [Query.term_query(schema, field, term.joined) for field in JOINED_FIELDS]
             if term.is_compound:
                 options.append(Query.phrase_query(schema, ALL_FIELD, term.folded))
                 # Past the start of a document there are no positions: its parts anywhere in it.
@@ -652,6 +659,8 @@ class EmbeddedEngine(SearchEngine):
         clauses = []
         for term in terms:
             clauses.append(Query.boost_query(Query.term_query(schema, KEYWORD_FIELD, term.keyword), 20.0))
+            for field, weight in JOINED_FIELDS.items():
+                clauses.append(Query.boost_query(Query.term_query(schema, field, term.joined), weight))
             if term.is_compound:
                 for field, weight in TEXT_FIELDS.items():
                     phrase = Query.phrase_query(schema, folded(field), term.folded)
@@ -913,14 +922,24 @@ class EmbeddedEngine(SearchEngine):
             return Suggestions(titles=[], values={})
         base = scope.scope
 
+        # A half-typed name with its syllables run together ("longt", "hmo"): the start of a joined form.
+        joined = joined_prefix(words)
+
+        def starting(field: str, joined_field: str):
+            prefix = Query.phrase_prefix_query(schema, field, words)
+            if joined is None:
+                return prefix
+            started = Query.regex_query(schema, joined_field, re.escape(joined) + ".*")
+            return Query.boolean_query([(Occur.Should, prefix), (Occur.Should, started)])
+
         def titles() -> list[Hit]:
-            prefix = Query.phrase_prefix_query(schema, "title_folded", words)
+            prefix = starting("title_folded", "title_joined")
             found = searcher.search(self._query(schema, base, prefix, ranking=prefix), limit=limit, count=False)
             return [self._hit(searcher.doc(address)) for _score, address in found.hits]
 
         titles_found = _in_background(titles)  # while the names are counted here
         try:
-            names_query = self._query(schema, base, Query.phrase_prefix_query(schema, "names_folded", words))
+            names_query = self._query(schema, base, starting("names_folded", "names_joined"))
             answer = searcher.aggregate(
                 names_query,
                 {name: {"terms": {"field": _facet_field(name), "size": 100_000}} for name in SUGGESTED_FACETS},

@@ -34,6 +34,7 @@
           data.suggestions.forEach(function (item) {
             var option = document.createElement("option");
             option.value = item.label;
+            if (item.lang) option.lang = item.lang; // an untranslated record's title is in Vietnamese
             list.appendChild(option);
           });
         })

@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password", default="", help="Password for new demo accounts (required with --with-users)."
         )
-        parser.add_argument("--no-images", action="store_true", help="Skip generating illustration images.")
+        parser.add_argument(
+            "--no-images", action="store_true", help="Skip the generated illustrations of records without an image."
+        )
         parser.add_argument(
             "--no-media",
             action="store_true",

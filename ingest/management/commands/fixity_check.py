@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ingest import services
+from ingest.services.fixity import check_fixity
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        report = services.check_fixity()
+        report = check_fixity()
         self.stdout.write(
             f"Checked {report.checked} original(s): {report.ok} unchanged, "
             f"{len(report.changed)} changed, {len(report.missing)} missing."

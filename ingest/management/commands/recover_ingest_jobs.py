@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ingest import services
+from ingest.services.watchdog import recover_jobs
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        result = services.recover_jobs()
+        result = recover_jobs()
         self.stdout.write(
             f"Requeued {len(result['requeued'])} job(s) whose worker stopped, resent {len(result['resent'])} "
             f"queued job(s), failed {len(result['failed'])} interrupted too often."

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.template.defaultfilters import filesizeformat
 
-from ingest import services
+from ingest.services.orphans import find_orphans, remove_orphan
 
 
 class Command(BaseCommand):
@@ -27,11 +27,11 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, older_than=24, **options):
         if older_than < 0:
             raise CommandError("--older-than must be zero or more hours.")
-        orphans = list(services.find_orphans(dt.timedelta(hours=older_than)))
+        orphans = list(find_orphans(dt.timedelta(hours=older_than)))
         verb = "Would remove" if dry_run else "Removed"
         files = size = 0
         for orphan in orphans:
-            if not dry_run and not services.remove_orphan(orphan):
+            if not dry_run and not remove_orphan(orphan):
                 self.stdout.write(f"Kept {orphan.path}: it is in use now.")
                 continue
             files += orphan.files

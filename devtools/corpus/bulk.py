@@ -21,7 +21,6 @@ from django.db.models.fields import AutoFieldMixin
 
 from wagtail.models import Page
 
-from archive.corpus.records import RecordSpec
 from archive.models import (
     PersistentIdentifier,
     RecordContributor,
@@ -29,6 +28,7 @@ from archive.models import (
     RecordTitle,
     RelatedRecord,
 )
+from devtools.corpus.records import RecordSpec
 
 # Values every database driver takes as they are; anything else goes through the field.
 PLAIN_TYPES = (str, int, bool, float)
@@ -192,7 +192,17 @@ class BulkWriter:
         for spec, locale, row in pages:
             page_id = ids[row["path"]]
             text = spec.texts.get(locale.language_code) or spec.texts["vi"]
-            records.append({**spec.record, "page_ptr_id": page_id, "summary": text.summary, "body": text.body})
+            # The original and a translation with its own text are translated; one copied in Vietnamese is not.
+            translated = locale == self.locale or locale.language_code in spec.texts
+            records.append(
+                {
+                    **spec.record,
+                    "page_ptr_id": page_id,
+                    "summary": text.summary,
+                    "body": text.body,
+                    "translated": translated,
+                }
+            )
             details[spec.model].append({**spec.detail, "recordpage_ptr_id": page_id})
             for through, field in self.m2m:
                 source, target = field.m2m_field_name(), field.m2m_reverse_field_name()

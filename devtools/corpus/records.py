@@ -2,7 +2,7 @@
 
 A ``RecordFactory`` draws every choice from one seeded random generator, so the same
 seed and starting number give the same records. It knows nothing about how records
-are stored: ``archive.corpus.bulk`` writes them as rows, ``bench/corpus.py`` as pages
+are stored: ``devtools.corpus.bulk`` writes them as rows, ``bench/corpus.py`` as pages
 saved one by one.
 """
 
@@ -20,7 +20,6 @@ from django.utils.html import escape
 
 from archive import lunar
 from archive.access import AccessLevel
-from archive.corpus import words
 from archive.models import (
     CraftPage,
     CustomPage,
@@ -33,6 +32,7 @@ from archive.models import (
     Subject,
 )
 from archive.text import ascii_slug
+from devtools.corpus import words
 
 IDENTIFIER_PREFIX = "dtts-bench-"
 IDENTIFIER_FORMAT = IDENTIFIER_PREFIX + "{:06d}"

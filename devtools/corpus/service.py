@@ -15,12 +15,12 @@ from wagtail.models import Locale, Page, ReferenceIndex, Site
 from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from archive.corpus import words
-from archive.corpus.bulk import BulkWriter
-from archive.corpus.records import IDENTIFIER_FORMAT, IDENTIFIER_PREFIX, RecordFactory, Vocabulary
 from archive.demo.loader import load_taxonomies
 from archive.models import RECORD_TYPES, CollectionPage, EthnicGroup, PersistentIdentifier, Place, RecordPage
 from archive.signals import records_bulk_created
+from devtools.corpus import words
+from devtools.corpus.bulk import BulkWriter
+from devtools.corpus.records import IDENTIFIER_FORMAT, IDENTIFIER_PREFIX, RecordFactory, Vocabulary
 
 logger = logging.getLogger(__name__)
 

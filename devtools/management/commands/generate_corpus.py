@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.corpus.service import CorpusError, generate_corpus
+from devtools.corpus.service import CorpusError, generate_corpus
 
 
 def _percentage(value: str) -> float:
