@@ -95,15 +95,17 @@ def summarise_many(page_ids) -> "dict[int, MediaSummary]":
 # --- What a record page shows from other apps ------------------------------------------
 # Apps register a presenter for a slot of the record page: "lead" (``ingest``: the first image the
 # visitor may see, which the page opens with; the page shows a drawn placeholder when no presenter has
-# one), "media" (``ingest``: the record's other players and files) or "citation" (the library:
-# formatted citations and exports). Given the
+# one), "media" (``ingest``: the record's other players and files), "citation" (the library:
+# formatted citations and exports) or "head" (hints for the page's ``<head>``, before its styles:
+# ``<link rel="preload">`` of what the page will show first but names only far down its HTML, such as
+# ``ingest``'s preload of a document reader's first page image). Given the
 # record page and the request, it returns the HTML of its section for that visitor (rendered by
 # the app's own template, so escaped), or "" when there is nothing to show. A media presenter
 # must show only what the visitor may fetch: the same rules as its resolver.
 # ``RecordPage.get_context`` joins each slot's fragments into ``record_<slot>``.
 
 Presenter = Callable[[object, object], str]
-SLOTS = ("lead", "media", "citation")
+SLOTS = ("lead", "media", "citation", "head")
 _presenters: dict[str, list[Presenter]] = {slot: [] for slot in SLOTS}
 
 

@@ -1,7 +1,7 @@
 // Enhances the media section of a record page (ingest/templates/ingest/record_media.html).
 // Without JavaScript the page already works: <video> with MP4 sources, <audio> with AAC and Opus,
 // <img srcset> with a link to the large copy, a document's page images and its files. Each library
-// is fetched only where its kind of media is on the page.
+// is fetched only where its kind of media is on the page, and most only when it is near or asked for.
 
 const section = document.querySelector("[data-record-media]");
 // OpenSeadragon's button images and pdf.js's worker and data, copied beside this file by build.mjs
@@ -21,10 +21,14 @@ document.querySelectorAll("[data-record-lead][data-iiif], [data-record-media] [d
 });
 
 if (section) {
-  const videos = section.querySelectorAll("video[data-hls]");
-  if (videos.length) {
-    import("./video.js").then(({ attachVideo }) => videos.forEach(attachVideo));
-  }
+  // A video's script (the "Listen only" button, HLS where the browser plays it itself) comes once the
+  // player is near the viewport; it fetches hls.js only when the visitor asks for the sound alone
+  // (frontend/video.js). Until then, and without JavaScript, the <video> plays its MP4 sources.
+  section.querySelectorAll("video[data-hls]").forEach((video) => {
+    whenNear(video, () => {
+      import("./video.js").then(({ attachVideo }) => attachVideo(video));
+    });
+  });
 
   // A document's reader (showing the image of its first page until the page is drawn) opens once the
   // document is near the viewport, or at once when the address asks for a page of it or brings the

@@ -34,6 +34,7 @@ class IngestConfig(AppConfig):
         media.register_page_texts(summaries.record_page_texts)
         media.register_presenter(presentation.record_lead, slot="lead")
         media.register_presenter(presentation.record_media)
+        media.register_presenter(presentation.record_head, slot="head")
         media.register_thumbnails(thumbnails.record_thumbnails)
         signal_handlers.connect()
         register_permission_policy(Original, OriginalPermissionPolicy(Original))

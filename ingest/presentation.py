@@ -14,8 +14,9 @@ a translation's link, marked with that translation's language (``lang``): one la
 
 The section works without JavaScript (``<video>`` with MP4 sources, ``<audio>`` with Opus and AAC,
 ``<img srcset>`` with a link to the large copy, a document's first page images and its files);
-``static/dist/record-media.js`` (built from ``frontend/``) adds HLS streaming, deep zoom, the waveform
-and a reader for PDFs, loading each library only where its kind of media is on the page.
+``static/dist/record-media.js`` (built from ``frontend/``) adds "Listen only" over HLS (hls.js, fetched only
+when pressed), deep zoom, the waveform and a reader for PDFs, loading each library only where its kind of
+media is on the page. :func:`record_head` adds a preload of the reader's first page image to the ``<head>``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ from ingest.services.paths import public_url
 # Kinds with a player of their own; captions go with a video or are offered as a transcript.
 SHOWN_KINDS = (MediaKind.VIDEO, MediaKind.AUDIO, MediaKind.IMAGE, MediaKind.PDF, MediaKind.CAPTIONS)
 DOCUMENT_THUMBNAILS = 4
+# The width the reader shows a document's page at (ingest/static/ingest/pdf-reader.css): the `sizes` of its
+# image of the first page, and of the page's preload of that image (:func:`record_head`).
+READER_SIZES = "(max-width: 60rem) calc(100vw - 3rem), 56rem"
+# The width an image in the media section is shown at: the column (static/css/site.css, `.media-image img`).
+IMAGE_SIZES = "(max-width: 60rem) 100vw, 58rem"
 # "le-hoi.vi.srt", "phong-van.en-GB.vtt": the language of a caption file, if its name says it.
 CAPTION_LANGUAGE = re.compile(r"\.([a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)$")
 
@@ -207,7 +213,26 @@ def _image(item: Item, derivative_set) -> dict[str, Any]:
         "large_size": largest.get("bytes") if largest else None,
         "full_width": info.get("width"),
         "full_height": info.get("height"),
+        "sizes": IMAGE_SIZES,
     }
+
+
+def lead_sizes(width: int | None, height: int | None) -> str:
+    """The ``sizes`` of the lead image, ``width`` × ``height`` in proportion: as wide as the column and never
+    taller than 75 % of the screen (static/css/site.css, `.record-lead .media-image img`), so the shown width
+    is the smaller of the column's and 0.75 × the screen's height × the image's proportion. A tall picture on
+    a wide screen is shown narrower than the column, and takes a smaller copy: a portrait photo on a
+    1280 × 740 screen is 370 px wide (the 480 px copy, not the 960 px one). Media queries only (no min()
+    in ``sizes``, which older browsers would drop): the height binds on a narrow screen when the screen is
+    wider, in proportion, than 0.75 × the image's; on a wide one, when the screen is less high than 58rem
+    ÷ (0.75 × the image's proportion)."""
+    if not width or not height:
+        return IMAGE_SIZES
+    tall = 75 * width / height  # vh: the width at the height cap
+    return (
+        f"(max-width: 60rem) and (min-aspect-ratio: {round(tall * 10)}/1000) {tall:.1f}vh, (max-width: 60rem) 100vw, "
+        f"(max-height: {58 * 100 / tall:.2f}rem) {tall:.1f}vh, 58rem"
+    )
 
 
 def _audio(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, Any]:
@@ -258,6 +283,7 @@ def _document(item: Item, derivative_set, sizes: dict[str, int]) -> dict[str, An
         "pdf": _url(derivative_set, pdf) if pdf else "",
         "pdf_size": sizes.get(derivative_set.path(pdf)) if pdf else None,
         "reader_id": f"pdf-reader-{item.original.pk}",
+        "preview_sizes": READER_SIZES,
         "page_count": manifest.get("page_count") or 0,
         "thumbnails": [page(number, name) for number, name in enumerate(thumbnails[:DOCUMENT_THUMBNAILS], start=1)],
         "more_pages": max(0, (manifest.get("page_count") or 0) - DOCUMENT_THUMBNAILS),
@@ -366,6 +392,8 @@ def _build(page, user) -> dict[str, Any]:
         item.caption_lang = language if caption and _language(language) != current else ""
     items = _pair_captions(finished)
     lead = next((item for item in items if item.kind == MediaKind.IMAGE), None)
+    if lead is not None:
+        lead.derived["sizes"] = lead_sizes(lead.derived["width"], lead.derived["height"])
     counters: dict[str, int] = {}
     for item in items:
         counters[item.kind] = counters.get(item.kind, 0) + 1
@@ -408,3 +436,24 @@ def record_media(page, request) -> str:
 
         context["upload_allowed"] = can_upload_to(request.user, page)
     return render_to_string("ingest/record_media.html", {"page": page, **context}, request=request)
+
+
+def record_head(page, request) -> str:
+    """Hints for the ``<head>`` of ``page`` for the visitor of ``request`` ("" when none): where the page opens
+    with a document's reader (no lead image; a document with its reader first among the media), a preload of
+    the reader's image of page 1, with the same ``srcset`` and ``sizes`` as the image, so that the browser
+    asks for it with the first bytes of the HTML rather than when its parser reaches the reader, near the end
+    (docs/benchmarks.md, "Readable page images in the reader"). Not when the address may ask for another
+    page or document (a search hit's ``?q=…&original=…``: record-media.js then swaps the image), where the
+    preload would be spent on an image the visitor does not see."""
+    if request is None or "q" in request.GET or "original" in request.GET:
+        return ""
+    context = build(page, request)
+    if context["lead"] is not None or not context["items"]:
+        return ""
+    first = context["items"][0]
+    if first.kind != MediaKind.PDF or not first.derived["pdf"] or not first.derived["thumbnails"]:
+        return ""
+    return render_to_string(
+        "ingest/record_media_head.html", {"preview": first.derived["thumbnails"][0], "sizes": READER_SIZES}
+    )

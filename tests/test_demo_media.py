@@ -58,7 +58,7 @@ def test_every_sample_is_processed_to_finished_access_copies(loaded, db):
     assert {"hls", "mp4", "poster", "thumbnail"} <= roles(by_kind["video"])
     assert {"peaks", "aac", "opus"} <= roles(by_kind["audio"])
     assert {"iiif", "web"} <= roles(by_kind["image"])
-    assert {"page", "text"} <= roles(by_kind["pdf"])
+    assert {"pages", "text"} <= roles(by_kind["pdf"])
     assert "captions" in roles(by_kind["captions"])
 
     media = loaded["media"]

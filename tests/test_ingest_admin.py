@@ -161,7 +161,7 @@ def test_upload_several_files_onto_a_record(db, people, client_for, media_root, 
     assert not RecordMedia.objects.exists()
     assert [link.original_id for link in attachments.draft_links(people["record"])] == [original.pk]
     assert ProcessingJob.objects.get(original=original).state == JobState.DONE
-    assert "Tư liệu của bản ghi này" in html and "lễ hội.png</td>" in html
+    assert "Tư liệu của bản ghi này" in html and "lễ hội.png</span>" in html
     assert 'data-media-status="added"' in html and "data-media-review" in html
 
 

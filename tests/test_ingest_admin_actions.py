@@ -134,7 +134,7 @@ def test_detach_waits_in_the_draft_then_removes_the_link_only_and_tells_search(p
     record.refresh_from_db()
     assert record.has_unpublished_changes
     html = client_for(people["curator"]).get(reverse("ingest_upload", args=[record.pk])).content.decode()
-    assert 'data-media-status="removed"' in html and "lễ hội.png</td>" in html
+    assert 'data-media-status="removed"' in html and "lễ hội.png</span>" in html
     assert url not in html  # detached in the draft already: nothing more to detach
     changes_before = waiting_changes(translations(record))
 
@@ -149,7 +149,7 @@ def test_detach_waits_in_the_draft_then_removes_the_link_only_and_tells_search(p
     assert all(after[page] > changes_before.get(page, 0) for page in translations(record))
     # The record's media list no longer shows it; the file is still in the archive's listing.
     assert (
-        "lễ hội.png</td>"
+        "lễ hội.png</span>"
         not in client_for(people["curator"]).get(reverse("ingest_upload", args=[record.pk])).content.decode()
     )
     assert "lễ hội.png" in client_for(people["curator"]).get(INDEX).content.decode()
@@ -158,7 +158,7 @@ def test_detach_waits_in_the_draft_then_removes_the_link_only_and_tells_search(p
 def test_the_translation_shows_and_detaches_the_same_media(photo, people, client_for):
     translation = people["translation"]
     media = client_for(people["curator"]).get(reverse("ingest_upload", args=[translation.pk]))
-    assert "lễ hội.png</td>" in media.content.decode()
+    assert "lễ hội.png</span>" in media.content.decode()
     assert reverse("ingest_detach", args=[translation.pk, photo.pk]) in media.content.decode()
     response = client_for(people["curator"]).post(reverse("ingest_detach", args=[translation.pk, photo.pk]))
     assert response.status_code == 302
@@ -410,7 +410,7 @@ def test_the_record_media_list_shows_every_state_and_is_reachable_from_the_edito
 
     html = curator.get(media_url).content.decode()
     for name in ("lễ hội.png", "ảnh hỏng.jpg", "đang chạy.png", "đang chờ.png"):
-        assert f"{name}</td>" in html
+        assert f"{name}</span>" in html
     for state in ("done", "failed", "running", "queued"):
         assert f'data-state="{state}"' in html
     assert 'value="42"' in html and "42%" in html

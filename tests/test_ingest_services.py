@@ -236,7 +236,7 @@ def test_video_sound_document_and_captions(db, records, media_root, tmp_path):
     }
     assert {"mp4", "hls", "poster", "thumbnail", "manifest"} <= roles["video"]
     assert {"aac", "opus", "peaks"} <= roles["audio"]
-    assert {"text", "page"} <= roles["pdf"]
+    assert {"text", "pages"} <= roles["pdf"]
     assert {"captions", "text"} <= roles["captions"]
     assert "Nghi le cap sac" in made["pdf"].derivative_set.text
     assert made["captions"].derivative_set.text == "Xin chào\nLễ hội Lồng Tồng"

@@ -503,6 +503,7 @@ class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled,
         context["record_lead"] = media.present(self, request, slot="lead")
         context["record_media"] = media.present(self, request)
         context["record_citation"] = media.present(self, request, slot="citation")
+        context["record_head"] = media.present(self, request, slot="head")
         context["citation"] = self.citation(
             request.build_absolute_uri(reverse("resolve_identifier", args=[self.identifier]))
         )
