@@ -57,6 +57,8 @@ dev-venv: $(VENV)/.dev assets
 
 # The demo is the site as visitors see it (its own 404 and 500 pages); DEBUG=true make demo for Django's debug pages.
 demo: export DEBUG ?= false
+# Media, IIIF and feed addresses are absolute: they follow the address the demo serves on.
+demo: export SITE_URL ?= http://$(HOST):$(PORT)
 demo: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --with-users --password "$(DEMO_PASSWORD)"
