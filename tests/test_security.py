@@ -362,12 +362,18 @@ def test_players_and_search_run_within_the_policy(browser, live_server, media_re
     assert "script-src 'self'" in response.headers["content-security-policy"].split("; ")
 
     video = page.locator("video[data-hls]")
-    page.wait_for_function(
-        "v => v.dataset.player === 'hls.js' || v.dataset.player === 'native'", arg=video.element_handle()
-    )
     video.scroll_into_view_if_needed()
+    page.wait_for_function("v => v.dataset.player === 'mp4'", arg=video.element_handle())  # the light script
     page.evaluate("v => { v.muted = true; return v.play(); }", video.element_handle())
     page.wait_for_function("v => v.readyState >= 2 && v.currentTime > 0", arg=video.element_handle(), timeout=20000)
+    assert page.evaluate("v => v.currentSrc", video.element_handle()).startswith(live_server.url)
+    # "Listen only" fetches hls.js, which plays the audio-only stream from a blob: under the same policy.
+    page.locator("button[data-listen-only]").click()
+    page.wait_for_function(
+        "v => (v.dataset.player === 'hls.js' || v.dataset.player === 'native') && !v.paused && v.readyState >= 2",
+        arg=video.element_handle(),
+        timeout=20000,
+    )
     assert page.evaluate("v => v.currentSrc", video.element_handle()).startswith(("blob:", live_server.url))
     page.evaluate("v => v.pause()", video.element_handle())
 
