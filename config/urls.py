@@ -5,9 +5,16 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from api.urls import api_urlpatterns as api_api_urls
 from cms import views as cms_views
+from experts.urls import api_urlpatterns as experts_api_urls
+from experts.urls import page_urlpatterns as experts_page_urls
+from harvest.urls import api_urlpatterns as harvest_api_urls
+from iiif.urls import api_urlpatterns as iiif_api_urls
 from library.urls import api_urlpatterns as library_api_urls
 from library.urls import page_urlpatterns as library_page_urls
+from oai.urls import api_urlpatterns as oai_api_urls
+from opendata.urls import api_urlpatterns as opendata_api_urls
 from search.urls import api_urlpatterns as search_api_urls
 from search.urls import page_urlpatterns as search_page_urls
 from stats.urls import api_urlpatterns as stats_api_urls
@@ -22,6 +29,12 @@ urlpatterns = [
     path("", include(search_api_urls)),
     path("", include(library_api_urls)),
     path("", include(stats_api_urls)),
+    path("", include(iiif_api_urls)),
+    path("", include(oai_api_urls)),
+    path("", include(harvest_api_urls)),
+    path("", include(api_api_urls)),
+    path("", include(opendata_api_urls)),
+    path("", include(experts_api_urls)),
     path("", include("archive.urls")),
 ]
 
@@ -30,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("", include(search_page_urls)),
     path("", include(library_page_urls)),
     path("", include(stats_page_urls)),
+    path("", include(experts_page_urls)),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

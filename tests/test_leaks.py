@@ -32,6 +32,7 @@ for public levels; a sacred site's, nobody.
 
 import datetime as dt
 import html
+import importlib
 import io
 import json
 import re
@@ -775,3 +776,31 @@ def test_the_map_gives_exactly_the_records_and_coordinates_the_visitor_may_see(m
     home = body_of(browser.get("/vi/"))
     listed = _counts(home, r'<a href="/vi/dia-phuong/p-([a-z]+)/">[^<]*</a> <span class="count">(\d+)</span>')
     assert listed == dict.fromkeys(visible, 1)
+
+
+# --- exchange: IIIF, OAI-PMH, the open data API, bulk downloads ---------------------------------
+# Each exchange output names what to walk in its own module, tests/leak_urls_<name>.py:
+#   urls(world) -> list[str]   every URL of that output for every state's record and item (identifiers in
+#                              world["identifiers"] and world["item_identifiers"]), and its listings;
+#   AUDIENCE                   "visitor" when the output follows the visitor's rule as pages do (IIIF: a
+#                              viewer on our own pages), "public" when it shows what anyone may see,
+#                              whoever asks (OAI-PMH, the API, bulk downloads, DCAT);
+#   COMPLETE                   the token kinds ("t" page text, "m" media text) that must ALL be reached
+#                              by that audience somewhere in the output, not only never exceeded.
+EXCHANGE_OUTPUTS = ("iiif", "oai", "api", "opendata")
+
+
+@pytest.mark.parametrize("output", EXCHANGE_OUTPUTS)
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_every_exchange_output_gives_exactly_what_its_audience_may_see(world, browsers, visitor, output):
+    module = importlib.import_module(f"tests.leak_urls_{output}")
+    audience = visitor if module.AUDIENCE == "visitor" else "anonymous"
+    found = fetch_all(browsers[visitor], module.urls(world))
+    assert found, f"{output}: no URL answered"
+    seen = set().union(*(tokens(body) for body in found.values()))
+    expected = allowed(audience)
+    assert seen <= expected, f"{output} leaked to {visitor}: " + _report(found, seen - expected)
+    for kind in module.COMPLETE:
+        wanted = {token for token in expected if token[0] == kind}
+        reached = {token for token in seen if token[0] == kind}
+        assert reached == wanted, f"{output}: {visitor} should reach {sorted(wanted - reached)}"

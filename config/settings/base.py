@@ -43,6 +43,14 @@ INSTALLED_APPS = [
     "library",
     "stats",
     "accounts",
+    # Exchange with other libraries and systems, and the expert database: each depends on archive
+    # (and library, search, ingest where needed), never the reverse.
+    "iiif",
+    "oai",
+    "harvest",
+    "api",
+    "opendata",
+    "experts",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -67,6 +75,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "corsheaders",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # CORS on the exchange URLs (CORS_URLS_REGEX below), before anything that may answer early.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response, pages served from the cache included (cms/middleware.py).
     "cms.middleware.ContentSecurityPolicyMiddleware",
@@ -98,6 +109,15 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+
+# CORS: other sites' viewers and harvesters read IIIF manifests, OAI-PMH, the open data API and media
+# (IIIF tiles, captions) from browsers. Any origin, never with credentials: a cross-site request carries
+# no cookies, so it receives only what anyone may see. The statistics' files decide for themselves
+# (stats/views/opendata.py: staff's provisional figures are not shared).
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/(?:iiif/|oai$|media/|opendata/|api/v1/(?!stats/))"
+CORS_EXPOSE_HEADERS = ["ETag", "Link", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"]
 
 TEMPLATES = [
     {

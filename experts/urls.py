@@ -1,0 +1,5 @@
+"""The experts app's URLs: ``api_urlpatterns`` outside the language prefix,
+``page_urlpatterns`` under /vi/ and /en/."""
+
+api_urlpatterns: list = []
+page_urlpatterns: list = []
