@@ -218,20 +218,21 @@ def _image(item: Item, derivative_set) -> dict[str, Any]:
 
 
 def lead_sizes(width: int | None, height: int | None) -> str:
-    """The ``sizes`` of the lead image, ``width`` × ``height`` in proportion: as wide as the column and never
-    taller than 75 % of the screen (static/css/site.css, `.record-lead .media-image img`), so the shown width
-    is the smaller of the column's and 0.75 × the screen's height × the image's proportion. A tall picture on
-    a wide screen is shown narrower than the column, and takes a smaller copy: a portrait photo on a
-    1280 × 740 screen is 370 px wide (the 480 px copy, not the 960 px one). Media queries only (no min()
-    in ``sizes``, which older browsers would drop): the height binds on a narrow screen when the screen is
-    wider, in proportion, than 0.75 × the image's; on a wide one, when the screen is less high than 58rem
-    ÷ (0.75 × the image's proportion)."""
+    """The ``sizes`` of the lead image, ``width`` × ``height`` in proportion: as wide as the text's measure
+    (42rem, narrower on a phone: the whole column) and never taller than 75 % of the screen
+    (static/css/site.css, `.record-lead .media-image img`), so the shown width is the smaller of those and
+    0.75 × the screen's height × the image's proportion. A tall picture is shown narrower and takes a smaller
+    copy: a portrait photo on a 1280 × 740 screen is 370 px wide (the 480 px copy); a landscape one 672 px
+    (the 720 px copy, not the 960 px one). Media queries only (no min() in ``sizes``, which older browsers
+    would drop): on a screen narrower than the measure and its margins (44rem) the height binds when the
+    screen is wider, in proportion, than 0.75 × the image's; on a wider one, when the screen is less high
+    than 42rem ÷ (0.75 × the image's proportion)."""
     if not width or not height:
         return IMAGE_SIZES
     tall = 75 * width / height  # vh: the width at the height cap
     return (
-        f"(max-width: 60rem) and (min-aspect-ratio: {round(tall * 10)}/1000) {tall:.1f}vh, (max-width: 60rem) 100vw, "
-        f"(max-height: {58 * 100 / tall:.2f}rem) {tall:.1f}vh, 58rem"
+        f"(max-width: 44rem) and (min-aspect-ratio: {round(tall * 10)}/1000) {tall:.1f}vh, (max-width: 44rem) 100vw, "
+        f"(max-height: {42 * 100 / tall:.2f}rem) {tall:.1f}vh, 42rem"
     )
 
 

@@ -1,7 +1,7 @@
-"""The lead picture's copy, in Debian Chromium: its ``sizes`` follows the design (as wide as the column, never
-taller than 75 % of the screen), so the browser takes the smallest copy at least as wide as the picture is shown,
-not one for the column's full width: a portrait photo on a 1280 × 740 screen is shown 370 px wide, and takes a
-copy narrower than the column's 928 px.
+"""The lead picture's copy, in Debian Chromium: its ``sizes`` follows the design (as wide as the text's measure,
+42rem, never taller than 75 % of the screen), so the browser takes the smallest copy at least as wide as the
+picture is shown: a portrait photo on a 1280 × 740 screen is shown 370 px wide and takes the 480 px copy; a
+landscape one 672 px wide, and takes the 720 px copy (not the 960 px one a full column would need).
 
 The pictures are real (Pillow) and processed by the pipeline.
 """
@@ -63,3 +63,6 @@ def test_the_lead_picture_takes_the_copy_it_is_shown_at(browser, records, name, 
         # Shown 370 px wide (75 % of 740 px high), not at the column's 928 px.
         assert 360 <= shown <= 380
         assert taken < 928
+    if (name, width) == ("landscape", 1280):
+        assert shown == 672  # the measure, 42rem
+        assert taken == 720

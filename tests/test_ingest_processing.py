@@ -296,8 +296,8 @@ def test_web_copies_are_never_upscaled_and_upright(tmp_path):
     photo = make_photo(tmp_path / "p.jpg", orientation=6)
     entries = images.make_web_copies(photo, tmp_path / "web", mime="image/jpeg")
     sizes = sorted({(e["width"], e["height"]) for e in entries})
-    # 240, 480 and 960 wide; 1600 would upscale: the original size instead
-    assert sizes == [(160, 240), (320, 480), (640, 960), (800, 1200)]
+    # 240, 480, 720 and 960 long; 1600 would upscale: the original size instead
+    assert sizes == [(160, 240), (320, 480), (480, 720), (640, 960), (800, 1200)]
     assert {e["format"] for e in entries} == {"jpeg", "webp"}
     for entry in entries:
         with Image.open(tmp_path / "web" / entry["file"]) as copy:
@@ -433,7 +433,7 @@ def test_jpeg_with_only_stray_bytes_is_accepted(tmp_path):
     quirky.write_bytes(data[:marker] + b"\x00\x01" + data[marker:])
     info = images.make_iiif_tiles(quirky, tmp_path / "iiif", mime="image/jpeg", service_id=IIIF_ID)
     assert info["width"] == 1200
-    assert len(images.make_web_copies(quirky, tmp_path / "web", mime="image/jpeg")) == 8  # 4 sizes × 2 formats
+    assert len(images.make_web_copies(quirky, tmp_path / "web", mime="image/jpeg")) == 10  # 5 sizes × 2 formats
 
 
 def test_heic_photos_are_supported(tmp_path):

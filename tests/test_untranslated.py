@@ -273,3 +273,18 @@ def test_the_demo_marks_the_records_it_gives_in_english_translated(db):
     assert english_records.count() >= 30
     assert not english_records.untranslated().exists()
     assert not RecordPage.objects.filter(locale__language_code="vi").untranslated().exists()
+
+
+def test_an_untranslated_records_image_is_described_in_the_records_language(world):
+    from tests.conftest import attach_image
+
+    with translation.override("vi"):
+        attach_image(world["untranslated"], caption="")
+    page = html(world["copy"].url)
+    image = re.search(r"<figure class=\"media media-image-figure record-lead\".*?<img ([^>]*)>", page, re.S).group(1)
+    # The whole alt text in Vietnamese, marked so, on the English page.
+    assert 'lang="vi"' in image
+    assert 'alt="Lễ hội Lồng Tồng zqchua, ảnh"' in image
+    vietnamese = html(world["untranslated"].url)
+    assert 'alt="Lễ hội Lồng Tồng zqchua, ảnh"' in vietnamese
+    assert not re.search(r'<img [^>]*lang="', vietnamese)

@@ -16,7 +16,9 @@ from .outputs import atomic_dir
 from .probe import image_header, parse_exif
 
 DEFAULT_MAX_PIXELS = 300_000_000
-WEB_SIZES = (240, 480, 960, 1600)  # 240: thumbnails in listings and search results (ingest.thumbnails)
+# 240: thumbnails in listings and search results (ingest.thumbnails); 720: a 360 px phone at device scale 2,
+# and the lead picture at the text's measure (42rem) on a wide screen — a record page's largest picture.
+WEB_SIZES = (240, 480, 720, 960, 1600)
 WEB_FORMATS = ("jpeg", "webp")
 TILE_SIZE = 512
 JPEG_QUALITY = 82
