@@ -1,4 +1,4 @@
-""" "Listen only (saves data)" on a record's video, in Debian Chromium on a 360 px phone: the video first plays its
+""" "Listen only (saves data)" on a record's video, in Debian Chromium on a 360 px phone and a 1280 px desktop: the video first plays its
 MP4 (hls.js is not fetched); the button fetches hls.js and switches to the pipeline's audio-only HLS rendition at
 the same position, fetches only its audio segments while listening,
 and goes back to the video where it was; without JavaScript the control is a link to the audio-only playlist.
@@ -56,8 +56,9 @@ def wait_playing_past(page, video, seconds: float) -> None:
     )
 
 
-def test_listen_only_plays_the_sound_alone_from_where_the_video_was(browser, record_url):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="vi-VN")
+@pytest.mark.parametrize(("width", "scale"), [(360, 2), (1280, 1)])
+def test_listen_only_plays_the_sound_alone_from_where_the_video_was(browser, record_url, width, scale):
+    context = browser.new_context(viewport={"width": width, "height": 740}, device_scale_factor=scale, locale="vi-VN")
     page = context.new_page()
     requests = []
     page.on("request", lambda request: requests.append(request.url))
