@@ -57,3 +57,41 @@ def test_a_page_of_library_results_asks_for_its_thumbnails_once(library):
     with CaptureQueriesContext(connection) as many:
         assert len(thumbnails(f"{library.url}?q=zqmany")) == 4
     assert len(many) == len(few)
+
+
+def attach_pdf(page, folder, name: str) -> None:
+    """A one-page PDF uploaded to ``page`` and processed at once (its page images made)."""
+    from fpdf import FPDF
+
+    from ingest.services import ingest_file
+    from tests.ingest_support import run_on_commit
+
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=24)
+    document.cell(text=f"Cover of {name}")
+    path = folder / f"{name}.pdf"
+    document.output(str(path))
+    with run_on_commit():
+        ingest_file(path, name=path.name, record=page)
+
+
+def test_an_item_without_a_picture_shows_its_documents_first_page(library, tmp_path):
+    scanned = book(library, "Sách quét zqpdf")
+    attach_pdf(scanned, tmp_path, "sach-quet")
+    pictured = book(library, "Sách có bìa zqpdf", image="Bìa")
+    attach_pdf(pictured, tmp_path, "sach-co-bia")
+    hidden = book(library, "Sách nội bộ zqpdf", access_level="staff")
+    attach_pdf(hidden, tmp_path, "sach-noi-bo")
+    search_services.rebuild()
+
+    shown = {
+        img.find_parent(class_="result").select_one("a").get_text(strip=True): img
+        for img in thumbnails(f"{library.url}?q=zqpdf")
+    }
+    assert set(shown) == {"Sách quét zqpdf", "Sách có bìa zqpdf"}  # the staff-only item is not even listed
+    page_image = shown["Sách quét zqpdf"]
+    assert "/document/pages/0001.jpg" in page_image["src"]
+    assert int(page_image["width"]) == 300 and int(page_image["height"]) > 300  # a portrait page, in proportion
+    assert Client().get(urlsplit(page_image["src"]).path).status_code == 200
+    assert "/image/web/" in shown["Sách có bìa zqpdf"]["src"]  # a picture comes before a document
