@@ -468,6 +468,20 @@ def test_runs_are_idempotent_and_clean_up_after_a_killed_run(tmp_path):
 # --- video --------------------------------------------------------------------------------------------------
 
 
+def test_the_poster_of_a_wide_video_is_no_wider_than_the_player(tmp_path):
+    """A 720p rendition's frame is shrunk to 960 px for the poster; the thumbnails keep their 320 px box."""
+    from ingest.processing.ffmpeg import run_ffmpeg
+
+    wide = make_clip(tmp_path / "wide.mp4", "1280x720", 1, audio_track=False)
+    (tmp_path / "out" / "thumbnails").mkdir(parents=True)
+    command, poster, thumbnails = video.stills_command(wide, tmp_path / "out", 1.0, threads=1)
+    run_ffmpeg(command, timeout=60)
+    with Image.open(tmp_path / "out" / poster) as image:
+        assert image.size == (960, 540)
+    with Image.open(tmp_path / "out" / thumbnails[0]) as image:
+        assert image.size == (320, 180)
+
+
 def test_video_renditions_hls_ladder_poster_and_thumbnails(media, tmp_path):
     dest = tmp_path / "video"
     progress: list[float] = []

@@ -35,6 +35,11 @@ MAX_FPS = 30
 PRESET = "veryfast"
 THUMBNAILS = 5
 THUMBNAIL_BOX = 320
+# The poster stands in the player until it plays: at most as wide as the widest player (58rem, 928 px), and at
+# JPEG qscale 5 (about 80 %) it is a third lighter than at 3 for a picture nobody studies: 19 kB, not 26 kB, for
+# a 640 × 360 frame; 720p sources no longer send a 1280 px poster to every visitor of the record.
+POSTER_WIDTH = 960
+POSTER_QSCALE = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,13 +173,16 @@ def still_times(duration: float | None, count: int = THUMBNAILS) -> tuple[float,
 def stills_command(
     source: Path, work: Path, duration: float | None, *, threads: int
 ) -> tuple[list[str], str, list[str]]:
-    """One ffmpeg run writing the poster (full size of ``source``) and small thumbnails, seeking to each."""
+    """One ffmpeg run writing the poster (``source``'s size, at most ``POSTER_WIDTH`` wide) and small thumbnails,
+    seeking to each."""
     poster_at, thumb_times = still_times(duration)
     args: list[str] = []
     for at in [poster_at, *thumb_times]:
         args += ["-ss", f"{at:.3f}", "-i", file_url(source)]
     poster = "poster.jpg"
-    args += ["-map", "0:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1", file_url(work / poster)]
+    shrink = f"scale=w='min({POSTER_WIDTH},iw)':h=-2"
+    args += ["-map", "0:v:0", "-frames:v", "1", "-vf", shrink, "-q:v", str(POSTER_QSCALE), "-update", "1"]
+    args.append(file_url(work / poster))
     fit = f"scale=w={THUMBNAIL_BOX}:h={THUMBNAIL_BOX}:force_original_aspect_ratio=decrease:force_divisible_by=2"
     thumbnails = []
     for i in range(len(thumb_times)):
