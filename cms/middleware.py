@@ -5,7 +5,7 @@ from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 # Paths outside the language-prefixed site: their 404s are final, not a cue to try /vi/... (/documents/ is
 # Wagtail's old document library, not installed: its links must end in a 404, not a redirect.)
-UNPREFIXED = ("/id/", "/cite/", "/api/", "/media/", "/documents/", "/admin/", "/i18n/")
+UNPREFIXED = ("/id/", "/cite/", "/api/", "/media/", "/documents/", "/admin/", "/i18n/", "/iiif/")
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):

@@ -11,10 +11,12 @@ from experts.urls import api_urlpatterns as experts_api_urls
 from experts.urls import page_urlpatterns as experts_page_urls
 from harvest.urls import api_urlpatterns as harvest_api_urls
 from iiif.urls import api_urlpatterns as iiif_api_urls
+from iiif.urls import page_urlpatterns as iiif_page_urls
 from library.urls import api_urlpatterns as library_api_urls
 from library.urls import page_urlpatterns as library_page_urls
 from oai.urls import api_urlpatterns as oai_api_urls
 from opendata.urls import api_urlpatterns as opendata_api_urls
+from opendata.urls import page_urlpatterns as opendata_page_urls
 from search.urls import api_urlpatterns as search_api_urls
 from search.urls import page_urlpatterns as search_page_urls
 from stats.urls import api_urlpatterns as stats_api_urls
@@ -43,7 +45,9 @@ urlpatterns += i18n_patterns(
     path("", include(search_page_urls)),
     path("", include(library_page_urls)),
     path("", include(stats_page_urls)),
+    path("", include(opendata_page_urls)),
     path("", include(experts_page_urls)),
+    path("", include(iiif_page_urls)),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

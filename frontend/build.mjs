@@ -36,6 +36,22 @@ await esbuild.build({
   logLevel: "warning",
 });
 
+// The IIIF viewer page's script (iiif/templates/iiif/viewer.html): Clover IIIF with React, about 600 KB
+// compressed. A build of its own, so that no chunk of it is ever shared with, or named by, record-media.js:
+// record pages never load it (docs/exchange.md, "IIIF Content Search and viewer").
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: { "iiif-viewer": "frontend/iiif-viewer.js" },
+  outdir,
+  bundle: true,
+  format: "esm",
+  minify: true,
+  legalComments: "linked",
+  target,
+  define: { "process.env.NODE_ENV": '"production"' },
+  logLevel: "warning",
+});
+
 // The statistics' map: the 34 provinces of today, merged from the 63 before 2025 (see stats-provinces-build.js).
 // The map of records and places draws it too, as its base map (map-leaflet.js).
 buildProvinceMap(root, join(outdir, "stats", "vn-provinces-2025.json"));

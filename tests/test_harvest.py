@@ -589,3 +589,43 @@ def test_harvest_all_queues_every_enabled_source(library, repository, committed,
     committed(call_command, "oai_harvest", "--all")
     assert "Queued 1 harvest(s): on." in capsys.readouterr().out
     assert [(run.source.name, run.state) for run in HarvestRun.objects.all()] == [("on", HarvestRun.State.COMPLETED)]
+
+
+# --- our own provider, harvested over HTTP --------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_our_own_provider_is_harvested_and_its_harvested_copies_are_not_served_again(live_server, settings):
+    """The harvester against the provider at /oai (``oai``) on a live server: every public record becomes an
+    item through the provider's resumption tokens, the staff-only one never; the copies, being another
+    repository's records, are not exposed again (two repositories harvesting each other would copy copies
+    without end), so a second, incremental run finds nothing new."""
+    from archive.models import FestivalPage
+    from tests.conftest import build_collection, create_record
+
+    settings.OAI_REPOSITORY_IDENTIFIER = "dtts.example.vn"
+    settings.OAI_PAGE_SIZE = 2
+    homes = build_homes()
+    collection, library = build_collection(homes), build_library(homes)
+    made = [create_record(collection, FestivalPage, title=f"Lễ hội số {n}") for n in range(3)]
+    made.append(create_record(library, BookPage, title="Sách về khèn Mông"))
+    create_record(collection, FestivalPage, title="Bản ghi nội bộ", access_level="staff")
+    expected = {f"oai:dtts.example.vn:{page.identifier}": page.title for page in made}
+
+    first = harvest(f"{live_server.url}/oai", client_options=FAST)
+    assert first.state == HarvestRun.State.COMPLETED, first.error
+    assert first.created == len(made)
+    copies = items_by_identifier(first.source)
+    assert {identifier: item.title for identifier, item in copies.items()} == expected
+    assert all(item.live for item in copies.values())
+
+    from oaipmh_scythe import Scythe
+
+    with Scythe(f"{live_server.url}/oai") as scythe:
+        served = {header.identifier for header in scythe.list_identifiers(metadata_prefix="oai_dc")}
+    assert served == set(expected)  # the originals only
+
+    second = harvest(first.source, client_options=FAST)
+    assert second.state == HarvestRun.State.COMPLETED, second.error
+    assert second.created == 0
+    assert HarvestedRecord.objects.filter(page__isnull=False).count() == len(made)

@@ -8,6 +8,7 @@ distributed engine (PostgreSQL, Redis/RQ, S3-compatible storage). See README.md.
 import base64
 import hashlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -383,3 +384,26 @@ PAGE_CACHE_PREFIXES = tuple(f"/{code}/" for code, _name in LANGUAGES) + ("/sitem
 
 SITE_NAME = _("Vietnamese Ethnic Minority Digital Heritage")
 WAGTAILIMAGES_IMAGE_FORM_BASE = "archive.forms.ArchiveImageForm"
+
+# OAI-PMH provider at /oai (docs/exchange.md). The repository identifier is a domain name (oai-identifier).
+OAI_REPOSITORY_NAME = os.environ.get("OAI_REPOSITORY_NAME", WAGTAIL_SITE_NAME)
+_OAI_HOST = urlsplit(WAGTAILADMIN_BASE_URL).hostname or ""
+OAI_REPOSITORY_IDENTIFIER = os.environ.get(
+    "OAI_REPOSITORY_IDENTIFIER",
+    _OAI_HOST if re.fullmatch(r"[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+", _OAI_HOST) else "dtts.example.vn",
+)
+# OAI-PMH asks for an address with a domain (user@host.tld): "webmaster@localhost" is not one.
+_OAI_EMAIL = DEFAULT_FROM_EMAIL if re.fullmatch(r"\S+@(\S+\.)+\S+", DEFAULT_FROM_EMAIL) else "webmaster@dtts.example.vn"
+OAI_ADMIN_EMAILS = [e.strip() for e in os.environ.get("OAI_ADMIN_EMAILS", _OAI_EMAIL).split(",") if e.strip()]
+OAI_PAGE_SIZE = int(os.environ.get("OAI_PAGE_SIZE", 100))
+OAI_RESUMPTION_TOKEN_SECONDS = int(os.environ.get("OAI_RESUMPTION_TOKEN_SECONDS", 24 * 60 * 60))
+
+# --- The open data API (api/, docs/exchange.md "Open data API") ---------------------------------------
+# Requests each client (by address) may make, as "count/period" (s, min, hour, day); empty: no limit. Counted
+# in the cache (Redis when REDIS_URL is set), so shared by every worker. "ninja" serves the reference page's
+# bundled Swagger UI from static files (no outside host).
+INSTALLED_APPS += ["ninja"]
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/hour")
+# How many proxies stand before the site and append to X-Forwarded-For (deploy/nginx.conf: one): the client is
+# the address the last of them saw, so a client cannot pass for another by sending the header itself.
+NINJA_NUM_PROXIES = int(os.environ.get("API_PROXY_COUNT", 1))

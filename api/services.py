@@ -1,0 +1,492 @@
+"""What the open data API reads: public records and items, vocabularies and collections, filtered and paged.
+
+Everything starts from what anyone may see, whoever asks (``RecordPage.objects.visible_to(None)``, the
+archive's one rule in ``archive.access``): the API answers everyone the same, so its answers can be
+cached and compared (``ETag``) and never depend on a session. A record's versions in the site's languages
+are one resource under its persistent identifier.
+
+Lists are paged by an opaque, signed cursor on a unique, stable key (a record's identifier, a term's slug
+or tag): a page starts after the last key of the one before, so records published meanwhile neither
+repeat nor shift a page. Filters take the search facets' names and values (``search.documents.FACETS``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+
+from wagtail.rich_text import expand_db_html
+
+from archive.access import page_visible_q
+from archive.models import (
+    CollectionPage,
+    EthnicGroup,
+    HeritageLevel,
+    Language,
+    Place,
+    RecordPage,
+    RecordTitle,
+    RelatedRecord,
+    Subject,
+    record_types,
+)
+from library.models import ItemCreator, LibraryItemPage
+
+CURSOR_SALT = "api.v1.cursor"
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+LANGUAGES = ("vi", "en")
+
+
+class InvalidInput(ValueError):
+    """A filter value, cursor or limit the API cannot use: answered 400 with this message."""
+
+
+class NotFound(LookupError):
+    """No public resource under this identifier: answered 404."""
+
+
+# --- paging --------------------------------------------------------------------------------------
+
+
+def encode_cursor(key: str) -> str:
+    return signing.dumps(key, salt=CURSOR_SALT, compress=True)
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        key = signing.loads(cursor, salt=CURSOR_SALT)
+    except signing.BadSignature:
+        raise InvalidInput("This cursor is not one the API gave: start again from the first page.") from None
+    if not isinstance(key, str):
+        raise InvalidInput("This cursor is not one the API gave: start again from the first page.")
+    return key
+
+
+@dataclass
+class Slice:
+    keys: list[str]
+    next_cursor: str | None
+
+
+def page_of_keys(keys: QuerySet, field_name: str, cursor: str | None, limit: int) -> Slice:
+    """The next ``limit`` values of the unique column ``field_name`` in ``keys``, after the cursor's."""
+    after = decode_cursor(cursor)
+    if after is not None:
+        keys = keys.filter(**{f"{field_name}__gt": after})
+    found = list(keys.order_by(field_name).values_list(field_name, flat=True).distinct()[: limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    return Slice(found, encode_cursor(found[-1]) if more and found else None)
+
+
+def page_of_list(items: list, key, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    """The same, for a list already in memory sorted by ``key``."""
+    after = decode_cursor(cursor)
+    if after is not None:
+        items = [item for item in items if key(item) > after]
+    more = len(items) > limit
+    items = items[:limit]
+    return items, (encode_cursor(key(items[-1])) if more and items else None)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def names(vi: str | None, en: str | None = None) -> dict:
+    return {"vi": vi or None, "en": en or None}
+
+
+def absolute(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def api_url(request: HttpRequest, name: str, key: str) -> str:
+    return absolute(request, reverse(f"api-v1:{name}", args=[key]))
+
+
+def _coordinates(pair) -> dict | None:
+    if not pair:
+        return None
+    return {"latitude": float(pair[0]), "longitude": float(pair[1])}
+
+
+def public_places() -> QuerySet:
+    """Places the API names: a sacred site is named nowhere (nor its coordinates sent), as on the map."""
+    return Place.objects.exclude(sacred=True)
+
+
+def _unknown(facet: str, values: Iterable[str]) -> InvalidInput:
+    listed = ", ".join(repr(value) for value in sorted(values))
+    return InvalidInput(f"Unknown {facet}: {listed}. See the vocabulary lists under /api/v1/ for the values.")
+
+
+def check_known(facet: str, wanted: list[str], known: Iterable[str]) -> None:
+    missing = set(wanted) - set(known)
+    if missing:
+        raise _unknown(facet, missing)
+
+
+# --- collections ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CollectionGroup:
+    """A collection's versions in the site's languages, under one stable id (its Vietnamese page's number)."""
+
+    id: str
+    pages: dict[str, CollectionPage] = field(default_factory=dict)
+
+    @property
+    def paths(self) -> list[str]:
+        return [page.path for page in self.pages.values()]
+
+
+def public_collections() -> list[CollectionGroup]:
+    """Every collection anyone may see, sorted by id."""
+    everything = CollectionPage.objects.values_list("pk", "translation_key", "locale__language_code")
+    ids: dict = {}
+    for pk, key, _language in sorted(everything, key=lambda row: (row[2] != settings.LANGUAGE_CODE, row[0])):
+        ids.setdefault(key, str(pk))
+    groups: dict[str, CollectionGroup] = {}
+    visible = CollectionPage.objects.filter(page_visible_q(None)).select_related("locale").order_by("path")
+    for page in visible:
+        group_id = ids[page.translation_key]
+        groups.setdefault(group_id, CollectionGroup(group_id)).pages[page.locale.language_code] = page
+    return sorted(groups.values(), key=lambda group: group.id)
+
+
+def collection_data(request, group: CollectionGroup, by_path: dict[str, str]) -> dict:
+    pages = group.pages
+    primary = pages.get(settings.LANGUAGE_CODE) or next(iter(pages.values()))
+    parent_path = primary.path[: -primary.steplen]
+    return {
+        "id": group.id,
+        "url": api_url(request, "collection", group.id),
+        "title": names(*(pages[code].title if code in pages else None for code in LANGUAGES)),
+        "introduction": names(*(pages[code].intro if code in pages else None for code in LANGUAGES)),
+        "pages": names(
+            *(absolute(request, pages[code].get_url(request)) if code in pages else None for code in LANGUAGES)
+        ),
+        "parent": by_path.get(parent_path),
+    }
+
+
+def collections_by_path(groups: list[CollectionGroup]) -> dict[str, str]:
+    return {path: group.id for group in groups for path in group.paths}
+
+
+# --- records -------------------------------------------------------------------------------------
+
+
+def library_types() -> list[type[RecordPage]]:
+    return [model for model in record_types() if issubclass(model, LibraryItemPage)]
+
+
+def type_slugs(library_only: bool = False) -> list[str]:
+    return [model.type_slug for model in (library_types() if library_only else record_types())]
+
+
+@dataclass
+class RecordFilters:
+    """The search facets a list of records may be narrowed by; several values of one facet are alternatives."""
+
+    type: list[str] = field(default_factory=list)
+    group: list[str] = field(default_factory=list)
+    province: list[str] = field(default_factory=list)
+    place: list[str] = field(default_factory=list)
+    language: list[str] = field(default_factory=list)
+    subject: list[str] = field(default_factory=list)
+    decade: list[str] = field(default_factory=list)
+    year: list[int] = field(default_factory=list)
+    heritage: list[str] = field(default_factory=list)
+    collection: list[str] = field(default_factory=list)
+
+
+def public_records(library_only: bool = False) -> QuerySet:
+    records = RecordPage.objects.visible_to(None)
+    if library_only:
+        types = ContentType.objects.get_for_models(*library_types()).values()
+        records = records.filter(content_type__in=[ct.pk for ct in types])
+    return records
+
+
+def filter_records(records: QuerySet, filters: RecordFilters, library_only: bool = False) -> QuerySet:
+    """``records`` narrowed by ``filters``; a value no record could have raises :class:`InvalidInput`."""
+    if filters.type:
+        models = {model.type_slug: model for model in (library_types() if library_only else record_types())}
+        check_known("type", filters.type, models)
+        types = ContentType.objects.get_for_models(*(models[slug] for slug in filters.type)).values()
+        records = records.filter(content_type__in=[ct.pk for ct in types])
+    if filters.group:
+        check_known(
+            "group", filters.group, EthnicGroup.objects.filter(slug__in=filters.group).values_list("slug", flat=True)
+        )
+        records = records.filter(ethnic_groups__slug__in=filters.group)
+    if filters.province:
+        provinces = Place.objects.current_provinces().filter(slug__in=filters.province).values_list("slug", flat=True)
+        check_known("province", filters.province, provinces)
+        records = records.filter(places__current_province__slug__in=filters.province)
+    if filters.place:
+        check_known(
+            "place", filters.place, public_places().filter(slug__in=filters.place).values_list("slug", flat=True)
+        )
+        records = records.filter(places__slug__in=filters.place)
+    if filters.language:
+        tags = Language.objects.filter(tag__in=filters.language).values_list("tag", flat=True)
+        check_known("language", filters.language, tags)
+        records = records.filter(languages__tag__in=filters.language)
+    if filters.subject:
+        check_known(
+            "subject", filters.subject, Subject.objects.filter(slug__in=filters.subject).values_list("slug", flat=True)
+        )
+        records = records.filter(subjects__slug__in=filters.subject)
+    if filters.heritage:
+        check_known("heritage status", filters.heritage, [value for value in HeritageLevel.values if value])
+        records = records.filter(heritage_level__in=filters.heritage)
+    if filters.decade:
+        spans = Q()
+        for decade in filters.decade:
+            if not (decade.isdigit() and len(decade) <= 4 and int(decade) % 10 == 0 and int(decade) >= 10):
+                raise InvalidInput(f"A decade is written as its first year, such as 1990: not {decade!r}.")
+            first, after = dt.date(int(decade), 1, 1), dt.date(min(int(decade) + 10, 9999), 1, 1)
+            ends_after = Q(date_end__gte=first) | Q(date_end__isnull=True, date_start__gte=first)
+            spans |= Q(date_start__lt=after) & ends_after
+        records = records.filter(spans)
+    if filters.year:
+        records = records.filter(date_start__year__in=filters.year)
+    if filters.collection:
+        groups = {group.id: group for group in public_collections()}
+        check_known("collection", filters.collection, groups)
+        under = Q()
+        for group_id in filters.collection:
+            for path in groups[group_id].paths:
+                under |= Q(path__startswith=path)
+        records = records.filter(under)
+    return records
+
+
+def _page_url(request, page) -> str | None:
+    url = page.get_url(request)
+    return absolute(request, url) if url else None
+
+
+def record_data(request, identifiers: list[str], detail: bool = False) -> list[dict]:
+    """The records ``identifiers`` as the API shows them, in that order (those not public are left out)."""
+    if not identifiers:
+        return []
+    versions: dict[str, dict[str, RecordPage]] = {}
+    for page in public_records().filter(identifier__in=identifiers).select_related("locale").order_by("pk"):
+        versions.setdefault(page.identifier, {}).setdefault(page.locale.language_code, page)
+    # Taxonomy links, titles and contributors from one version per record (translations copy them): the
+    # version in the archive's first language when anyone may see it.
+    primary = {
+        identifier: pages.get(settings.LANGUAGE_CODE) or next(iter(pages.values()))
+        for identifier, pages in versions.items()
+    }
+    place_links = Prefetch("places", queryset=public_places().select_related("current_province"))
+    primaries = {
+        page.pk: page
+        for page in RecordPage.objects.filter(pk__in=[page.pk for page in primary.values()]).prefetch_related(
+            "ethnic_groups",
+            place_links,
+            "languages",
+            "subjects",
+            Prefetch("other_titles", queryset=RecordTitle.objects.select_related("language")),
+            "contributors",
+        )
+    }
+    items = {
+        item.pk: item
+        for item in LibraryItemPage.objects.filter(pk__in=list(primaries)).prefetch_related(
+            Prefetch("creators", queryset=ItemCreator.objects.select_related("person")), "holdings"
+        )
+    }
+    part_of_ids = {item.part_of_id for item in items.values() if item.part_of_id}
+    part_of = dict(public_records().filter(pk__in=part_of_ids).values_list("pk", "identifier")) if part_of_ids else {}
+    collections = collections_by_path(public_collections())
+    # A record at a sacred site sends no coordinates of its own (``RecordPage.public_coordinates``; the
+    # prefetched places above leave sacred sites out, so they are looked for here).
+    at_sacred_sites = set(
+        RecordPage.places.through.objects.filter(recordpage_id__in=list(primaries), place__sacred=True).values_list(
+            "recordpage_id", flat=True
+        )
+    )
+    related = _related(list(versions)) if detail else {}
+    results = []
+    for identifier in identifiers:
+        if identifier not in versions:
+            continue
+        pages = versions[identifier]
+        page = primaries[primary[identifier].pk]
+        data = _record(request, identifier, pages, page, collections)
+        if page.pk in at_sacred_sites:
+            data["coordinates"] = None
+        item = items.get(page.pk)
+        data["item"] = _item(item, part_of) if item is not None else None
+        if detail:
+            data["description"] = names(
+                *(
+                    expand_db_html(pages[code].body) if code in pages and pages[code].body else None
+                    for code in LANGUAGES
+                )
+            )
+            data["related"] = related.get(identifier, [])
+        results.append(data)
+    return results
+
+
+def _record(request, identifier: str, pages: dict, page: RecordPage, collections: dict[str, str]) -> dict:
+    model = ContentType.objects.get_for_id(page.content_type_id).model_class()
+    places = list(page.places.all())
+    provinces = {place.current_province.slug: place.current_province for place in places if place.current_province}
+    step = page.steplen
+    in_collections = []
+    for version in (page, *(other for other in pages.values() if other.pk != page.pk)):
+        in_collections += [collections.get(version.path[:end]) for end in range(step, len(version.path), step)]
+    in_collections = [value for value in dict.fromkeys(in_collections) if value]
+    published = [version.last_published_at for version in pages.values() if version.last_published_at]
+    return {
+        "identifier": identifier,
+        "type": getattr(model, "type_slug", "record"),
+        "url": api_url(request, "record", identifier),
+        "title": names(*(pages[code].title if code in pages else None for code in LANGUAGES)),
+        "summary": names(*(pages[code].summary if code in pages else None for code in LANGUAGES)),
+        "untranslated": [code for code in LANGUAGES if code in pages and not pages[code].translated],
+        "pages": names(*(_page_url(request, pages[code]) if code in pages else None for code in LANGUAGES)),
+        "other_titles": [{"language": title.language.tag, "title": title.title} for title in page.other_titles.all()],
+        "ethnic_groups": [_term(group.slug, group) for group in page.ethnic_groups.all()],
+        "places": [_term(place.slug, place) for place in places],
+        "provinces": [_term(slug, province) for slug, province in sorted(provinces.items())],
+        "languages": [_term(language.tag, language) for language in page.languages.all()],
+        "subjects": [_term(subject.slug, subject) for subject in page.subjects.all()],
+        "collections": in_collections,
+        "date": {"start": page.date_start, "end": page.date_end, "precision": page.date_precision},
+        "heritage_level": page.heritage_level,
+        "rights": page.rights_uri,
+        "coordinates": _coordinates(page.public_coordinates),
+        "contributors": [{"name": person.name, "role": person.role} for person in page.contributors.all()],
+        "modified": max(published) if published else None,
+    }
+
+
+def _term(key: str, term) -> dict:
+    return {"id": key, "name": names(term.name, term.name_en)}
+
+
+def _item(item: LibraryItemPage, part_of: dict[int, str]) -> dict:
+    return {
+        "subtitle": item.subtitle,
+        "creators": [{"name": creator.person.name, "role": creator.role} for creator in item.creators.all()],
+        "publisher": item.publisher,
+        "publication_place": item.publication_place,
+        "edition": item.edition,
+        "extent": item.extent,
+        "series": item.series,
+        "series_number": item.series_number,
+        "isbn": item.isbn,
+        "issn": item.issn,
+        "doi": item.doi,
+        "container_title": item.container_title,
+        "part_of": part_of.get(item.part_of_id),
+        "volume": item.volume,
+        "issue_number": item.issue_number,
+        "pages": item.pages,
+        "holdings": [
+            {"institution": holding.institution, "call_number": holding.call_number, "note": holding.note}
+            for holding in item.holdings.all()
+        ],
+    }
+
+
+def _related(identifiers: list[str]) -> dict[str, list[str]]:
+    """Public records related to each of ``identifiers``, either way round (as ``RecordPage.related_for``)."""
+    pages = dict(RecordPage.objects.filter(identifier__in=identifiers).values_list("pk", "identifier"))
+    links = RelatedRecord.objects.filter(Q(page__in=list(pages)) | Q(target__in=list(pages)))
+    pairs = list(links.values_list("page_id", "target_id"))
+    other_ids = {pk for pair in pairs for pk in pair}
+    public = dict(public_records().filter(pk__in=other_ids).values_list("pk", "identifier"))
+    # Links point at the source pages: a link from or to any version of a record counts for all of them.
+    keys = dict(RecordPage.objects.filter(pk__in=other_ids).values_list("pk", "identifier"))
+    visible_identifiers = set(public.values())
+    related: dict[str, set[str]] = {}
+    for source, target in pairs:
+        for mine, theirs in ((source, target), (target, source)):
+            if mine in pages and keys.get(theirs) in visible_identifiers and keys[theirs] != pages[mine]:
+                related.setdefault(pages[mine], set()).add(keys[theirs])
+    return {identifier: sorted(found) for identifier, found in related.items()}
+
+
+# --- vocabularies --------------------------------------------------------------------------------
+
+
+def ethnic_group_data(request, group: EthnicGroup) -> dict:
+    return {
+        "id": group.slug,
+        "url": api_url(request, "ethnic_group", group.slug),
+        "code": group.code,
+        "code_system": group.code_system,
+        "name": names(group.name, group.name_en),
+        "other_names": [
+            {"name": other.name, "kind": other.kind, "source": other.source} for other in group.names.all()
+        ],
+        "autonym": group.autonym,
+        "language_group": names(group.language_group, group.language_group_en),
+        "language_family": names(group.language_family, group.language_family_en),
+        "population_2019": group.population_2019,
+        "summary": names(group.summary, group.summary_en),
+        "sources": names(group.source, group.source_en),
+    }
+
+
+def place_data(request, place: Place, hidden: set[int]) -> dict:
+    """A place; links to a sacred site (``hidden``) are left out as the site itself is."""
+
+    def link(target_id, slug) -> str | None:
+        return slug if target_id and target_id not in hidden else None
+
+    return {
+        "id": place.slug,
+        "url": api_url(request, "place", place.slug),
+        "kind": place.kind,
+        "name": names(place.name, place.name_en),
+        "code": place.code,
+        "code_system": place.code_system,
+        "parent": link(place.parent_id, place.parent.slug if place.parent_id else None),
+        "successor": link(place.successor_id, place.successor.slug if place.successor_id else None),
+        "current_province": link(
+            place.current_province_id, place.current_province.slug if place.current_province_id else None
+        ),
+        "valid_from": place.valid_from,
+        "valid_to": place.valid_to,
+        "current": place.is_current,
+        "coordinates": _coordinates(place.public_coordinates),
+        "sources": names(place.source, place.source_en),
+    }
+
+
+def sacred_place_ids() -> set[int]:
+    return set(Place.objects.filter(sacred=True).values_list("pk", flat=True))
+
+
+def places_queryset() -> QuerySet:
+    return public_places().select_related("parent", "successor", "current_province")
+
+
+def language_data(request, language: Language) -> dict:
+    return {
+        "id": language.tag,
+        "url": api_url(request, "language", language.tag),
+        "name": names(language.name, language.name_en),
+        "sources": names(language.source, language.source_en),
+    }
