@@ -22,6 +22,7 @@ from cms.models import (
     StandardPage,
 )
 from cms.setup import ADMINISTRATORS, CURATORS, REVIEWERS, ensure_site_structure, refresh_planner_statistics
+from experts.demo import load_demo_experts
 from library.demo import load_demo_library, load_demo_library_files  # the demo loader is cms's only use of library
 from stats.demo import load_stats_demo  # likewise of stats
 
@@ -210,6 +211,7 @@ def _load_data(with_users: bool, password: str, data_dir) -> dict:
     _sections(homes)
     report.update(RecordLoader(data_dir).load(homes))
     report.update(load_demo_library(homes))
+    report.update(load_demo_experts())  # after the library: experts are people its items name
     statistics = load_stats_demo()
     report["statistical observations"] = statistics["created"]
     if with_users:

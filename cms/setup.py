@@ -45,6 +45,7 @@ MODEL_PERMISSIONS = {
         ("archive", "change_subject"),
         ("stats", "add_observation"),
         ("stats", "change_observation"),
+        ("experts", "view_expert"),
     ],
     REVIEWERS: [
         ("wagtailadmin", "access_admin"),
@@ -57,6 +58,15 @@ MODEL_PERMISSIONS = {
         ("archive", "change_language"),
         ("stats", "add_observation"),
         ("stats", "change_observation"),
+        # The expert database (experts/): profiles, invitations and their review, the vocabulary, messages.
+        ("experts", "view_expert"),
+        ("experts", "add_expert"),
+        ("experts", "change_expert"),
+        ("experts", "add_expertisefield"),
+        ("experts", "change_expertisefield"),
+        ("experts", "view_profilechange"),
+        ("experts", "change_profilechange"),
+        ("experts", "view_contactmessage"),
     ],
     ADMINISTRATORS: [
         ("wagtailadmin", "access_admin"),
@@ -97,6 +107,15 @@ MODEL_PERMISSIONS = {
         ("accounts", "view_accessrequest"),
         ("accounts", "decide_accessrequest"),
         ("accounts", "delete_accessrequest"),
+        # The expert database: all of it, erasure (delete_expert) and its log included.
+        *[
+            (app, f"{action}_{model}")
+            for app, model in [("experts", "expert"), ("experts", "expertisefield"), ("experts", "profilechange")]
+            for action in ("view", "add", "change", "delete")
+        ],
+        ("experts", "view_contactmessage"),
+        ("experts", "delete_contactmessage"),
+        ("experts", "view_erasurelog"),
     ],
 }
 

@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ExpertsConfig(AppConfig):
     name = "experts"
-    verbose_name = "Experts"
+    verbose_name = _("Experts")
+
+    def ready(self):
+        from experts import signal_handlers
+
+        signal_handlers.connect()

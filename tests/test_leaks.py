@@ -804,3 +804,192 @@ def test_every_exchange_output_gives_exactly_what_its_audience_may_see(world, br
         wanted = {token for token in expected if token[0] == kind}
         reached = {token for token in seen if token[0] == kind}
         assert reached == wanted, f"{output}: {visitor} should reach {sorted(wanted - reached)}"
+
+
+# --- experts: each profile part only to those its visibility admits; contact details to nobody ---------
+# Three experts, every part of each at one visibility (public, registered, staff); a fourth whose
+# consent is not recorded (so staff-only, whatever its visibilities say); and two whose profile (name) is
+# public but every other part for registered researchers or staff. Each part carries
+# ``zqe<part><level>qz`` — names, other names, titles and decisions, organisation and position, the
+# vocabulary terms only that expert uses (field, group, language, region: their facet labels), both
+# biographies — and the e-mail, phone and staff note carry tokens nobody may ever receive. Walked through
+# each profile (both languages), the directory (both languages, a search for every token, every facet
+# value) and its JSON API, each photo, and the pages of a book and a record each expert made, as an anonymous visitor, a
+# researcher and a curator.
+
+# An "open…" expert's name (so their profile) is public, every other part at the level after "open".
+EXPERT_LEVELS = ("public", "registered", "staff", "noconsent", "openregistered", "openstaff")
+EXPERT_VISITORS = {
+    "anonymous": {"public"},
+    "researcher": {"public", "registered"},
+    "staff": {"public", "registered", "staff"},
+}
+EXPERT_PARTS = (
+    "name",
+    "othernames",
+    "title",
+    "decision",
+    "organisation",
+    "position",
+    "fields",
+    "groups",
+    "languages",
+    "regions",
+    "biography",
+    "biographyen",
+)
+EXPERT_NEVER = ("email", "phone", "note")
+EXPERT_TOKEN = re.compile(r"zqe([a-z]+?)(public|registered|staff|noconsent|openregistered|openstaff)qz")
+
+
+def expert_token(part: str, level: str) -> str:
+    return f"zqe{part}{level}qz"
+
+
+def expert_part_level(part: str, level: str) -> str:
+    """The visibility a part of the expert planted for ``level`` has (without consent: staff)."""
+    if level == "noconsent":
+        return "staff"
+    if level.startswith("open"):
+        return "public" if part == "name" else level.removeprefix("open")
+    return level
+
+
+def expert_sees(visitor: str, part: str, level: str) -> bool:
+    seen = EXPERT_VISITORS[visitor]
+    return expert_part_level("name", level) in seen and expert_part_level(part, level) in seen
+
+
+def expert_allowed(visitor: str) -> set[tuple[str, str]]:
+    return {(part, level) for level in EXPERT_LEVELS for part in EXPERT_PARTS if expert_sees(visitor, part, level)}
+
+
+@pytest.fixture(scope="module")
+def experts_world(module_db, tmp_path_factory):
+    from experts.models import VISIBLE_PARTS, ExpertiseField
+    from tests.experts_support import make_expert
+
+    root = tmp_path_factory.mktemp("expert-leaks")
+    with override_settings(MEDIA_ROOT=root):
+        homes = build_homes()
+        library = homes["vi"].add_child(instance=LibraryPage(title="Thư viện chuyên gia", slug="thu-vien-chuyen-gia"))
+        library.save_revision().publish()
+        collection = build_collection(
+            homes, "Bản ghi chuyên gia", "ban-ghi-chuyen-gia", "Expert records", "expert-records"
+        )
+        experts, works = {}, []
+        for number, level in enumerate(EXPERT_LEVELS):
+            visibility = {part: expert_part_level(part, level) for part in VISIBLE_PARTS}
+
+            def token(part, level=level):
+                return expert_token(part, level)
+
+            buffer = io.BytesIO()
+            from PIL import Image
+
+            Image.new("RGB", (12, 12), (number * 40, 10, 10)).save(buffer, format="PNG")
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            expert = make_expert(
+                token("name"),
+                visibility=visibility,
+                consent=level != "noconsent",
+                titles=[("other", 2020, token("decision"))],
+                m2m={
+                    "fields": [ExpertiseField.objects.create(name=token("fields"), slug=f"f-{level}")],
+                    "ethnic_groups": [
+                        EthnicGroup.objects.create(code=f"E{number}", slug=f"eg-{level}", name=token("groups"))
+                    ],
+                    "languages_spoken": [Language.objects.create(tag=f"x{'abcdef'[number]}x", name=token("languages"))],
+                    "regions": [Place.objects.create(kind="province", slug=f"ep-{level}", name=token("regions"))],
+                },
+                slug=f"expert-{level}",
+                other_names=token("othernames"),
+                organisation=token("organisation"),
+                position=token("position"),
+                biography=token("biography"),
+                biography_en=token("biographyen"),
+                email=f"zqeemail{level}qz@example.org",
+                phone=f"zqephone{level}qz",
+                staff_note=f"zqenote{level}qz",
+                photo=SimpleUploadedFile(f"{level}.png", buffer.getvalue(), content_type="image/png"),
+            )
+            expert.titles.update(label=token("title"))
+            expert.save()
+            experts[level] = expert
+            book = library.add_child(instance=BookPage(title=f"Sách chuyên gia {number}", slug=f"sach-cg-{number}"))
+            book.creators.add(ItemCreator(person=expert.person, role="aut"))
+            book.save_revision().publish()
+            record = create_record_for_experts(collection, number, expert.person)
+            works += [book, record]
+        visitors = {
+            "anonymous": None,
+            "researcher": create_user("expert-researcher"),
+            "staff": create_user("expert-curator", [Group.objects.get(name="Curators")]),
+        }
+        yield {"experts": experts, "works": works, "visitors": visitors, "root": root}
+
+
+def create_record_for_experts(collection, number, person):
+    page = FestivalPage(title=f"Lễ hội chuyên gia {number}", slug=f"le-hoi-cg-{number}", lunar_month=2, lunar_day=2)
+    page.contributors.add(RecordContributor(name=person.name, role="artisan", person=person))
+    collection.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def expert_urls(experts_world) -> list[str]:
+    urls = []
+    urls.append("/api/v1/experts/")
+    for language in ("vi", "en"):
+        urls.append(f"/{language}/chuyen-gia/")
+        urls += [f"/{language}/chuyen-gia/{expert.slug}/" for expert in experts_world["experts"].values()]
+    for level in EXPERT_LEVELS:
+        for part in EXPERT_PARTS + EXPERT_NEVER:
+            urls.append(f"/vi/chuyen-gia/?q={expert_token(part, level).upper()}")
+        urls += [
+            f"/api/v1/experts/?q={expert_token('name', level).upper()}",
+            f"/api/v1/experts/?language=x{'abcdef'[EXPERT_LEVELS.index(level)]}x",
+            f"/vi/chuyen-gia/?field=f-{level}",
+            f"/vi/chuyen-gia/?group=eg-{level}",
+            f"/vi/chuyen-gia/?province=ep-{level}",
+            f"/en/chuyen-gia/?organisation={expert_token('organisation', level).upper()}",
+            f"/vi/chuyen-gia/?title=other&q={expert_token('name', level)[:6]}",
+        ]
+    return urls
+
+
+@pytest.mark.parametrize("visitor", tuple(EXPERT_VISITORS))
+def test_expert_profiles_directory_and_facets_give_exactly_the_parts_the_visitor_may_see(
+    experts_world, visitor, settings, db
+):
+    settings.MEDIA_ROOT = experts_world["root"]
+    browser = Client()
+    if experts_world["visitors"][visitor] is not None:
+        browser.force_login(experts_world["visitors"][visitor])
+    found = {}
+    for url in expert_urls(experts_world):
+        response = browser.get(url)
+        assert response.status_code in (200, 404), url
+        found[url] = body_of(response)
+    seen = {match for text in found.values() for match in EXPERT_TOKEN.findall(text)}
+    never = {match for match in seen if match[0] in EXPERT_NEVER}
+    assert not never, f"contact details or staff notes reached {visitor}: {sorted(never)}"
+    expected = expert_allowed(visitor)
+    assert seen == expected, f"{visitor}: leaked {sorted(seen - expected)}, missing {sorted(expected - seen)}"
+    for level, expert in experts_world["experts"].items():
+        photo = browser.get(f"/vi/chuyen-gia/{expert.slug}/anh/")
+        assert (photo.status_code == 200) == expert_sees(visitor, "photo", level), (visitor, level)
+
+
+@pytest.mark.parametrize("visitor", tuple(EXPERT_VISITORS))
+def test_works_pages_name_their_makers_but_show_nothing_of_their_profiles(experts_world, visitor, settings, db):
+    settings.MEDIA_ROOT = experts_world["root"]
+    browser = Client()
+    if experts_world["visitors"][visitor] is not None:
+        browser.force_login(experts_world["visitors"][visitor])
+    for page in experts_world["works"]:
+        response = browser.get(page.url)
+        assert response.status_code == 200, page.url
+        # The catalogue names who made a work (the archive's rule); nothing else of the profile comes with it.
+        assert {part for part, _level in EXPERT_TOKEN.findall(body_of(response))} <= {"name"}, page.url

@@ -36,6 +36,11 @@ class Person(index.Indexed, models.Model):
     )
     dates = models.CharField(_("dates"), max_length=32, blank=True, help_text=_('e.g. "1942-2016"'))
     note = models.TextField(_("note"), blank=True)
+    name_withheld = models.BooleanField(
+        _("name withheld"),
+        default=False,
+        help_text=_('The person asked to be erased: their works show "a contributor" instead of a name.'),
+    )
     key = models.CharField(max_length=255, db_index=True, editable=False)
 
     panels = [

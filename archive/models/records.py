@@ -495,7 +495,7 @@ class RecordPage(AsciiSlugMixin, RestrictedAcrossTranslations, AccessControlled,
             Prefetch("places", queryset=Place.objects.select_related("parent__parent", "current_province")),
             "subjects",
             "languages",
-            "contributors",
+            Prefetch("contributors", queryset=RecordContributor.objects.select_related("person")),
         )
         context = super().get_context(request, *args, **kwargs)
         context["related_records"] = self.related_for(request)
@@ -617,11 +617,28 @@ class RecordContributor(Orderable):
     page = ParentalKey(RecordPage, on_delete=models.CASCADE, related_name="contributors")
     name = models.CharField(_("name"), max_length=255)
     role = models.CharField(_("role"), max_length=20, choices=ContributorRole.choices)
+    person = models.ForeignKey(
+        "archive.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="record_contributions",
+        help_text=_("The person's authority record, so their profile lists this record."),
+    )
 
-    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("role")])]
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("role")]), FieldPanel("person")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("contributor")
+
+    def save(self, *args, **kwargs):
+        from archive.models.people import Person, name_key
+
+        if self.person_id is None and self.name:
+            # The authority record of that name, if the archive has one: one person, not a name typed twice.
+            self.person = Person.objects.filter(key=name_key(self.name)).order_by("pk").first()
+        super().save(*args, **kwargs)
 
 
 class RelatedRecord(Orderable):
