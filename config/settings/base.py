@@ -375,7 +375,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Failed sign-ins and lock-outs are warnings; axes' start-up banner and chatter are not worth a line.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # libvips' progress notes ("VIPS: threadpool completed…", forwarded by pyvips at INFO) are not worth a line.
+    "loggers": {"axes": {"level": "WARNING"}, "pyvips": {"level": "WARNING"}},
 }
 
 # Whole pages for anonymous visitors (seconds; 0 turns the cache off). See cms/page_cache.py.
