@@ -7,7 +7,6 @@ schema. Data is built once for the module.
 """
 
 import json
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import jsonschema
@@ -23,8 +22,9 @@ from ingest import services
 from library.models import BookPage
 from tests.conftest import build_collection, build_homes, build_library, create_record, create_visitors
 from tests.ingest_support import make_clip, make_png, make_sine, make_srt, make_text_pdf, run_on_commit
+from tests.shared_schemas import schemas_dir
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "iiif-presentation-3.0.schema.json"
+SCHEMA_PATH = schemas_dir() / "iiif-presentation-3.0.schema.json"
 SITE = "http://127.0.0.1:8000"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 

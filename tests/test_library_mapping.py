@@ -3,7 +3,6 @@ official schema accepts, and MARC → item → MARC keeping the fields."""
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -37,12 +36,8 @@ from library.models import (
     ThesisPage,
 )
 from tests.conftest import build_collection, build_homes, build_library
+from tests.shared_schemas import schema as shared_schema
 
-ROOT = Path(__file__).resolve().parent.parent
-SCHEMAS = [
-    ROOT.parent / "shared" / "schemas" / "oai-pmh" / "MARC21slim.xsd",
-    Path("/work/shared/schemas/oai-pmh/MARC21slim.xsd"),
-]
 BASE = "https://dtts.example.vn"
 BOOK_ISBN = "978-604-70-1234-3"
 
@@ -328,10 +323,7 @@ def test_articles_theses_maps_and_issues_in_marc(db, library):
 
 
 def test_marcxml_validates_against_the_official_schema(db, library):
-    schema_path = next((path for path in SCHEMAS if path.exists()), None)
-    if schema_path is None:
-        pytest.fail(f"MARC21slim.xsd not found in {SCHEMAS}")
-    schema = etree.XMLSchema(etree.parse(str(schema_path)))
+    schema = etree.XMLSchema(etree.parse(str(shared_schema("oai-pmh", "MARC21slim.xsd"))))
     pages = [library[name] for name in ("book", "article", "periodical", "issue", "thesis", "map", "document")]
     document = etree.fromstring(marc_xml(marc_record(page, base_url=BASE) for page in pages))
     assert schema.validate(document), schema.error_log
