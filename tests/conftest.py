@@ -19,6 +19,19 @@ _counter = itertools.count(1)
 pytest_plugins = ["tests.browser_support"]  # the `browser` fixture
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the database's first contents when it ends (``serialized_rollback``).
+    A plain one flushes the tables, and the flush's post_migrate writes the editorial groups and permissions
+    again; a later test that restores the first contents would then insert them a second time and fail on
+    its setup, far from the cause."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
+            )
+
+
 # --- builders: plain functions, so module-scoped fixtures can use them too -------------
 
 
