@@ -95,6 +95,19 @@ def _public(pk) -> bool:
     return RecordPage.objects.visible_to(None).filter(pk=pk).exists()
 
 
+def public_hosts(pages: list) -> set[int]:
+    """The page ids of the hosts anyone may see that a record's metadata names (its journal, its series)."""
+    hosts = {host.pk for host in (mapping._host(page) for page in pages) if host is not None}
+    if not hosts:
+        return set()
+    return set(RecordPage.objects.visible_to(None).filter(pk__in=hosts).values_list("pk", flat=True))
+
+
+def to_text(element: etree._Element) -> str:
+    """A metadata element as stored on its ``OaiRecord``: XML text the responses carry as it is."""
+    return etree.tostring(element, encoding="unicode")
+
+
 def dublin_core(pages: list, base_url: str | None = None) -> list[tuple[str, str, str | None]]:
     """The merged Dublin Core of a record's public translations: ``(element, value, xml:lang)``."""
     found: dict[str, list[tuple[str, str | None]]] = {element: [] for element in mapping.DC_ELEMENTS}

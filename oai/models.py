@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+METADATA_FIELDS = ("oai_dc", "marc21")  # a field per metadata prefix
+
 
 class OaiRecordQuerySet(models.QuerySet):
     def in_set(self, spec: str):
@@ -32,6 +34,15 @@ class OaiRecord(models.Model):
     # so that a set and everything below it is one LIKE; empty for a deleted record.
     set_specs = models.TextField(_("sets"), blank=True, default="")
     digest = models.CharField(max_length=64, blank=True, default="")
+    # What harvesters receive, serialised when the digest last changed (``services.sync``), so that
+    # ListRecords and GetRecord stream it instead of reading and mapping every record again. The page ids
+    # it was made from (the public versions, and the hosts it names), space-separated with a space at each
+    # end: at request time a record whose public versions or hosts are no longer exactly these is read
+    # afresh (or, if nothing of it is public any more, answered as deleted) until the next sync.
+    oai_dc = models.TextField(blank=True, default="")
+    marc21 = models.TextField(blank=True, default="")
+    page_ids = models.TextField(blank=True, default="")
+    host_ids = models.TextField(blank=True, default="")
 
     objects = OaiRecordQuerySet.as_manager()
 
@@ -46,3 +57,15 @@ class OaiRecord(models.Model):
     @property
     def sets(self) -> list[str]:
         return self.set_specs.split()
+
+    @property
+    def pages(self) -> set[int]:
+        return {int(pk) for pk in self.page_ids.split()}
+
+    @property
+    def hosts(self) -> set[int]:
+        return {int(pk) for pk in self.host_ids.split()}
+
+    def stored(self, prefix: str) -> str:
+        """The stored metadata in format ``prefix`` (empty when it was never stored)."""
+        return getattr(self, prefix) if prefix in METADATA_FIELDS else ""

@@ -152,19 +152,40 @@ def digest(sets: list[str], triples, pages: list) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def sync(keys: Iterable, collections: Collections | None = None) -> dict[str, int]:
-    """Bring the OAI rows of the records with these translation keys up to date; counts by outcome."""
+def sync(keys: Iterable, collections: Collections | None = None, refresh: bool = False) -> dict[str, int]:
+    """Bring the OAI rows of the records with these translation keys up to date; counts by outcome.
+
+    The stored metadata of a row is written again when what harvesters receive changed, when the row has
+    none (a row from before it was stored) and, with ``refresh``, always (after an upgrade that changed
+    how records are mapped)."""
     keys = list(dict.fromkeys(keys))
-    counts = {"created": 0, "changed": 0, "deleted": 0, "restored": 0, "unchanged": 0}
+    counts = {"created": 0, "changed": 0, "deleted": 0, "restored": 0, "unchanged": 0, "stored": 0}
     if not keys:
         return counts
     collections = collections or Collections()
     for start in range(0, len(keys), SYNC_CHUNK):
-        _sync_chunk(keys[start : start + SYNC_CHUNK], collections, counts)
+        _sync_chunk(keys[start : start + SYNC_CHUNK], collections, counts, refresh)
     return counts
 
 
-def _sync_chunk(keys: list, collections: Collections, counts: dict[str, int]) -> None:
+STORED_FIELDS = ["oai_dc", "marc21", "page_ids", "host_ids"]
+
+
+def _ids(ids) -> str:
+    return f" {' '.join(str(pk) for pk in sorted(ids))} " if ids else ""
+
+
+def _stored(pages: list, triples) -> dict[str, str]:
+    """The row's stored metadata: both formats, and the page ids they were made from."""
+    return {
+        "oai_dc": metadata.to_text(metadata.oai_dc_element(triples)),
+        "marc21": metadata.to_text(metadata.marc_element(pages)),
+        "page_ids": _ids(page.pk for page in pages),
+        "host_ids": _ids(metadata.public_hosts(pages)),
+    }
+
+
+def _sync_chunk(keys: list, collections: Collections, counts: dict[str, int], refresh: bool = False) -> None:
     versions = metadata.pages_for(keys)
     identifiers = dict(
         PersistentIdentifier.objects.filter(translation_key__in=keys).values_list("translation_key", "identifier")
@@ -180,7 +201,9 @@ def _sync_chunk(keys: list, collections: Collections, counts: dict[str, int]) ->
             if not pages:
                 if row is not None and not row.deleted:
                     row.deleted, row.set_specs, row.digest, row.datestamp = True, "", "", stamp
-                    row.save(update_fields=["deleted", "set_specs", "digest", "datestamp"])
+                    for name in STORED_FIELDS:
+                        setattr(row, name, "")
+                    row.save(update_fields=["deleted", "set_specs", "digest", "datestamp", *STORED_FIELDS])
                     counts["deleted"] += 1
                 elif row is not None:
                     counts["unchanged"] += 1
@@ -197,22 +220,34 @@ def _sync_chunk(keys: list, collections: Collections, counts: dict[str, int]) ->
                     )
                     continue
                 OaiRecord.objects.create(
-                    identifier=identifier, translation_key=key, datestamp=stamp, set_specs=specs, digest=summary
+                    identifier=identifier,
+                    translation_key=key,
+                    datestamp=stamp,
+                    set_specs=specs,
+                    digest=summary,
+                    **_stored(pages, triples),
                 )
                 counts["created"] += 1
             elif row.deleted or row.digest != summary:
                 counts["restored" if row.deleted else "changed"] += 1
                 row.deleted, row.set_specs, row.digest, row.datestamp = False, specs, summary, stamp
-                row.save(update_fields=["deleted", "set_specs", "digest", "datestamp"])
+                for name, value in _stored(pages, triples).items():
+                    setattr(row, name, value)
+                row.save(update_fields=["deleted", "set_specs", "digest", "datestamp", *STORED_FIELDS])
+            elif refresh or not row.oai_dc or not row.marc21:
+                counts["stored"] += 1
+                for name, value in _stored(pages, triples).items():
+                    setattr(row, name, value)
+                row.save(update_fields=STORED_FIELDS)
             else:
                 counts["unchanged"] += 1
 
 
-def sync_all() -> dict[str, int]:
+def sync_all(refresh: bool = False) -> dict[str, int]:
     """Every record the database holds or the provider has exposed (``manage.py oai_sync``)."""
     keys = set(RecordPage.objects.values_list("translation_key", flat=True))
     keys |= set(OaiRecord.objects.values_list("translation_key", flat=True))
-    return sync(sorted(keys, key=str))
+    return sync(sorted(keys, key=str), refresh=refresh)
 
 
 def keys_of_pages(page_ids: Iterable[int]) -> list:

@@ -6,7 +6,6 @@ harvest by a third-party client (oaipmh-scythe) from a live server.
 
 import datetime as dt
 import itertools
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -20,12 +19,13 @@ from django.test import Client
 from wagtail.models import PageViewRestriction
 
 from archive.models import CraftPage, FestivalPage
-from library.models import BookPage
+from library.models import BookPage, LibraryPage, PeriodicalIssuePage, PeriodicalPage
 from oai import services
 from oai.models import OaiRecord
 from tests.conftest import build_collection, build_homes, build_library, create_record, create_tay
+from tests.shared_schemas import schemas_dir
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "oai-pmh"
+SCHEMAS = schemas_dir() / "oai-pmh"
 OAI = "http://www.openarchives.org/OAI/2.0/"
 NS = {
     "o": OAI,
@@ -418,7 +418,7 @@ def test_a_record_never_public_is_never_mentioned(repo, committed):
 
 
 def test_a_record_hidden_before_the_table_follows_is_already_deleted(repo):
-    """Between a change and its sync (a busy worker) nothing hidden is served: metadata is read at request time."""
+    """Between a change and its sync (a busy worker) nothing hidden is served: visibility is read at request time."""
     festival = repo["festival"]
     PageViewRestriction.objects.create(page=festival, restriction_type="login")  # no commit: no sync yet
     assert not OaiRecord.objects.get(identifier=festival.identifier).deleted
@@ -432,6 +432,92 @@ def test_a_record_hidden_before_the_table_follows_is_already_deleted(repo):
         for h in page.xpath("//o:header", namespaces=NS)
         if h.findtext("o:identifier", namespaces=NS) == oai_id(festival)
     )
+
+
+def _titles(document) -> list[str]:
+    return document.xpath("//dc:title/text()", namespaces=NS)
+
+
+def _listed_record(festival):
+    """The festival's record in a ListRecords harvest (oai_dc), through every page."""
+    return next(
+        record
+        for page in harvest_all("ListRecords", metadataPrefix="oai_dc")
+        for record in page.xpath("//o:record", namespaces=NS)
+        if record.findtext("o:header/o:identifier", namespaces=NS) == oai_id(festival)
+    )
+
+
+def test_stored_metadata_is_refreshed_by_the_sync(repo, committed):
+    """Lists and GetRecord send the metadata stored at sync time; a change reaches them with the sync."""
+    festival = repo["festival"]
+    row = OaiRecord.objects.get(identifier=festival.identifier)
+    assert "Lễ hội Lồng Tồng" in row.oai_dc and "Lễ hội Lồng Tồng" in row.marc21
+    festival.refresh_from_db()
+    festival.title = "Lễ hội Lồng Tồng mùa xuân"
+    committed(lambda: festival.save_revision().publish())
+    row.refresh_from_db()
+    assert "Lễ hội Lồng Tồng mùa xuân" in row.oai_dc and "Lễ hội Lồng Tồng mùa xuân" in row.marc21
+    record = oai(verb="GetRecord", identifier=oai_id(festival), metadataPrefix="oai_dc")
+    assert _titles(record)[0] == "Lễ hội Lồng Tồng mùa xuân"
+    marc = oai(verb="GetRecord", identifier=oai_id(festival), metadataPrefix="marc21")
+    assert marc.xpath("//marc:datafield[@tag='245']/marc:subfield[@code='a']/text()", namespaces=NS)[0].startswith(
+        "Lễ hội Lồng Tồng mùa xuân"
+    )
+    assert "Lễ hội Lồng Tồng mùa xuân" in _titles(_listed_record(festival))
+
+
+def test_oai_sync_stores_the_metadata_of_rows_without_it(repo, capsys):
+    """Rows from before the metadata was stored get it from ``oai_sync`` (run once after upgrading)."""
+    stamps = dict(OaiRecord.objects.values_list("identifier", "datestamp"))
+    OaiRecord.objects.update(oai_dc="", marc21="", page_ids="", host_ids="")
+    call_command("oai_sync")
+    assert "stored: 3" in capsys.readouterr().out
+    assert dict(OaiRecord.objects.values_list("identifier", "datestamp")) == stamps
+    assert not OaiRecord.objects.filter(deleted=False, oai_dc="").exists()
+    call_command("oai_sync", "--refresh")
+    assert "stored: 3" in capsys.readouterr().out
+    call_command("oai_sync")
+    assert "stored: 0" in capsys.readouterr().out
+
+
+def test_a_record_hidden_after_the_sync_is_deleted_before_the_next(repo):
+    """The stored metadata is never sent for what is hidden since it was stored: a hidden translation is
+    read afresh, a record hidden altogether is deleted, before the sync task has run."""
+    festival = repo["festival"]
+    assert "Long Tong festival" in _titles(_listed_record(festival))
+    english = festival.get_translations().get()
+    english.unpublish()  # no commit: no sync yet
+    assert "Long Tong festival" in OaiRecord.objects.get(identifier=festival.identifier).oai_dc
+    assert "Long Tong festival" not in _titles(_listed_record(festival))
+    record = oai(verb="GetRecord", identifier=oai_id(festival), metadataPrefix="oai_dc")
+    assert "Long Tong festival" not in _titles(record) and "Lễ hội Lồng Tồng" in _titles(record)
+    PageViewRestriction.objects.create(page=festival, restriction_type="login")
+    listed = _listed_record(festival)
+    assert listed.find("o:header", NS).get("status") == "deleted"
+    assert listed.find("o:metadata", NS) is None
+    for prefix in ("oai_dc", "marc21"):
+        record = oai(verb="GetRecord", identifier=oai_id(festival), metadataPrefix=prefix)
+        assert record.find(".//o:header", NS).get("status") == "deleted"
+        assert "Lồng Tồng" not in etree.tostring(record, encoding="unicode")
+
+
+def test_a_host_hidden_after_the_sync_is_not_named_before_the_next(repo, committed):
+    """A journal restricted after its issue's metadata was stored: the issue is read afresh, without it."""
+    library = LibraryPage.objects.get(locale__language_code="vi")
+
+    def build():
+        journal = create_record(library, PeriodicalPage, title="Tạp chí zqhost")
+        return journal, create_record(journal, PeriodicalIssuePage, title="Số 1 năm 2026")
+
+    journal, issue = committed(build)
+    assert "zqhost" in OaiRecord.objects.get(identifier=issue.identifier).marc21
+    journal.access_level = "staff"
+    journal.save(update_fields=["access_level"])  # no commit: no sync yet
+    for prefix in ("oai_dc", "marc21"):
+        record = oai(verb="GetRecord", identifier=oai_id(issue), metadataPrefix=prefix)
+        assert record.find(".//o:header", NS).get("status") is None
+        assert "zqhost" not in etree.tostring(record, encoding="unicode")
 
 
 # --- selective harvesting ----------------------------------------------------------------------
