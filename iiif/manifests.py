@@ -457,11 +457,6 @@ def _document_canvases(canvas_id: str, item, label) -> list[Canvas]:
 # --- descriptive properties ----------------------------------------------------------------------
 
 
-def _shown_name(person, name: str) -> str:
-    """A person's name as the record page shows it: "a contributor" for one who asked to be erased."""
-    return gettext("a contributor") if getattr(person, "name_withheld", False) else name
-
-
 def _people(page: RecordPage) -> dict[str, list[str]]:
     """The record's contributors and (for a library item) creators with their roles, in each language."""
     contributors = list(page.contributors.select_related("person"))
@@ -469,8 +464,8 @@ def _people(page: RecordPage) -> dict[str, list[str]]:
     people: dict[str, list[str]] = {}
     for code in languages():
         with translation.override(code):
-            names = [f"{_shown_name(c.person, c.name)} ({c.get_role_display()})" for c in contributors]
-            names += [f"{_shown_name(c.person, c.person.name)} ({c.get_role_display()})" for c in creators]
+            names = [f"{c.shown_name} ({c.get_role_display()})" for c in contributors]
+            names += [f"{c.person.shown_name} ({c.get_role_display()})" for c in creators]
         if names:
             people[code] = names
     return people

@@ -34,7 +34,6 @@ from archive.models import (
     EthnicGroup,
     EthnicGroupName,
     Language,
-    Person,
     Place,
     RecordContributor,
     RecordPage,
@@ -247,10 +246,10 @@ def _relations(ids: list[int]) -> dict[str, dict[int, list]]:
             RecordTitle.objects.filter(page_id__in=ids).order_by("sort_order", "pk").values_list("page_id", "title")
         ),
         "contributors": _grouped(
-            (row[0], _person(row[1], row[3] if len(row) > 3 else False, row[2]))
+            (row[0], _person(row[1], row[3], row[2]))
             for row in RecordContributor.objects.filter(page_id__in=ids)
             .order_by("sort_order", "pk")
-            .values_list("page_id", "name", "role", *_withheld(RecordContributor))
+            .values_list("page_id", "name", "role", "person__name_withheld")
         ),
         "related": _grouped(
             RelatedRecord.objects.filter(
@@ -329,15 +328,9 @@ def record_rows(context: Context) -> Iterator[dict]:
             yield row
 
 
-def _withheld(model: type[Model]) -> list[str]:
-    """The lookup of the "name withheld" mark of ``model``'s person, where the models have it (a person
-    who asked to be erased: "—" instead of their name)."""
-    withholds = any(f.name == "name_withheld" for f in Person._meta.concrete_fields)
-    linked = any(f.name == "person" for f in model._meta.concrete_fields)
-    return ["person__name_withheld"] if withholds and linked else []
-
-
 def _person(name: str, withheld: bool | None, role: str) -> str:
+    """A person in the data files: "—" instead of the name of one who asked to be erased
+    (``Person.name_withheld``; the files are the same in every language)."""
     return f"{'—' if withheld else name} ({role})"
 
 
@@ -346,10 +339,10 @@ def item_rows(context: Context) -> Iterator[dict]:
         ids = [page.pk for page in pages]
         rel = _relations(ids)
         creators = _grouped(
-            (row[0], _person(row[1], row[3] if len(row) > 3 else False, row[2]))
+            (row[0], _person(row[1], row[3], row[2]))
             for row in ItemCreator.objects.filter(page_id__in=ids)
             .order_by("sort_order", "pk")
-            .values_list("page_id", "person__name", "role", *_withheld(ItemCreator))
+            .values_list("page_id", "person__name", "role", "person__name_withheld")
         )
         holdings = _grouped(
             (page_id, f"{institution} — {call_number}" if call_number else institution)

@@ -20,6 +20,10 @@ def name_key(name: str) -> str:
     return " ".join(nfc(name or "").casefold().split())
 
 
+# What outputs show instead of the name of a person who asked to be erased (``Person.name_withheld``).
+WITHHELD_NAME = _("a contributor")
+
+
 class Person(index.Indexed, models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("person")
@@ -64,6 +68,11 @@ class Person(index.Indexed, models.Model):
         self.name = self.name.strip()
         self.key = name_key(self.name)
         super().save(*args, **kwargs)
+
+    @property
+    def shown_name(self) -> str:
+        """The name every output shows: "a contributor" for a person who asked to be erased."""
+        return str(WITHHELD_NAME) if self.name_withheld else self.name
 
     @classmethod
     def named(cls, name: str, kind: str = Kind.PERSON) -> "Person":

@@ -627,6 +627,11 @@ class RecordContributor(Orderable):
         help_text=_("The person's authority record, so their profile lists this record."),
     )
 
+    @property
+    def shown_name(self) -> str:
+        """The name as typed here, or "a contributor" when the person asked to be erased."""
+        return self.person.shown_name if self.person and self.person.name_withheld else self.name
+
     panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("role")]), FieldPanel("person")]
 
     class Meta(Orderable.Meta):
