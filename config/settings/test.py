@@ -12,8 +12,13 @@ SECRET_KEY = "test-only-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="heritage-test-media-"))
-SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="heritage-test-search-"))
+# Everything a run writes goes under a folder of its own, so two runs at once (CI runs the suite on
+# SQLite and on PostgreSQL side by side) never share files.
+RUN_DIR = Path(tempfile.mkdtemp(prefix="heritage-test-"))
+MEDIA_ROOT = RUN_DIR / "media"
+SEARCH_INDEX_DIR = RUN_DIR / "search"
+INGEST_WORK_DIR = RUN_DIR / "ingest"
+STATIC_ROOT = RUN_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
