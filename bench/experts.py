@@ -9,9 +9,11 @@ One command, from the repository root::
 It builds a fresh SQLite database (``bench/settings.py``: DEBUG off, the anonymous page cache off) in
 ``$BENCH_DIR`` (default ``/tmp/heritage-bench-experts``), loads the archive's taxonomies (54 ethnic groups, the
 provinces, the languages) and writes, with ``bulk_create``, ``--experts`` experts with consent, random fields
-(of 40), groups, languages, provinces and titles, their folded search texts computed as ``experts.search``
-does, and a public book by every tenth of them. Then, as an anonymous visitor through ``django.test.Client``
-(the whole Django stack), each against the in-run baseline ``GET /robots.txt``, taking turns request by request:
+(of 40), groups, languages, provinces and titles, all parts public; then builds the directory's people index
+in the embedded engine (tantivy, ``$BENCH_DIR/search/experts``) from them with ``search.people.rebuild()``, as
+``manage.py search_index rebuild`` does: one document per expert and audience level. Then, as an anonymous
+visitor through ``django.test.Client`` (the whole Django stack), each against the in-run baseline
+``GET /robots.txt``, taking turns request by request:
 
 1. **Directory search with facets**: ``GET /api/v1/experts/?q=<word>&field=…&group=…&language=…&province=…&
    title=…`` — a word of a field or a group (half typed without diacritics) and all six facets counted;
@@ -39,6 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BENCH_DIR", "/tmp/heritage-bench-experts")  # noqa: S108 - a throw-away benchmark database
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+# The people index (the embedded engine, tantivy) beside the benchmark's database, never the site's own.
+os.environ.setdefault("SEARCH_INDEX_DIR", str(Path(os.environ["BENCH_DIR"]) / "search"))
+os.environ["ELASTICSEARCH_URL"] = ""
 
 
 def parse_args():
@@ -137,7 +142,6 @@ def generate(count: int, rng: random.Random) -> None:
     from archive.demo.loader import load_taxonomies
     from archive.models import EthnicGroup, Language, Person, Place
     from experts.models import VISIBLE_PARTS, Expert, ExpertiseField, ExpertTitle, Title
-    from search.analysis import fold
 
     load_taxonomies()
     fields = [ExpertiseField.objects.create(name=name) for name in FIELD_WORDS]
@@ -158,9 +162,6 @@ def generate(count: int, rng: random.Random) -> None:
             "provinces": rng.sample(provinces, rng.randint(1, 2)),
             "title": rng.choice(titles),
         }
-        words = [person.name, *(f.name for f in chosen["fields"]), *(g.name for g in chosen["groups"])]
-        words += [f"{lang.name} {lang.tag}" for lang in chosen["spoken"]] + [p.name for p in chosen["provinces"]]
-        text = fold(" ".join(words))
         experts.append(
             Expert(
                 person=person,
@@ -170,9 +171,6 @@ def generate(count: int, rng: random.Random) -> None:
                 consent_text="Đồng ý (dữ liệu sinh cho benchmark).",
                 consent_date=dt.date(2026, 1, 1),
                 **{f"visibility_{part}": "public" for part in VISIBLE_PARTS},
-                search_public=text,
-                search_registered=text,
-                search_staff=text,
             )
         )
         links.append(chosen)
@@ -309,6 +307,12 @@ def main():
         call_command("migrate", verbosity=0)
         log(f"generating {args.experts} experts")
         generate(args.experts, rng)
+        from search import people
+
+        log("building the people index (as `search_index rebuild` does)")
+        started = time.perf_counter()
+        documents = people.rebuild()
+        log(f"indexed {documents} people documents in {time.perf_counter() - started:.1f} s")
     log("measuring the directory and profiles")
     results = {"experts": args.experts, **measure(args.requests, rng)}
     log(f"{args.senders} contact-form senders for {args.seconds:.0f} s")

@@ -1,4 +1,9 @@
-"""The demo site: home pages, browse pages, an about page and a news item, in both locales."""
+"""The demo site: home pages, browse pages, an about page and a news item, in both locales.
+
+Apps above ``cms`` add their demo data through the ``load_demo`` Wagtail hook: a function taking no
+arguments and returning a report (``{label: count}``), called in hook order inside the loading
+transaction, after the collection and the library (so they may name its people).
+"""
 
 from urllib.parse import urlsplit
 
@@ -6,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from wagtail import hooks
 from wagtail.models import Locale, Site
 
 from accounts.models import RESEARCHERS
@@ -22,7 +28,6 @@ from cms.models import (
     StandardPage,
 )
 from cms.setup import ADMINISTRATORS, CURATORS, REVIEWERS, ensure_site_structure, refresh_planner_statistics
-from experts.demo import load_demo_experts
 from library.demo import load_demo_library, load_demo_library_files  # the demo loader is cms's only use of library
 from stats.demo import load_stats_demo  # likewise of stats
 
@@ -211,7 +216,8 @@ def _load_data(with_users: bool, password: str, data_dir) -> dict:
     _sections(homes)
     report.update(RecordLoader(data_dir).load(homes))
     report.update(load_demo_library(homes))
-    report.update(load_demo_experts())  # after the library: experts are people its items name
+    for load_app_demo in hooks.get_hooks("load_demo"):  # the apps above cms, in hook order
+        report.update(load_app_demo() or {})
     statistics = load_stats_demo()
     report["statistical observations"] = statistics["created"]
     if with_users:

@@ -2,6 +2,13 @@
 
 Run after every ``migrate`` (see ``cms.apps``) and by ``load_demo``; each step only
 creates what is missing, so an administrator's later changes are kept.
+
+Apps above this one add to it through Wagtail hooks, without this module knowing them:
+
+- ``editorial_group_permissions``: a function returning ``{group name: [(app label, codename), …]}``,
+  given to the editorial groups when they are created, with the permissions below;
+- ``editorial_workflow_models``: a function returning model classes (snippets with ``WorkflowMixin``)
+  whose changes go through the records' workflow, assigned to it unless they already have one.
 """
 
 from django.conf import settings
@@ -9,6 +16,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from wagtail import hooks
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -18,6 +26,7 @@ from wagtail.models import (
     Page,
     Site,
     Workflow,
+    WorkflowContentType,
     WorkflowPage,
     WorkflowTask,
 )
@@ -45,7 +54,6 @@ MODEL_PERMISSIONS = {
         ("archive", "change_subject"),
         ("stats", "add_observation"),
         ("stats", "change_observation"),
-        ("experts", "view_expert"),
     ],
     REVIEWERS: [
         ("wagtailadmin", "access_admin"),
@@ -58,15 +66,6 @@ MODEL_PERMISSIONS = {
         ("archive", "change_language"),
         ("stats", "add_observation"),
         ("stats", "change_observation"),
-        # The expert database (experts/): profiles, invitations and their review, the vocabulary, messages.
-        ("experts", "view_expert"),
-        ("experts", "add_expert"),
-        ("experts", "change_expert"),
-        ("experts", "add_expertisefield"),
-        ("experts", "change_expertisefield"),
-        ("experts", "view_profilechange"),
-        ("experts", "change_profilechange"),
-        ("experts", "view_contactmessage"),
     ],
     ADMINISTRATORS: [
         ("wagtailadmin", "access_admin"),
@@ -107,17 +106,20 @@ MODEL_PERMISSIONS = {
         ("accounts", "view_accessrequest"),
         ("accounts", "decide_accessrequest"),
         ("accounts", "delete_accessrequest"),
-        # The expert database: all of it, erasure (delete_expert) and its log included.
-        *[
-            (app, f"{action}_{model}")
-            for app, model in [("experts", "expert"), ("experts", "expertisefield"), ("experts", "profilechange")]
-            for action in ("view", "add", "change", "delete")
-        ],
-        ("experts", "view_contactmessage"),
-        ("experts", "delete_contactmessage"),
-        ("experts", "view_erasurelog"),
     ],
 }
+
+
+def group_permissions(name: str) -> list[tuple[str, str]]:
+    """The model permissions a new editorial group gets: this module's and those the apps above add."""
+    pairs = list(MODEL_PERMISSIONS[name])
+    for hook in hooks.get_hooks("editorial_group_permissions"):
+        pairs += list(hook().get(name, []))
+    return pairs
+
+
+def workflow_models() -> list:
+    return [model for hook in hooks.get_hooks("editorial_workflow_models") for model in hook()]
 
 
 def ensure_locales():
@@ -172,8 +174,12 @@ def _create_missing_permissions(using: str = "default"):
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
 
+    from wagtail.snippets.models import create_extra_permissions
+
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)
+    # Snippets' publish, lock and unlock permissions (Wagtail makes them after its own app migrates).
+    create_extra_permissions(apps.get_app_config("wagtailsnippets"), verbosity=0, using=using)
 
 
 def _permissions(pairs):
@@ -199,7 +205,7 @@ def ensure_editorial_groups():
         group, created = Group.objects.get_or_create(name=name)
         if not created:
             continue
-        group.permissions.add(*_permissions(MODEL_PERMISSIONS[name]))
+        group.permissions.add(*_permissions(group_permissions(name)))
         for permission in _permissions(("wagtailcore", codename) for codename in PAGE_PERMISSIONS[name]):
             GroupPagePermission.objects.get_or_create(group=group, page=root_page, permission=permission)
         for permission in _permissions(("wagtailimages", codename) for codename in COLLECTION_PERMISSIONS[name]):
@@ -215,6 +221,20 @@ def ensure_editorial_groups():
         # Assigned at the root so every locale's tree goes through review.
         WorkflowPage.objects.filter(page=root_page).delete()
         WorkflowPage.objects.create(workflow=workflow, page=root_page)
+    ensure_workflow_models()
+
+
+def ensure_workflow_models():
+    """The records' workflow for the models the apps above register (``editorial_workflow_models``),
+    where no workflow is assigned yet."""
+    from django.contrib.contenttypes.models import ContentType
+
+    workflow = Workflow.objects.filter(name=WORKFLOW_NAME).first()
+    if workflow is None:
+        return
+    for model in workflow_models():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        WorkflowContentType.objects.get_or_create(content_type=content_type, defaults={"workflow": workflow})
 
 
 def ensure_site_structure():

@@ -7,6 +7,7 @@ class ExpertsConfig(AppConfig):
     verbose_name = _("Experts")
 
     def ready(self):
-        from experts import signal_handlers
+        from experts import search, signal_handlers
 
         signal_handlers.connect()
+        search.register()  # the directory's documents, for the engines' people index

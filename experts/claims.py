@@ -1,5 +1,6 @@
 """Claiming a profile: staff invite a person by a signed link; they sign in, the profile becomes theirs,
-they propose changes, and staff approve them before anything changes on the site."""
+they propose changes — a revision of the profile submitted to the same workflow as records — and staff
+approve them in Wagtail's workflow (which publishes the revision) before anything changes on the site."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from experts.models import Expert, ProfileChange
+from experts.models import Expert
 
 SALT = "experts.claim"
 DEFAULT_INVITATION_DAYS = 30
@@ -61,43 +62,53 @@ def claim(expert: Expert, user) -> bool:
 
 
 def current_values(expert: Expert) -> dict:
+    """The editable values of ``expert`` as the form shows them."""
     values = {name: getattr(expert, name) for name in TEXT_FIELDS}
     for relation in RELATIONS:
-        values[relation] = sorted(getattr(expert, relation).values_list("pk", flat=True))
+        values[relation] = sorted(item.pk for item in getattr(expert, relation).all())
     return values
 
 
-def propose(expert: Expert, user, cleaned: dict) -> ProfileChange:
-    data = {name: cleaned.get(name, "") for name in TEXT_FIELDS}
-    for relation in RELATIONS:
-        data[relation] = sorted(item.pk for item in cleaned.get(relation) or [])
-    return ProfileChange.objects.create(
-        expert=expert, submitted_by=user, data=data, confirms=bool(cleaned.get("confirm"))
-    )
+def draft_of(expert: Expert) -> Expert:
+    """The profile as its latest revision holds it (a proposal waiting for review), else as published."""
+    return expert.get_latest_revision_as_object()
+
+
+def review_of(expert: Expert) -> tuple[str, str]:
+    """Where the person's last proposal stands: ("waiting", "") while staff have not decided,
+    ("changes", the reviewer's comment) when they asked for changes, else ("", "")."""
+    state = expert.current_workflow_state
+    if state is None:
+        return "", ""
+    if state.status == state.STATUS_NEEDS_CHANGES:
+        task_state = state.current_task_state
+        return "changes", (task_state.comment if task_state else "") or ""
+    return "waiting", ""
+
+
+class NoWorkflow(Exception):
+    """No active workflow is assigned to experts: nobody could review a proposal."""
 
 
 @transaction.atomic
-def approve(change: ProfileChange, reviewer) -> Expert:
-    expert = Expert.objects.select_for_update().get(pk=change.expert_id)
+def propose(expert: Expert, user, cleaned: dict):
+    """Save a revision of the profile holding the proposed values and submit it to the profile's workflow
+    (the records' review) with ``user`` as the requester. The site changes only when staff approve it
+    (publishing the revision); a proposal made while another waits replaces it."""
+    expert = Expert.objects.select_for_update().select_related("person").get(pk=expert.pk)
+    workflow = expert.get_workflow()
+    if workflow is None:
+        raise NoWorkflow
+    draft = draft_of(expert)
     for name in TEXT_FIELDS:
-        if name in change.data:
-            setattr(expert, name, change.data[name])
+        setattr(draft, name, cleaned.get(name) or "")
     for relation in RELATIONS:
-        if relation in change.data:
-            getattr(expert, relation).set(change.data[relation])
-    if change.confirms:
-        expert.last_confirmed = timezone.localdate(change.submitted_at)
-    expert.save()
-    _reviewed(change, ProfileChange.Status.APPROVED, reviewer)
-    return expert
-
-
-def reject(change: ProfileChange, reviewer) -> None:
-    _reviewed(change, ProfileChange.Status.REJECTED, reviewer)
-
-
-def _reviewed(change, status, reviewer):
-    change.status = status
-    change.reviewed_by = reviewer
-    change.reviewed_at = timezone.now()
-    change.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        getattr(draft, relation).set(list(cleaned.get(relation) or []))
+    if cleaned.get("confirm"):
+        draft.last_confirmed = timezone.localdate()
+    revision = draft.save_revision(user=user, log_action=True)
+    state = expert.current_workflow_state
+    if state is not None:
+        state.cancel(user=user)
+    workflow.start(draft, user)
+    return revision

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import time
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
+from django.utils import translation
 
 from wagtail.models import Locale
 
-from archive.models import EthnicGroup, Language, Place, RecordContributor, RecordPage
-from experts.models import Expert, ExpertiseField, ExpertTitle, Title
-from experts.search import text_q
-from experts.visibility import audience, part_q, profiles_q, visible_fields
+from archive.models import RecordContributor, RecordPage
+from experts.models import Expert, ExpertiseField, Title
+from experts.visibility import audience, profiles_q, visible_fields
+from search import labels as facet_labels
+from search import people
+from search.engines.base import PeopleQuery
 
 PREFETCH = (
     "titles",
@@ -142,9 +144,10 @@ def profile_with_works(expert: Expert, who) -> Profile | None:
 
 
 # --- the directory -----------------------------------------------------------------------
-# Filters, counts and the page are all asked of the database: only the experts on the page shown are
-# read. A facet counts an expert only where the viewer may see that part, and a chosen value filters
-# only on parts the viewer may see (``experts.visibility.part_q``).
+# Asked of the search engine's people index (``search.people``, documents made by ``experts.search``):
+# one query gives the page, the count and every facet's counts among the documents of the visitor's
+# own level, which hold only the parts that level may see. No database read per result; facet labels
+# come from the vocabularies, read once a minute.
 
 FACET_PARTS = {
     "field": "fields",
@@ -156,103 +159,172 @@ FACET_PARTS = {
 }
 FACET_PARAMETERS = tuple(FACET_PARTS)
 ORGANISATIONS_SHOWN = 30
+MAX_PAGE = 1000
+LABELS_TTL = 60.0
+_field_labels: dict[str, tuple[float, dict[str, str]]] = {}
 
 
-def _facet_filter(name: str, value: str) -> Q:
-    return {
-        "field": lambda: Q(fields__slug=value),
-        "group": lambda: Q(ethnic_groups__slug=value),
-        "language": lambda: Q(languages_spoken__tag=value) | Q(languages_studied__tag=value),
-        "province": lambda: Q(regions__slug=value) | Q(regions__current_province__slug=value),
-        "title": lambda: Q(titles__kind=value),
-        "organisation": lambda: Q(organisation=value),
-    }[name]()
+def clear_labels() -> None:
+    _field_labels.clear()
 
 
-def _through_counts(relation: str, target: str, ids) -> Counter:
-    through = getattr(Expert, relation).through
-    rows = through.objects.filter(expert_id__in=ids).values(target).annotate(n=Count("expert_id", distinct=True))
-    return Counter({row[target]: row["n"] for row in rows})
+def _expertise_labels(language: str) -> dict[str, str]:
+    now = time.monotonic()
+    cached = _field_labels.get(language)
+    if cached is None or now - cached[0] >= LABELS_TTL:
+        loaded = {item.slug: item.display_name for item in ExpertiseField.objects.only("slug", "name", "name_en")}
+        cached = _field_labels[language] = (now, loaded)
+    return cached[1]
 
 
-def _distinct_pairs(rows) -> Counter:
-    """Experts per value from (expert, value) pairs, each pair counted once."""
-    return Counter(value for _expert, value in set(rows))
-
-
-def _facet_counts(name: str, ids) -> list[tuple[str, str, int]]:
-    """(value, label, experts) for one facet among the experts ``ids`` (a subquery)."""
+def _facet_label(name: str, value: str, language: str) -> str:
     if name == "field":
-        counts = _through_counts("fields", "expertisefield_id", ids)
-        terms = ExpertiseField.objects.filter(pk__in=counts)
-        return [(t.slug, t.display_name, counts[t.pk]) for t in terms]
-    if name == "group":
-        counts = _through_counts("ethnic_groups", "ethnicgroup_id", ids)
-        return [(g.slug, g.display_name, counts[g.pk]) for g in EthnicGroup.objects.filter(pk__in=counts)]
-    if name == "language":
-        pairs = []
-        for relation in ("languages_spoken", "languages_studied"):
-            through = getattr(Expert, relation).through
-            pairs += through.objects.filter(expert_id__in=ids).values_list("expert_id", "language_id")
-        counts = _distinct_pairs(pairs)
-        return [(lang.tag, lang.display_name, counts[lang.pk]) for lang in Language.objects.filter(pk__in=counts)]
-    if name == "province":
-        through = Expert.regions.through
-        pairs = through.objects.filter(expert_id__in=ids).values_list(
-            "expert_id", Coalesce("place__current_province_id", "place_id")
-        )
-        counts = _distinct_pairs(pairs)
-        return [(p.slug, p.display_name, counts[p.pk]) for p in Place.objects.filter(pk__in=counts)]
+        return _expertise_labels(language).get(value, value)
+    if name in ("group", "language", "province"):
+        return facet_labels.labels(name, language).get(value, value)
     if name == "title":
-        rows = (
-            ExpertTitle.objects.filter(expert_id__in=ids).values("kind").annotate(n=Count("expert_id", distinct=True))
-        )
-        labels = dict(Title.choices)
-        return [(row["kind"], str(labels.get(row["kind"], row["kind"])), row["n"]) for row in rows]
-    rows = (
-        Expert.objects.filter(pk__in=ids)
-        .exclude(organisation="")
-        .values("organisation")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "organisation")[:ORGANISATIONS_SHOWN]
-    )
-    return [(row["organisation"], row["organisation"], row["n"]) for row in rows]
+        return str(dict(Title.choices).get(value, value))
+    return value
+
+
+class _Term:
+    """A vocabulary term as a directory entry stores it (slug, names)."""
+
+    def __init__(self, data: dict):
+        self.slug, self.name, self.name_en = data["slug"], data["name"], data.get("name_en", "")
+
+    @property
+    def display_name(self) -> str:
+        if (translation.get_language() or "vi").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class _Title:
+    def __init__(self, data: dict):
+        self.kind, self.year, self.decision, self.labels = data["kind"], data["year"], data["decision"], data["label"]
+
+    def __str__(self) -> str:
+        language = "en" if (translation.get_language() or "vi").startswith("en") else "vi"
+        return self.labels.get(language) or self.labels.get("vi", self.kind)
+
+
+class Entry:
+    """A directory row as the people index stores it for one level: what ``Profile`` gives a list,
+    without the database."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.parts = frozenset(data["parts"])
+        self.slug, self.name = data["slug"], data["name"]
+
+    def _get(self, key: str, default):
+        return self.data.get(key, default)
+
+    @property
+    def title_prefix(self) -> str:
+        return self._get("title_prefix", "")
+
+    @property
+    def titles(self) -> list[_Title]:
+        return [_Title(item) for item in self._get("titles", [])]
+
+    @property
+    def other_names(self) -> list[str]:
+        return self._get("other_names", [])
+
+    @property
+    def organisation(self) -> str:
+        return self._get("organisation", "")
+
+    @property
+    def position(self) -> str:
+        return self._get("position", "")
+
+    @property
+    def fields(self) -> list[_Term]:
+        return [_Term(item) for item in self._get("fields", [])]
+
+    @property
+    def ethnic_groups(self) -> list[_Term]:
+        return [_Term(item) for item in self._get("ethnic_groups", [])]
+
+    @property
+    def regions(self) -> list[_Term]:
+        return [_Term(item) for item in self._get("regions", [])]
+
+    @property
+    def languages_spoken(self) -> list[str]:
+        return self._get("languages_spoken", [])
+
+    @property
+    def languages_studied(self) -> list[str]:
+        return self._get("languages_studied", [])
+
+
+class _Window:
+    """The results for a Paginator: the count of all, and the one page fetched."""
+
+    def __init__(self, count: int, offset: int, entries: list):
+        self.total, self.offset, self.entries = count, offset, entries
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, window: slice):
+        return self.entries if window.start == self.offset else []
 
 
 @dataclass
 class Directory:
-    page: object  # a Paginator page of Profiles
+    page: object  # a Paginator page of Entries
     facets: dict[str, list[tuple[str, str, int, bool]]]
     query: str
     chosen: dict[str, str]
     total: int
 
 
+def _page_number(page) -> int:
+    try:
+        number = int(page or 1)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
 def directory(who, query: str = "", chosen: dict[str, str] | None = None, page=1, per_page: int = 20) -> Directory:
     """The experts ``who`` may see matching the query and the chosen facet values (one page of them), with
-    the counts of every facet value among them — each counted only where the viewer may see that part."""
+    the counts of every facet value among them — each counted only where the viewer may see that part.
+    Raises ``search.engines.EngineUnavailable`` when the engine cannot answer."""
     from django.core.paginator import Paginator
 
     chosen = {name: value for name, value in (chosen or {}).items() if value and name in FACET_PARAMETERS}
-    experts = Expert.objects.filter(profiles_q(who))
-    if query.strip():
-        experts = experts.filter(text_q(query, audience(who)))
-    for name, value in chosen.items():
-        matching = Expert.objects.filter(_facet_filter(name, value) & part_q(who, FACET_PARTS[name]))
-        experts = experts.filter(pk__in=matching.values("pk"))
+    number = _page_number(page)
+    asked = PeopleQuery(text=query, level=audience(who), filters=chosen, facets=FACET_PARAMETERS, limit=per_page)
+    asked.offset = (number - 1) * per_page
+    result = people.search(asked)
+    pages = max(1, -(-result.count // per_page))
+    if number > pages:  # past the end: the last page, as Paginator.get_page gives
+        number = pages
+        asked.offset = (number - 1) * per_page
+        result = people.search(asked)
+    entries = [Entry(data) for data in result.hits]
+    shown = Paginator(_Window(result.count, asked.offset, entries), per_page).page(number)
+    language = translation.get_language() or "vi"
     facets = {}
-    for name, part in FACET_PARTS.items():
-        ids = experts.filter(part_q(who, part)).values("pk")
-        rows = _facet_counts(name, ids)
-        facets[name] = sorted(
-            ((key, label, count, chosen.get(name) == key) for key, label, count in rows),
+    for name in FACET_PARAMETERS:
+        rows = sorted(
+            (
+                (value, _facet_label(name, value, language), count, chosen.get(name) == value)
+                for value, count in result.facets.get(name, {}).items()
+            ),
             key=lambda row: (-row[2], row[1].casefold()),
         )
-    ordered = experts.select_related("person").prefetch_related(*PREFETCH).order_by("person__name", "pk")
-    paginator = Paginator(ordered, per_page)
-    shown = paginator.get_page(page)
-    shown.object_list = [profile for expert in shown.object_list if (profile := profile_for(expert, who))]
-    return Directory(shown, facets, query, chosen, paginator.count)
+        facets[name] = rows[:ORGANISATIONS_SHOWN] if name == "organisation" else rows
+    return Directory(shown, facets, query, chosen, result.count)
 
 
 def _experts_on(experts, who, part: str, limit: int) -> list[Profile]:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from urllib.parse import quote
+
+import orjson
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -23,6 +26,7 @@ from experts.forms import ContactForm
 from experts.models import Expert
 from experts.pages import FACET_PARAMETERS, directory, profile_with_works
 from experts.visibility import audience, visible_experts, visible_fields
+from search.engines import EngineUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,11 @@ PER_PAGE = 20
 DEFAULT_CONTACT_LIMIT = 5  # messages per visitor address…
 DEFAULT_CONTACT_WINDOW = 3600  # …in this many seconds
 MAX_QUERY = 200
+
+
+def unavailable_message() -> str:
+    # The site search's words (and their translation): the directory asks the same engines.
+    return _("Search is temporarily unavailable. Please try again in a few minutes; browsing still works.")
 
 
 def _language_urls(name: str, *args) -> dict[str, str]:
@@ -50,7 +59,11 @@ def _personal(request, response):
 def directory_view(request):
     query = (request.GET.get("q") or "")[:MAX_QUERY]
     chosen = {name: request.GET.get(name, "")[:MAX_QUERY] for name in FACET_PARAMETERS}
-    found = directory(request, query, chosen, request.GET.get("page"), PER_PAGE)
+    try:
+        found = directory(request, query, chosen, request.GET.get("page"), PER_PAGE)
+    except EngineUnavailable:
+        logger.exception("Search engine unavailable for the expert directory")
+        return _personal(request, _message(request, _("Experts"), unavailable_message(), 503))
     facet_labels = {
         "field": _("Field of expertise"),
         "group": _("Ethnic group"),
@@ -191,31 +204,41 @@ def claim_view(request, token: str):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_view(request, slug: str):
+    """The person's own profile: proposed values go to review (a revision in the records' workflow)."""
     from django.contrib.auth.views import redirect_to_login
 
     from experts import claims
     from experts.forms import ProfileEditForm
-    from experts.models import ProfileChange
 
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     expert = get_object_or_404(Expert.objects.select_related("person"), slug=slug)
     if expert.user_id != request.user.pk:
         return _message(request, _("Edit profile"), _("Only the person this profile describes may edit it."), 403)
-    pending = expert.changes.filter(status=ProfileChange.Status.PENDING).first()
+    review, review_comment = claims.review_of(expert)
     status = 200
     if request.method == "POST":
         form = ProfileEditForm(request.POST)
         if form.is_valid():
-            claims.propose(expert, request.user, form.cleaned_data)
+            try:
+                claims.propose(expert, request.user, form.cleaned_data)
+            except claims.NoWorkflow:
+                logger.error("No active workflow is assigned to experts: proposal by user %s refused", request.user.pk)
+                return _message(
+                    request,
+                    _("Edit profile"),
+                    _("Changes cannot be reviewed at the moment. Please try again later or write to the archive."),
+                    503,
+                )
             return redirect(f"{reverse('experts_edit', args=[slug])}?submitted=1")
         status = 400
     else:
-        form = ProfileEditForm(initial=pending.data if pending else claims.current_values(expert))
+        form = ProfileEditForm(initial=claims.current_values(claims.draft_of(expert)))
     context = {
         "expert": expert,
         "form": form,
-        "pending": pending,
+        "review": review,
+        "review_comment": review_comment,
         "submitted": request.GET.get("submitted") == "1",
         "language_urls": _language_urls("experts_edit", slug),
     }
@@ -229,12 +252,20 @@ def edit_view(request, slug: str):
 API_PAGE_SIZE = 50
 
 
-def profile_json(profile, request) -> dict:
-    """A profile as the API shows it: only the parts the viewer may see (never contact details)."""
+def profile_urls(request):
+    """slug → the profile's absolute URL, for many results: the URL is reversed once."""
+    mark = "slug-mark-0"
+    pattern = request.build_absolute_uri(reverse("experts_profile", args=[mark]))
+    return lambda slug: pattern.replace(mark, quote(slug, safe=""))
+
+
+def profile_json(profile, request, url_of=None) -> dict:
+    """A directory entry (``experts.pages.Entry``) or a profile as the API shows it: only the parts the
+    viewer may see (never contact details)."""
     data = {
         "slug": profile.slug,
         "name": profile.name,
-        "url": request.build_absolute_uri(profile.expert.get_absolute_url()),
+        "url": (url_of or profile_urls(request))(profile.slug),
     }
     if "other_names" in profile.parts:
         data["other_names"] = profile.other_names
@@ -250,8 +281,8 @@ def profile_json(profile, request) -> dict:
     if "ethnic_groups" in profile.parts:
         data["ethnic_groups"] = [{"slug": g.slug, "name": g.name, "name_en": g.name_en} for g in profile.ethnic_groups]
     if "languages" in profile.parts:
-        data["languages_spoken"] = [lang.tag for lang in profile.languages_spoken]
-        data["languages_studied"] = [lang.tag for lang in profile.languages_studied]
+        data["languages_spoken"] = [getattr(lang, "tag", lang) for lang in profile.languages_spoken]
+        data["languages_studied"] = [getattr(lang, "tag", lang) for lang in profile.languages_studied]
     if "regions" in profile.parts:
         data["regions"] = [{"slug": p.slug, "name": p.name, "name_en": p.name_en} for p in profile.regions]
     return data
@@ -259,23 +290,27 @@ def profile_json(profile, request) -> dict:
 
 @require_safe
 def api_directory(request):
-    from django.http import JsonResponse
-
     query = (request.GET.get("q") or "")[:MAX_QUERY]
     chosen = {name: request.GET.get(name, "")[:MAX_QUERY] for name in FACET_PARAMETERS}
-    found = directory(request, query, chosen, request.GET.get("page"), API_PAGE_SIZE)
+    try:
+        found = directory(request, query, chosen, request.GET.get("page"), API_PAGE_SIZE)
+    except EngineUnavailable:
+        logger.exception("Search engine unavailable for the expert directory")
+        return JsonResponse({"error": unavailable_message()}, status=503, json_dumps_params={"ensure_ascii": False})
     page = found.page
+    url_of = profile_urls(request)
     data = {
         "count": found.total,
         "page": page.number,
         "pages": page.paginator.num_pages,
-        "results": [profile_json(profile, request) for profile in page.object_list],
+        "results": [profile_json(profile, request, url_of) for profile in page.object_list],
         "facets": {
             name: [{"value": key, "label": label, "count": count} for key, label, count, _selected in values]
             for name, values in found.facets.items()
         },
     }
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    # orjson: a page of 50 results and six facets encode in a fifth of the time json takes.
+    response = HttpResponse(orjson.dumps(data), content_type="application/json")
     if audience(request) != "public":
         patch_cache_control(response, private=True, no_store=True)
     return response

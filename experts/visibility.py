@@ -3,8 +3,9 @@
 A part is seen by a viewer when its visibility (public, registered researchers, staff) is one of
 the levels the archive grants that viewer (``archive.access.visible_levels``). Without a recorded
 consent (its text and date) every part is staff-only, whatever the visibilities say. Whoever may
-not see the name sees no profile at all. E-mail, phone and the staff note are no part: no page,
-API or export ever shows them.
+not see the name sees no profile at all. A profile never published (a draft: ``live`` false) is seen
+by staff alone; what others see of a published one is its live row, never a proposal waiting for review.
+E-mail, phone and the staff note are no part: no page, API or export ever shows them.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def effective_visibility(expert: Expert, part: str) -> str:
 
 
 def parts_for_audience(expert: Expert, level: str) -> frozenset[str]:
+    """The parts of ``expert`` an audience ("public", "registered", "staff") may see."""
+    if not expert.live and level != AccessLevel.STAFF:
+        return frozenset()
     levels = AUDIENCE_LEVELS[level]
     parts = frozenset(part for part in VISIBLE_PARTS if effective_visibility(expert, part) in levels)
     return parts if "name" in parts else frozenset()
@@ -53,7 +57,7 @@ def profiles_q(who) -> Q:
     level = audience(who)
     if level == AccessLevel.STAFF:
         return Q()
-    return Q(visibility_name__in=AUDIENCE_LEVELS[level], consent_date__isnull=False) & ~Q(consent_text="")
+    return Q(live=True, visibility_name__in=AUDIENCE_LEVELS[level], consent_date__isnull=False) & ~Q(consent_text="")
 
 
 def part_q(who, part: str) -> Q:

@@ -1,5 +1,7 @@
-"""Experts in the admin: the profiles (with an erase action), the vocabulary of fields, the
-messages kept and the erasure log."""
+"""Experts in the admin: the profiles (a snippet with revisions, drafts and the records' workflow, with
+invite and erase actions), the vocabulary of fields, the messages kept and the erasure log; and what the
+expert database adds to the site through the lower apps' hooks ("experts on this" panels, the demo,
+editorial permissions and the workflow)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,24 +13,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail import hooks
-from wagtail.admin.ui.tables import TitleColumn
-from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import Button
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from experts import services
-from experts.models import ContactMessage, ErasureLog, Expert, ExpertiseField, ProfileChange
+from experts.models import STAFF_HELD_FIELDS, ContactMessage, ErasureLog, Expert, ExpertiseField
 
 
 def _export_url(kind: str) -> str:
     return reverse("experts_export", kwargs={"kind": kind})
 
 
-def _review_url(change) -> str:
-    return reverse("experts_review", args=[change.pk])
+def write_staff_held(expert: Expert) -> None:
+    """Staff's values of the staff-held fields, written to the row at once: they are outside the profile's
+    revisions (``Expert.with_content_json`` takes them from the row whenever a revision is published)."""
+    Expert.objects.filter(pk=expert.pk).update(**{name: getattr(expert, name) for name in STAFF_HELD_FIELDS})
 
 
-class ExpertIndexView(generic.IndexView):
+class ExpertIndexView(snippets.IndexView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
@@ -52,7 +57,15 @@ class ExpertIndexView(generic.IndexView):
         return buttons
 
 
-class ExpertEditView(generic.EditView):
+class ExpertEditView(snippets.EditView):
+    def save_instance(self):
+        instance = super().save_instance()
+        write_staff_held(instance)
+        # The row as it now is (the instance may hold an unpublished draft): its search text, and whatever
+        # follows a saved profile, take the new visibilities at once.
+        Expert.objects.get(pk=instance.pk).save()
+        return instance
+
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
@@ -75,8 +88,9 @@ class ExpertEditView(generic.EditView):
         return buttons
 
 
-class ExpertViewSet(ModelViewSet):
+class ExpertViewSet(SnippetViewSet):
     name = "experts_expert"
+    admin_url_namespace = "experts_expert"
     url_prefix = "experts/profiles"
     model = Expert
     icon = "user"
@@ -110,24 +124,6 @@ class ContactMessageViewSet(ModelViewSet):
     add_to_admin_menu = False
 
 
-class ProfileChangeViewSet(ModelViewSet):
-    name = "experts_change"
-    url_prefix = "experts/changes"
-    model = ProfileChange
-    icon = "edit"
-    list_display = [
-        TitleColumn(
-            "expert", label=gettext_lazy("Expert"), get_url=lambda change: reverse("experts_review", args=[change.pk])
-        ),
-        "submitted_at",
-        "status",
-        "reviewed_at",
-    ]
-    list_filter = ["status"]
-    form_fields = ["status"]
-    add_to_admin_menu = False
-
-
 class ErasureLogViewSet(ModelViewSet):
     name = "experts_erasurelog"
     url_prefix = "experts/erasures"
@@ -139,15 +135,15 @@ class ErasureLogViewSet(ModelViewSet):
 
 
 class ExpertsViewSetGroup(ModelViewSetGroup):
-    items = (ExpertViewSet, ProfileChangeViewSet, ExpertiseFieldViewSet, ContactMessageViewSet, ErasureLogViewSet)
+    items = (ExpertViewSet, ExpertiseFieldViewSet, ContactMessageViewSet, ErasureLogViewSet)
     menu_icon = "user"
     menu_label = gettext_lazy("Experts")
     menu_name = "experts"
 
 
-@hooks.register("register_admin_viewset")
-def register_experts_viewsets():
-    return ExpertsViewSetGroup()
+# As a snippet group, so that profiles are snippets (revisions, drafts, workflow) from the moment the hooks
+# are read — migrations included, which make the snippet's publish permission.
+register_snippet(ExpertsViewSetGroup)
 
 
 def erase_view(request, pk: int):
@@ -192,45 +188,6 @@ def invite_view(request, pk: int):
     )
 
 
-def review_view(request, pk: int):
-    """A proposed change beside the profile as it is; approve or reject."""
-    from experts import claims
-
-    if not request.user.has_perm("experts.change_expert"):
-        raise PermissionDenied
-    change = get_object_or_404(ProfileChange.objects.select_related("expert__person"), pk=pk)
-    if request.method == "POST" and change.status == ProfileChange.Status.PENDING:
-        if request.POST.get("action") == "approve":
-            claims.approve(change, request.user)
-            messages.success(request, _("The changes were applied to the profile."))
-        elif request.POST.get("action") == "reject":
-            claims.reject(change, request.user)
-            messages.success(request, _("The changes were rejected."))
-        return redirect("experts_change:index")
-    current = claims.current_values(change.expert)
-    labels = {name: str(Expert._meta.get_field(name).verbose_name) for name in current}
-    rows = [
-        (
-            labels[name],
-            _readable(name, current.get(name)),
-            _readable(name, change.data.get(name)),
-            current.get(name) != change.data.get(name),
-        )
-        for name in current
-    ]
-    return TemplateResponse(request, "experts/admin/review.html", {"change": change, "rows": rows})
-
-
-def _readable(name: str, value) -> str:
-    from archive.models import Language
-
-    if name == "fields":
-        return "; ".join(ExpertiseField.objects.filter(pk__in=value or []).values_list("name", flat=True))
-    if name.startswith("languages_"):
-        return "; ".join(Language.objects.filter(pk__in=value or []).values_list("tag", flat=True))
-    return value or ""
-
-
 def export_view(request, kind: str):
     from django.http import HttpResponse
 
@@ -263,7 +220,80 @@ def register_expert_urls():
     return [
         path("experts/erase/<int:pk>/", erase_view, name="experts_erase"),
         path("experts/invite/<int:pk>/", invite_view, name="experts_invite"),
-        path("experts/review/<int:pk>/", review_view, name="experts_review"),
         re_path(r"^experts/export\.(?P<kind>csv|xlsx)$", export_view, name="experts_export"),
         path("experts/stale/", stale_view, name="experts_stale"),
     ]
+
+
+# --- what the expert database adds to the lower apps, through their hooks -----------------------------
+
+
+@hooks.register("term_page_panels")
+def experts_on_term(request, term) -> str:
+    """ "Experts on this" on an ethnic group's or a province's page."""
+    from django.template.loader import render_to_string
+
+    from archive.models import EthnicGroup, Place
+    from experts.pages import experts_on_group, experts_on_place
+
+    if isinstance(term, EthnicGroup):
+        found, parameter = experts_on_group(term, request, 12), "group"
+    elif isinstance(term, Place):
+        found, parameter = experts_on_place(term, request, 12), "province"
+    else:
+        return ""
+    context = {"experts": found, "term": term, "parameter": parameter}
+    return render_to_string("experts/includes/experts_on.html", context, request=request)
+
+
+@hooks.register("record_page_panels")
+def experts_on_work(request, page) -> str:
+    """ "Experts on this" on a heritage record's or a library item's page."""
+    from experts.related import work_panel
+
+    return work_panel(request, page)
+
+
+@hooks.register("load_demo", order=100)
+def load_demo_experts() -> dict:
+    from experts.demo import load_demo_experts
+
+    return load_demo_experts()
+
+
+@hooks.register("editorial_workflow_models")
+def expert_profiles_reviewed_as_records():
+    # Profile changes an expert proposes go through the records' review (cms.setup).
+    return [Expert]
+
+
+@hooks.register("editorial_group_permissions")
+def experts_permissions():
+    from cms.setup import ADMINISTRATORS, CURATORS, REVIEWERS
+
+    return {
+        # Curators see the profiles and export them.
+        CURATORS: [("experts", "view_expert")],
+        # Reviewers keep profiles current: edit, invite, approve proposals (publish), the vocabulary, messages.
+        REVIEWERS: [
+            ("experts", "view_expert"),
+            ("experts", "add_expert"),
+            ("experts", "change_expert"),
+            ("experts", "publish_expert"),
+            ("experts", "add_expertisefield"),
+            ("experts", "change_expertisefield"),
+            ("experts", "view_contactmessage"),
+        ],
+        # Administrators: all of it, erasure (delete_expert) and its log included.
+        ADMINISTRATORS: [
+            *[
+                ("experts", f"{action}_{model}")
+                for model in ("expert", "expertisefield")
+                for action in ("view", "add", "change", "delete")
+            ],
+            ("experts", "publish_expert"),
+            ("experts", "view_contactmessage"),
+            ("experts", "delete_contactmessage"),
+            ("experts", "view_erasurelog"),
+        ],
+    }

@@ -13,7 +13,7 @@ from django.utils import timezone
 from archive.access import Viewer
 from archive.models import RecordPage
 from archive.text import nfc
-from search import labels
+from search import labels, people
 from search.analysis import fold, joined_forms, words
 from search.documents import FACETS, indexable_records, iter_documents
 from search.engines import EngineResult, EngineUnavailable, Hit, IndexNeedsRebuild, SearchQuery, get_engine
@@ -246,6 +246,7 @@ def _rebuild(progress=None, workers: int = 1) -> tuple[int, dict]:
     engine = get_engine()
     with DocumentFeed(engine.prepare, workers=workers) as documents:
         count = engine.rebuild(documents, progress=progress)
+    people.rebuild()  # the expert directory's index (``search.people``), rebuilt with the records'
     # Updates queued while it ran may have been read before they were made, and some were applied to the
     # old index meanwhile: queue those pages again. Those still queued from before are applied now, to the
     # complete index.

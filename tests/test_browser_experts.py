@@ -21,7 +21,9 @@ SHOTS = Path(os.environ.get("EXPERTS_SHOTS_DIR", Path(tempfile.gettempdir()) / "
 
 
 @pytest.fixture
-def site(live_server, settings):
+def site(live_server, settings, engine):
+    # `engine`: a fresh embedded index; each commit below queues the experts for its people index,
+    # and the first finds none and builds it (the task worker's repair), as in production.
     settings.EXPERTS_CONTACT_MIN_SECONDS = 0  # the browser types faster than a person
     build_homes()
     tay = Language.objects.create(tag="tyz", name="Tiếng Tày", name_en="Tay")

@@ -89,6 +89,16 @@ def users(db):
     }
 
 
+@pytest.fixture
+def index(engine):
+    """``index()`` builds the directory's people index on a fresh embedded engine from the database, as
+    ``manage.py search_index rebuild`` does (the test's own transaction never commits, so the updates a
+    commit would queue do not run by themselves)."""
+    from search import people
+
+    return people.rebuild
+
+
 def client_as(user):
     browser = Client()
     if user is not None:
@@ -194,8 +204,9 @@ def test_works_are_listed_from_creators_and_contributors_as_the_archive_allows(e
 # --- the directory ------------------------------------------------------------------------------
 
 
-def test_directory_finds_with_and_without_diacritics(expert, vocab):
+def test_directory_finds_with_and_without_diacritics(expert, vocab, index):
     make_expert("Nguyễn Văn Khánh", m2m={"fields": [ExpertiseField.objects.create(name="Chính sách dân tộc")]})
+    index()
     for query in ("thổ cẩm", "tho cam", "THO CAM", "Hoàng", "hoang thi"):
         text = body(Client().get("/vi/chuyen-gia/", {"q": query}))
         assert "Hoàng Thị Hoa" in text, query
@@ -203,18 +214,20 @@ def test_directory_finds_with_and_without_diacritics(expert, vocab):
     assert "Nguyễn Văn Khánh" in body(Client().get("/vi/chuyen-gia/", {"q": "chinh sach"}))
 
 
-def test_directory_search_never_matches_a_part_the_visitor_may_not_see(expert, users):
+def test_directory_search_never_matches_a_part_the_visitor_may_not_see(expert, users, index):
+    index()
     assert "Hoàng Thị Hoa" not in body(Client().get("/vi/chuyen-gia/", {"q": "Bình Gia"}))
     assert "Hoàng Thị Hoa" in body(client_as(users["researcher"]).get("/vi/chuyen-gia/", {"q": "Bình Gia"}))
     assert "Hoàng Thị Hoa" not in body(client_as(users["researcher"]).get("/vi/chuyen-gia/", {"q": "tieu su"}))
     assert "Hoàng Thị Hoa" in body(client_as(users["staff"]).get("/vi/chuyen-gia/", {"q": "tieu su"}))
 
 
-def test_directory_facets_filter_and_count(expert, vocab):
+def test_directory_facets_filter_and_count(expert, vocab, index):
     other = make_expert(
         "Nông Văn Dín",
         m2m={"languages_studied": [Language.objects.create(tag="nut", name="Tiếng Nùng", name_en="Nung")]},
     )
+    index()
     text = body(Client().get("/vi/chuyen-gia/"))
     assert 'data-facet="language"' in text and "Tiếng Tày" in text and "Tiếng Nùng" in text
     filtered = body(Client().get("/vi/chuyen-gia/", {"language": "tyz"}))
@@ -227,7 +240,8 @@ def test_directory_facets_filter_and_count(expert, vocab):
     assert "Hoàng Thị Hoa" not in body(Client().get("/vi/chuyen-gia/", {"organisation": expert.organisation}))
 
 
-def test_directory_rejects_nothing_odd(db):
+def test_directory_rejects_nothing_odd(db, index):
+    index()
     response = Client().get("/vi/chuyen-gia/", {"q": "x" * 5000, "page": "abc", "field": "<script>"})
     assert response.status_code == 200
     assert "<script>" not in body(response).split("<main")[1]
@@ -338,7 +352,10 @@ def _works(person, homes, collection):
     return book, record
 
 
-def test_erasure_without_consent_to_keep_the_name(expert, homes, collection, users, django_capture_on_commit_callbacks):
+def test_erasure_without_consent_to_keep_the_name(
+    expert, homes, collection, users, django_capture_on_commit_callbacks, index
+):
+    index()
     book, record = _works(expert.person, homes, collection)
     photo = expert.photo.name
     ContactMessage.objects.create(expert=expert, sender_name="a", sender_email="a@example.org", body="x")
@@ -428,9 +445,10 @@ def test_group_and_province_pages_show_the_experts_the_visitor_may_see(expert, h
         assert hidden.person.name in body(client_as(users["staff"]).get(url)), url
 
 
-def test_a_renamed_term_is_found_under_its_new_name(expert, vocab):
+def test_a_renamed_term_is_found_under_its_new_name(expert, vocab, index, committed):
+    index()
     vocab["craft"].name = "Dệt vải lanh"
-    vocab["craft"].save()
+    committed(vocab["craft"].save)  # its commit queues the experts using it for re-indexing
     assert "Hoàng Thị Hoa" in body(Client().get("/vi/chuyen-gia/", {"q": "vai lanh"}))
     assert "Hoàng Thị Hoa" not in body(Client().get("/vi/chuyen-gia/", {"q": "tho cam"}))
 
@@ -438,7 +456,8 @@ def test_a_renamed_term_is_found_under_its_new_name(expert, vocab):
 # --- the JSON API ---------------------------------------------------------------------------------
 
 
-def test_the_api_gives_each_viewer_only_their_parts(expert, users):
+def test_the_api_gives_each_viewer_only_their_parts(expert, users, index):
+    index()
     data = Client().get("/api/v1/experts/", {"q": "tho cam"}).json()
     assert data["count"] == 1
     result = data["results"][0]
@@ -460,3 +479,104 @@ def test_demo_experts_load_once(db):
     assert load_demo_experts() == {"experts": 0}
     expert = Expert.objects.get(person__name="Vi Thị Hoa")
     assert expert.has_consent and "Nghệ nhân Ưu tú" in str(expert.titles.get())
+
+
+# --- drafts: a profile never published is for staff alone -------------------------------------------
+
+
+def test_a_profile_never_published_is_seen_by_staff_only(vocab, users, homes):
+    from cms.demo import _homes, _sections
+
+    _sections(_homes())
+    draft = make_expert("Đinh Văn Nháp", live=False, m2m={"ethnic_groups": [vocab["tay"]]}, photo=png())
+    url = f"/vi/chuyen-gia/{draft.slug}/"
+    for who in ("anonymous", "researcher"):
+        assert visible_fields(draft, users[who]) == frozenset(), who
+        assert client_as(users[who]).get(url).status_code == 404, who
+        assert client_as(users[who]).get(f"{url}anh/").status_code == 404, who
+        assert "Đinh Văn Nháp" not in body(client_as(users[who]).get("/vi/dan-toc/tay/")), who
+    assert client_as(users["staff"]).get(url).status_code == 200
+    assert "Đinh Văn Nháp" in body(client_as(users["staff"]).get("/vi/dan-toc/tay/"))
+    draft.save_revision().publish()
+    assert Client().get(url).status_code == 200
+
+
+# --- "experts on this" on record and library item pages ---------------------------------------------
+
+
+def test_record_and_item_pages_show_the_experts_on_them_the_visitor_may_see(expert, vocab, homes, collection, users):
+    from tests.conftest import build_library
+
+    groups_hidden = make_expert(
+        "Lương Văn Ẩn",
+        visibility={"name": "public", "ethnic_groups": "staff", "regions": "staff"},
+        m2m={"ethnic_groups": [vocab["tay"]], "regions": [vocab["province"]]},
+    )
+    by_region = make_expert("Nông Văn Vùng", m2m={"regions": [vocab["province"]]})
+    elsewhere = make_expert("Lò Văn Xa", m2m={"ethnic_groups": [EthnicGroup.objects.create(code="09", slug="thai")]})
+    maker = make_expert("Triệu Thị Làm")  # no group or region: shown because the record names her
+    record = create_record(collection, title="Lễ hội Lồng tồng", ethnic_groups=[vocab["tay"]])
+    RecordContributor(page=record, name="Triệu Thị Làm", role="artisan").save()
+    anonymous = body(Client().get(record.url))
+    assert "Experts on this" in anonymous or "Chuyên gia" in anonymous
+    assert "Hoàng Thị Hoa" in anonymous and "Triệu Thị Làm" in anonymous
+    # The people the record names come first.
+    panel = anonymous[anonymous.index('id="experts-on-heading"') :]
+    assert panel.index("Triệu Thị Làm") < panel.index("Hoàng Thị Hoa")
+    assert "Lương Văn Ẩn" not in anonymous and "Lò Văn Xa" not in anonymous
+    assert "Nông Văn Vùng" not in anonymous  # the record has no place
+    assert "Lương Văn Ẩn" in body(client_as(users["staff"]).get(record.url))
+    # A record in the province: experts of its region.
+    placed = create_record(collection, title="Chợ phiên", places=[vocab["province"]])
+    text = body(Client().get(placed.url))
+    assert "Nông Văn Vùng" in text and "Hoàng Thị Hoa" in text and "Lương Văn Ẩn" not in text
+    # A library item: its creators and the experts of its groups.
+    library = build_library(homes)
+    book = library.add_child(instance=BookPage(title="Sách dệt", slug="sach-det"))
+    book.ethnic_groups = [vocab["tay"]]
+    book.creators.add(ItemCreator(person=elsewhere.person, role="aut"))
+    book.save_revision().publish()
+    text = body(Client().get(book.url))
+    assert "Lò Văn Xa" in text and "Hoàng Thị Hoa" in text and "Lương Văn Ẩn" not in text
+    assert by_region and maker and groups_hidden
+
+
+def test_experts_on_a_work_are_at_most_six_in_one_query(expert, vocab, collection, django_assert_max_num_queries):
+    from django.test import RequestFactory
+
+    from experts.related import experts_on_work
+
+    for number in range(8):
+        make_expert(f"Chuyên Gia Số {number}", m2m={"ethnic_groups": [vocab["tay"]]})
+    record = create_record(collection, ethnic_groups=[vocab["tay"]])
+    request = RequestFactory().get("/")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    with django_assert_max_num_queries(3):  # the experts, then their titles and fields for the cards
+        found = experts_on_work(record, request)
+    assert len(found) == 6
+
+
+def test_an_unpublished_record_change_or_a_profile_change_shows_at_once(expert, vocab, collection):
+    record = create_record(collection, ethnic_groups=[vocab["tay"]])
+    assert "Hoàng Thị Hoa" in body(Client().get(record.url))
+    expert.visibility_ethnic_groups = "staff"
+    expert.save()  # a new content version: the cached panel goes
+    assert "Hoàng Thị Hoa" not in body(Client().get(record.url))
+
+
+def test_cms_and_archive_know_nothing_of_the_expert_database():
+    """The dependency points one way: the expert database registers into the lower apps' hooks."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pattern = re.compile(r"^\s*(from|import)\s+experts\b|{%\s*load\b[^%]*\bexperts_", re.MULTILINE)
+    offending = [
+        str(path.relative_to(root))
+        for app in ("cms", "archive")
+        for path in (root / app).rglob("*")
+        if path.suffix in (".py", ".html") and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not offending

@@ -67,6 +67,7 @@ from cms.demo import _homes, _sections
 from ingest import services as ingest_services
 from ingest.models import Derivative, Original
 from library.models import BookPage, ItemCreator, ItemHolding, LibraryPage, PeriodicalIssuePage, PeriodicalPage
+from search import people
 from search import services as search_services
 from search.engines import create_engine, set_engine
 from search.engines.elastic import ElasticsearchEngine
@@ -809,16 +810,18 @@ def test_every_exchange_output_gives_exactly_what_its_audience_may_see(world, br
 # --- experts: each profile part only to those its visibility admits; contact details to nobody ---------
 # Three experts, every part of each at one visibility (public, registered, staff); a fourth whose
 # consent is not recorded (so staff-only, whatever its visibilities say); and two whose profile (name) is
-# public but every other part for registered researchers or staff. Each part carries
+# public but every other part for registered researchers or staff; and a draft (never published, every
+# part public otherwise), which nobody but staff may see at all. Each part carries
 # ``zqe<part><level>qz`` — names, other names, titles and decisions, organisation and position, the
 # vocabulary terms only that expert uses (field, group, language, region: their facet labels), both
 # biographies — and the e-mail, phone and staff note carry tokens nobody may ever receive. Walked through
 # each profile (both languages), the directory (both languages, a search for every token, every facet
-# value) and its JSON API, each photo, and the pages of a book and a record each expert made, as an anonymous visitor, a
+# value) and its JSON API, each photo, and the pages of a book and a record each expert made (which name their
+# makers, and show "experts on this" with only the parts the visitor may see), as an anonymous visitor, a
 # researcher and a curator.
 
 # An "open…" expert's name (so their profile) is public, every other part at the level after "open".
-EXPERT_LEVELS = ("public", "registered", "staff", "noconsent", "openregistered", "openstaff")
+EXPERT_LEVELS = ("public", "registered", "staff", "noconsent", "openregistered", "openstaff", "draft")
 EXPERT_VISITORS = {
     "anonymous": {"public"},
     "researcher": {"public", "registered"},
@@ -839,7 +842,7 @@ EXPERT_PARTS = (
     "biographyen",
 )
 EXPERT_NEVER = ("email", "phone", "note")
-EXPERT_TOKEN = re.compile(r"zqe([a-z]+?)(public|registered|staff|noconsent|openregistered|openstaff)qz")
+EXPERT_TOKEN = re.compile(r"zqe([a-z]+?)(public|registered|staff|noconsent|openregistered|openstaff|draft)qz")
 
 
 def expert_token(part: str, level: str) -> str:
@@ -852,10 +855,14 @@ def expert_part_level(part: str, level: str) -> str:
         return "staff"
     if level.startswith("open"):
         return "public" if part == "name" else level.removeprefix("open")
+    if level == "draft":
+        return "public"
     return level
 
 
 def expert_sees(visitor: str, part: str, level: str) -> bool:
+    if level == "draft" and visitor != "staff":
+        return False  # a profile never published: staff only, whatever its visibilities say
     seen = EXPERT_VISITORS[visitor]
     return expert_part_level("name", level) in seen and expert_part_level(part, level) in seen
 
@@ -900,7 +907,9 @@ def experts_world(module_db, tmp_path_factory):
                     "ethnic_groups": [
                         EthnicGroup.objects.create(code=f"E{number}", slug=f"eg-{level}", name=token("groups"))
                     ],
-                    "languages_spoken": [Language.objects.create(tag=f"x{'abcdef'[number]}x", name=token("languages"))],
+                    "languages_spoken": [
+                        Language.objects.create(tag=f"x{'abcdefg'[number]}x", name=token("languages"))
+                    ],
                     "regions": [Place.objects.create(kind="province", slug=f"ep-{level}", name=token("regions"))],
                 },
                 slug=f"expert-{level}",
@@ -913,6 +922,7 @@ def experts_world(module_db, tmp_path_factory):
                 phone=f"zqephone{level}qz",
                 staff_note=f"zqenote{level}qz",
                 photo=SimpleUploadedFile(f"{level}.png", buffer.getvalue(), content_type="image/png"),
+                live=level != "draft",
             )
             expert.titles.update(label=token("title"))
             expert.save()
@@ -927,7 +937,12 @@ def experts_world(module_db, tmp_path_factory):
             "researcher": create_user("expert-researcher"),
             "staff": create_user("expert-curator", [Group.objects.get(name="Curators")]),
         }
-        yield {"experts": experts, "works": works, "visitors": visitors, "root": root}
+        # The directory answers from the people index: built from these experts as `search_index rebuild` does.
+        engine = create_engine("embedded", directory=root / "index")
+        set_engine(engine)
+        people.rebuild()
+        yield {"experts": experts, "works": works, "visitors": visitors, "root": root, "engine": engine}
+        set_engine(None)
 
 
 def create_record_for_experts(collection, number, person):
@@ -949,7 +964,7 @@ def expert_urls(experts_world) -> list[str]:
             urls.append(f"/vi/chuyen-gia/?q={expert_token(part, level).upper()}")
         urls += [
             f"/api/v1/experts/?q={expert_token('name', level).upper()}",
-            f"/api/v1/experts/?language=x{'abcdef'[EXPERT_LEVELS.index(level)]}x",
+            f"/api/v1/experts/?language=x{'abcdefg'[EXPERT_LEVELS.index(level)]}x",
             f"/vi/chuyen-gia/?field=f-{level}",
             f"/vi/chuyen-gia/?group=eg-{level}",
             f"/vi/chuyen-gia/?province=ep-{level}",
@@ -964,6 +979,7 @@ def test_expert_profiles_directory_and_facets_give_exactly_the_parts_the_visitor
     experts_world, visitor, settings, db
 ):
     settings.MEDIA_ROOT = experts_world["root"]
+    set_engine(experts_world["engine"])
     browser = Client()
     if experts_world["visitors"][visitor] is not None:
         browser.force_login(experts_world["visitors"][visitor])
@@ -988,8 +1004,16 @@ def test_works_pages_name_their_makers_but_show_nothing_of_their_profiles(expert
     browser = Client()
     if experts_world["visitors"][visitor] is not None:
         browser.force_login(experts_world["visitors"][visitor])
+    panels = set()
     for page in experts_world["works"]:
         response = browser.get(page.url)
         assert response.status_code == 200, page.url
-        # The catalogue names who made a work (the archive's rule); nothing else of the profile comes with it.
-        assert {part for part, _level in EXPERT_TOKEN.findall(body_of(response))} <= {"name"}, page.url
+        # The catalogue names who made a work (the archive's rule); of their profiles, "experts on this" shows
+        # only the parts the visitor may see.
+        shown = {(part, level) for part, level in EXPERT_TOKEN.findall(body_of(response)) if part != "name"}
+        leaked = {(part, level) for part, level in shown if not expert_sees(visitor, part, level)}
+        assert not leaked, (page.url, sorted(leaked))
+        assert not {part for part, _level in shown} & set(EXPERT_NEVER), page.url
+        panels |= shown
+    # The panels are there: each maker's fields of expertise, where the visitor may see them.
+    assert panels >= {("fields", level) for level in EXPERT_LEVELS if expert_sees(visitor, "fields", level)}

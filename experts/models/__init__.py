@@ -1,6 +1,6 @@
-from experts.models.changes import ProfileChange
 from experts.models.experts import (
     PART_LABELS,
+    STAFF_HELD_FIELDS,
     VISIBLE_PARTS,
     Expert,
     ExpertTitle,
@@ -12,7 +12,7 @@ from experts.models.vocabulary import ExpertiseField
 
 __all__ = [
     "PART_LABELS",
-    "ProfileChange",
+    "STAFF_HELD_FIELDS",
     "VISIBLE_PARTS",
     "ContactMessage",
     "ErasureLog",

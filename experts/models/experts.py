@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.models import Orderable
+from wagtail.models import DraftStateMixin, Orderable, RevisionMixin, WorkflowMixin
 
 from archive.access import AccessLevel
 from archive.text import ascii_slug, normalise_text_fields
@@ -89,6 +89,26 @@ class Title(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Held by staff, outside the profile's revisions: whatever a revision carries, publishing it (an expert's
+# proposal approved, an old version restored) takes these from the current row, and staff's own saves in
+# the admin write them to the row at once (experts.wagtail_hooks). Consent, visibility, contact details,
+# the staff note and the account link are never the expert's to change, nor an old version's to bring back.
+STAFF_HELD_FIELDS = (
+    "person_id",
+    "email",
+    "phone",
+    "user_id",
+    "staff_note",
+    "consent_text",
+    "consent_date",
+    "consent_keep_name",
+    *(f"visibility_{part}" for part in VISIBLE_PARTS),
+)
+# A save that writes only these (a revision saved, a workflow step) changes nothing a visitor sees.
+REVISION_BOOKKEEPING_FIELDS = frozenset(
+    {"latest_revision", "has_unpublished_changes", "live_revision", "last_published_at", "first_published_at"}
+)
+
 # Abbreviations written before a name, in the order Vietnamese writes them (GS.TS. Nguyễn Văn A).
 TITLE_PREFIX = {"gs": "GS.", "pgs": "PGS.", "tskh": "TSKH.", "ts": "TS.", "ths": "ThS."}
 
@@ -105,7 +125,11 @@ class ExpertQuerySet(models.QuerySet):
         return self.filter(models.Q(last_confirmed__isnull=True) | models.Q(last_confirmed__lt=cutoff))
 
 
-class Expert(ClusterableModel):
+class Expert(WorkflowMixin, DraftStateMixin, RevisionMixin, ClusterableModel):
+    """A profile, edited through revisions and published through the same workflow as records (assigned
+    by ``cms.setup`` from the ``editorial_workflow_models`` hook). Only the published row is shown: a draft
+    (``live`` false) is for staff alone (:mod:`experts.visibility`)."""
+
     person = models.OneToOneField(
         "archive.Person",
         verbose_name=_("person"),
@@ -177,11 +201,6 @@ class Expert(ClusterableModel):
     visibility_biography = _visibility_field("biography")
     visibility_photo = _visibility_field("photo")
     visibility_contact = _visibility_field("contact")
-
-    # Folded text (search.analysis.fold) of what each audience may see, for the directory's search.
-    search_public = models.TextField(editable=False, blank=True, default="")
-    search_registered = models.TextField(editable=False, blank=True, default="")
-    search_staff = models.TextField(editable=False, blank=True, default="")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -258,8 +277,22 @@ class Expert(ClusterableModel):
                 _("Nothing is shown beyond staff without the person's consent: record its text and date first.")
             )
 
+    def with_content_json(self, content):
+        """The profile as a revision holds it, with the staff-held fields of the current row (see
+        ``STAFF_HELD_FIELDS``): publishing a proposal or an old version never brings back older ones."""
+        obj = super().with_content_json(content)
+        for name in STAFF_HELD_FIELDS:
+            setattr(obj, name, getattr(self, name))
+        return obj
+
     def save(self, *args, **kwargs):
         normalise_text_fields(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and REVISION_BOOKKEEPING_FIELDS.issuperset(update_fields):
+            # A revision saved or a workflow step: the row's content is unchanged (the instance may hold a
+            # proposal in memory, which must not reach the search text).
+            super().save(*args, **kwargs)
+            return
         if not self.slug:
             base = ascii_slug(self.person.name, 100) or "chuyen-gia"
             slug, number = base, 1

@@ -156,7 +156,64 @@ class Suggestions:
 Progress = Callable[[int], None]
 
 
-class SearchEngine(ABC):
+# --- the people index ---------------------------------------------------------------------
+# A second, small index beside the records': one document per person and audience level (the
+# expert directory, ``search.people``). A document carries only what that level may see, so a
+# query filtered on one level never matches, counts or shows a hidden part. Shape of a document
+# (made by the app that registers a builder with ``search.people``):
+#
+#   {"id": "12:public", "pk": 12, "level": "public", "sort": collation key of the name,
+#    "names": [names, as written], "text": [every other visible text, as written],
+#    "facets": {"field": ["slug", ...], ...}, "stored": {what a result shows, JSON-able}}
+
+PEOPLE_LEVELS = ("public", "registered", "staff")
+
+
+@dataclass
+class PeopleQuery:
+    text: str = ""
+    level: str = "public"  # the visitor's widest level: only documents of that level are read
+    filters: dict[str, str] = field(default_factory=dict)  # facet -> one chosen value
+    facets: tuple[str, ...] = ()
+    offset: int = 0
+    limit: int = 20
+
+    @property
+    def terms(self) -> list[Term]:
+        return parse_terms(self.text)
+
+
+@dataclass
+class PeopleResult:
+    count: int
+    hits: list[dict]  # each document's "stored" value, in order (relevance, else name)
+    facets: dict[str, dict[str, int]]  # facet -> {value: people}, among all that match
+
+
+class PeopleIndex(ABC):
+    """What an engine does for the people index (``SearchEngine`` subclasses implement it too)."""
+
+    @abstractmethod
+    def search_people(self, query: PeopleQuery) -> PeopleResult:
+        """Documents of ``query.level`` holding every word of the query (folded, so with or without
+        diacritics; the last word may be half typed), with every chosen facet value; counted and
+        faceted in one go."""
+
+    @abstractmethod
+    def update_people(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
+        """Replace every document of the people in ``documents`` and of ``removed`` (pks) by
+        ``documents``; raises :class:`IndexNeedsRebuild` where there is no people index."""
+
+    @abstractmethod
+    def rebuild_people(self, documents: Iterable[dict]) -> int:
+        """A fresh people index from ``documents``, swapped in when complete; how many documents."""
+
+    @abstractmethod
+    def count_people(self) -> int:
+        """Documents in the live people index (one per person and level they show anything at)."""
+
+
+class SearchEngine(PeopleIndex, ABC):
     name = ""
 
     @abstractmethod

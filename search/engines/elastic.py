@@ -47,6 +47,8 @@ from search.engines.base import (
     IndexNeedsRebuild,
     PageHit,
     PageResult,
+    PeopleQuery,
+    PeopleResult,
     Progress,
     SearchEngine,
     SearchQuery,
@@ -346,6 +348,106 @@ class ElasticsearchEngine(SearchEngine):
             "pages": self._call(self.client.count, index=self.pages_alias)["count"],
         }
 
+    # --- the people index (see the end of this module) --------------------------------
+
+    @property
+    def people_alias(self) -> str:
+        return self.alias.removesuffix("-records") + "-experts"
+
+    def _people_missing(self) -> IndexNeedsRebuild:
+        return IndexNeedsRebuild(
+            f"Elasticsearch at {self._safe_url()} has no index {self.people_alias} (the expert directory's). "
+            f"{REBUILD_HINT}"
+        )
+
+    def _people_call(self, function, *args, **kwargs):
+        try:
+            return self._call(function, *args, **kwargs)
+        except IndexNeedsRebuild:
+            raise self._people_missing() from None
+
+    def search_people(self, query: PeopleQuery) -> PeopleResult:
+        terms = query.terms
+        filters = [Q("term", level=query.level)]
+        filters += [Q("term", facet_values=f"{name}={value}") for name, value in query.filters.items()]
+        must = _people_match(terms) if terms else [Q("match_all")]
+        search = Search(using=self.client, index=self.people_alias).query(
+            Q("bool", filter=filters, must=must, should=_people_ranking(terms) if terms else [])
+        )
+        if query.facets:
+            search.aggs.bucket("facets", "terms", field="facet_values", size=10_000)
+        if not terms:
+            search = search.sort({"sort": "asc"})
+        search = search.source(["stored"]).extra(track_total_hits=True)[query.offset : query.offset + query.limit]
+        response = self._people_call(search.execute)
+        facets = {name: {} for name in query.facets}
+        if query.facets:
+            for bucket in response.aggregations["facets"]["buckets"]:
+                name, _sep, value = bucket["key"].partition("=")
+                if name in facets:
+                    facets[name][value] = bucket["doc_count"]
+        hits = [hit.to_dict()["stored"] for hit in response.hits]
+        return PeopleResult(count=response.hits.total.value, hits=hits, facets=facets)
+
+    def update_people(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
+        touched = sorted({data["pk"] for data in documents} | set(removed))
+        if not touched:
+            return
+        self._people_call(
+            self.client.delete_by_query,
+            index=self.people_alias,
+            query={"terms": {"pk": touched}},
+            refresh=True,
+            conflicts="proceed",
+        )
+        actions = [
+            {"_op_type": "index", "_index": self.people_alias, "_id": data["id"], **_person_source(data)}
+            for data in documents
+        ]
+        if not actions:
+            return
+        stream = streaming_bulk(self.client, actions, refresh="wait_for", raise_on_error=False, require_alias=True)
+        failures = [item for ok, item in self._people_call(list, stream) if not ok]
+        if any(_item_error_type(item) == "index_not_found_exception" for item in failures):
+            raise self._people_missing()
+        if failures:
+            raise EngineUnavailable(f"Elasticsearch refused {len(failures)} people index updates: {failures[0]}")
+
+    def rebuild_people(self, documents: Iterable[dict]) -> int:
+        alias = self.people_alias
+        name = self._new_index(alias, _people_mapping())
+        count = 0
+
+        def actions():
+            nonlocal count
+            for data in documents:
+                count += 1
+                yield {"_op_type": "index", "_index": name, "_id": data["id"], **_person_source(data)}
+
+        try:
+            for ok, item in self._guarded(
+                streaming_bulk(self.client, actions(), chunk_size=1000, raise_on_error=False)
+            ):
+                if not ok:
+                    raise EngineUnavailable(f"Elasticsearch refused a people document: {item}")
+            self._call(self.client.indices.refresh, index=name)
+        except BaseException:
+            with contextlib.suppress(TransportError, ApiError):
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+            raise
+        old = self._aliased_indices(alias)
+        if not old and self._call(self.client.indices.exists, index=alias):
+            self._call(self.client.indices.delete, index=alias)
+        swap = [{"remove": {"index": previous, "alias": alias}} for previous in old]
+        swap.append({"add": {"index": name, "alias": alias}})
+        self._call(self.client.indices.update_aliases, actions=swap)
+        for index in old:
+            self._call(self.client.indices.delete, index=index, ignore_unavailable=True)
+        return count
+
+    def count_people(self) -> int:
+        return self._people_call(self.client.count, index=self.people_alias)["count"]
+
     def _filters(self, query: SearchQuery) -> list:
         """The visitor's scope: language, audience keys held, view restrictions failed; and the facet
         values the query keeps ``within``."""
@@ -635,3 +737,71 @@ def _error_type(exc: ApiError) -> str:
 def _describe(exc: Exception) -> str:
     message = getattr(exc, "message", "") or exc.__class__.__name__
     return str(message)[:300]
+
+
+# --- the people index (``search.people``) -----------------------------------------------------
+# Its own index behind the alias ``<prefix>-experts``, rebuilt and swapped in as the records' are:
+# one document per person and audience level; every query filters on its level.
+
+PEOPLE_MAPPING_VERSION = "1"
+PEOPLE_NAMES_WEIGHT = 3.0  # as in the embedded engine
+PEOPLE_EXACT_WEIGHT = 1.5
+
+
+def _people_mapping() -> Mapping:
+    mapping = Mapping()
+    mapping.meta("_meta", {"schema_version": PEOPLE_MAPPING_VERSION})
+    mapping.field("pk", "integer")
+    for name in ("level", "sort", "facet_values"):
+        mapping.field(name, "keyword")
+    for name in ("names", "text"):
+        mapping.field(name, "text", analyzer=VI_FOLDED)
+        mapping.field(f"{name}_exact", "text", analyzer=VI_EXACT)
+    mapping.field("stored", "object", enabled=False)  # shown, never searched
+    return mapping
+
+
+def _person_source(data: dict) -> dict:
+    names = normalise("\n".join(value for value in data["names"] if value))
+    text = normalise("\n".join(value for value in data["text"] if value))
+    return {
+        "pk": data["pk"],
+        "level": data["level"],
+        "sort": data["sort"],
+        "names": names,
+        "names_exact": names,
+        "text": text,
+        "text_exact": text,
+        "facet_values": [f"{name}={value}" for name, values in data["facets"].items() for value in values],
+        "stored": data["stored"],
+    }
+
+
+def _people_match(terms: list[Term]) -> list:
+    """Every term in a name or the rest of the text, folded; the last one may be half typed."""
+    required = []
+    for position, term in enumerate(terms):
+        text, last = " ".join(term.folded), position == len(terms) - 1
+        options = []
+        for field in ("names", "text"):
+            if term.is_compound:
+                options.append(Q("match_phrase", **{field: text}))
+                if last:
+                    options.append(Q("match_phrase_prefix", **{field: text}))
+            else:
+                options.append(Q("match", **{field: text}))
+                if last and text.isalnum():
+                    options.append(Q("prefix", **{field: {"value": text}}))
+        required.append(Q("bool", should=options, minimum_should_match=1))
+    return required
+
+
+def _people_ranking(terms: list[Term]) -> list:
+    clauses = []
+    for term in terms:
+        for word, exact in zip(term.folded, term.parts, strict=False):
+            clauses.append(Q("match", names={"query": word, "boost": PEOPLE_NAMES_WEIGHT}))
+            if word != exact:
+                for field in ("names_exact", "text_exact"):
+                    clauses.append(Q("match", **{field: {"query": exact, "boost": PEOPLE_EXACT_WEIGHT}}))
+    return clauses

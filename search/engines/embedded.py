@@ -63,6 +63,8 @@ from search.engines.base import (
     IndexNeedsRebuild,
     PageHit,
     PageResult,
+    PeopleQuery,
+    PeopleResult,
     Progress,
     SearchEngine,
     SearchQuery,
@@ -271,10 +273,10 @@ def _page_json(page: dict) -> bytes:
 class _Generation:
     """One opened index generation and the state needed to notice changes to it."""
 
-    def __init__(self, name: str, path: Path, cache_entries: int = 0):
+    def __init__(self, name: str, path: Path, cache_entries: int = 0, version: str = SCHEMA_VERSION):
         self.name = name
         self.path = path
-        _check_generation(path)
+        _check_generation(path, version)
         self.index = Index.open(str(path))
         for tokenizer, analyzer in _analyzers().items():
             self.index.register_tokenizer(tokenizer, analyzer)
@@ -306,7 +308,7 @@ class _Generation:
         self.answers.clear()
 
 
-def _check_generation(path: Path) -> None:
+def _check_generation(path: Path, expected: str = SCHEMA_VERSION) -> None:
     """Raise :class:`IndexNeedsRebuild` unless ``path`` holds a whole index of this format."""
     if not path.is_dir():
         raise IndexNeedsRebuild(f"The live search index {path} is missing. {REBUILD_HINT}")
@@ -314,15 +316,15 @@ def _check_generation(path: Path) -> None:
         version = (path / "SCHEMA_VERSION").read_text().strip()
     except FileNotFoundError:
         version = "?"
-    if version != SCHEMA_VERSION:
-        if version.isdigit() and int(version) > int(SCHEMA_VERSION):
+    if version != expected:
+        if version.isdigit() and int(version) > int(expected):
             raise EngineUnavailable(
                 f"The search index at {path} was built by a newer version of the site (index format {version}; "
-                f"this process reads format {SCHEMA_VERSION}). Restart this process on the new version."
+                f"this process reads format {expected}). Restart this process on the new version."
             )
         raise IndexNeedsRebuild(
             f"The search index at {path} was built by another version of the site (index format {version}, "
-            f"expected {SCHEMA_VERSION}). {REBUILD_HINT}"
+            f"expected {expected}). {REBUILD_HINT}"
         )
     try:
         orjson.loads((path / "meta.json").read_bytes())
@@ -436,6 +438,7 @@ class EmbeddedEngine(SearchEngine):
         self.cache_entries = cache_entries
         self._lock = threading.Lock()
         self._generation: _Generation | None = None
+        self.people = _PeopleIndex(Path(directory) / "experts")
 
     # --- opening and swapping -------------------------------------------------------
 
@@ -615,6 +618,20 @@ class EmbeddedEngine(SearchEngine):
             "documents": _count(searcher, "pk"),
             "pages": _count(searcher, PAGE_OF),
         }
+
+    # --- the people index -----------------------------------------------------------------
+
+    def search_people(self, query: PeopleQuery) -> PeopleResult:
+        return self.people.search(query)
+
+    def update_people(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
+        self.people.update(documents, removed)
+
+    def rebuild_people(self, documents: Iterable[dict]) -> int:
+        return self.people.rebuild(documents)
+
+    def count_people(self) -> int:
+        return self.people.count()
 
     def _filters(self, schema, query: SearchQuery, skip: str | None = None) -> list:
         """The visitor's scope (language, audiences, view restrictions) and the facet filters."""
@@ -1189,3 +1206,221 @@ def _leading(text: str) -> str:
     if len(text) <= SNIPPET_CHARS:
         return text
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+# --- the people index (``search.people``) -----------------------------------------------------
+# Its own folder beside the records' (``<SEARCH_INDEX_DIR>/experts``), generations swapped in as the
+# records' are. One document per person and audience level; every query requires its level's term.
+
+PEOPLE_SCHEMA_VERSION = "1"
+PEOPLE_NAMES_WEIGHT = 3.0  # a word of a name counts this much more than one of the rest
+PEOPLE_EXACT_WEIGHT = 1.5  # the word as typed, diacritics included, ranks first
+PEOPLE_STORED = "stored"
+
+
+def build_people_schema():
+    builder = SchemaBuilder()
+    builder.add_integer_field("pk", stored=True, indexed=True, fast=True)
+    builder.add_text_field("level", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("sort", fast=True, tokenizer_name="raw", index_option="basic")
+    for name in ("names", "text"):
+        builder.add_text_field(name, tokenizer_name=FOLDED)  # positions: a compound word is a phrase
+        builder.add_text_field(f"{name}_exact", tokenizer_name=EXACT, index_option="freq")
+    builder.add_text_field(FACET_VALUES_FIELD, fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(PEOPLE_STORED, stored=True, tokenizer_name=STORED_ONLY, index_option="basic")
+    return builder.build()
+
+
+def _person_json(data: dict) -> str:
+    names = normalise("\n".join(value for value in data["names"] if value))
+    text = normalise("\n".join(value for value in data["text"] if value))
+    doc = {
+        "pk": data["pk"],
+        "level": data["level"],
+        "sort": data["sort"],
+        "names": names,
+        "names_exact": names,
+        "text": text,
+        "text_exact": text,
+        FACET_VALUES_FIELD: [f"{name}={value}" for name, values in data["facets"].items() for value in values],
+        PEOPLE_STORED: orjson.dumps(data["stored"]).decode(),
+    }
+    return orjson.dumps(doc).decode()
+
+
+class _PeopleIndex:
+    """The people index of one embedded engine."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._lock = threading.Lock()
+        self._generation: _Generation | None = None
+
+    def _file_trouble(self, where, doing: str, reason: str) -> str:
+        return (
+            f"The people index at {where} could not be {doing}: {reason}. Check that SEARCH_INDEX_DIR "
+            f"({self.root.parent}) is a folder this process may read and write."
+        )
+
+    def _current(self) -> _Generation:
+        with self._lock:
+            generation = self._generation
+            try:
+                try:
+                    name = (self.root / "CURRENT").read_text().strip()
+                except FileNotFoundError:
+                    raise IndexNeedsRebuild(
+                        f"There is no people index at {self.root} (the expert directory's). {REBUILD_HINT}"
+                    ) from None
+                if not name or "/" in name or name.startswith("."):
+                    raise IndexNeedsRebuild(f"The people index pointer names no index ({name!r}). {REBUILD_HINT}")
+                if generation is None or generation.name != name:
+                    generation = _Generation(name, self.root / name, 0, PEOPLE_SCHEMA_VERSION)
+                else:
+                    generation.refresh()
+            except BaseException:
+                self._generation = None
+                raise
+            self._generation = generation
+            return generation
+
+    @_failures("written")
+    def update(self, documents: list[dict], removed: Iterable[int] = ()) -> None:
+        pks = {data["pk"] for data in documents} | set(removed)
+        if not pks:
+            return
+        generation = self._current()
+        try:
+            writer = generation.index.writer(heap_size=15_000_000, num_threads=1)
+        except ValueError as exc:
+            if "LockBusy" in str(exc):
+                raise EngineUnavailable(
+                    "The people index is being written by another process; the update will be retried."
+                ) from exc
+            raise
+        try:
+            for pk in pks:
+                writer.delete_documents_by_term("pk", pk)
+            for data in documents:
+                writer.add_json(_person_json(data))
+            writer.commit()
+        except BaseException:
+            _abandon(writer)
+            raise
+        writer.wait_merging_threads()
+        with self._lock:
+            generation.reload()
+
+    @_failures("built")
+    def rebuild(self, documents: Iterable[dict]) -> int:
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = time.strftime("g%Y%m%d%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}"
+        path = self.root / name
+        path.mkdir()
+        try:
+            index = Index(build_people_schema(), path=str(path))
+            (path / "SCHEMA_VERSION").write_text(PEOPLE_SCHEMA_VERSION)
+            for tokenizer, analyzer in _analyzers().items():
+                index.register_tokenizer(tokenizer, analyzer)
+            writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            count = 0
+            try:
+                for data in documents:
+                    writer.add_json(_person_json(data))
+                    count += 1
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                _abandon(writer)
+                raise
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        pointer = self.root / "CURRENT"
+        previous = pointer.read_text().strip() if pointer.exists() else None
+        temporary = pointer.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(name)
+        os.replace(temporary, pointer)
+        for child in self.root.iterdir():
+            if child.is_dir() and child.name not in {name, previous}:
+                shutil.rmtree(child, ignore_errors=True)
+        return count
+
+    @_failures("read")
+    def count(self) -> int:
+        return _count(self._current().index.searcher(), "pk")
+
+    @_failures("read")
+    def search(self, query: PeopleQuery) -> PeopleResult:
+        generation = self._current()
+        _version, searcher = generation.snapshot
+        schema = generation.schema
+        terms = query.terms
+        clauses = [Query.term_query(schema, "level", query.level)]
+        clauses += [
+            Query.term_query(schema, FACET_VALUES_FIELD, f"{name}={value}") for name, value in query.filters.items()
+        ]
+        if terms:
+            clauses.append(self._match(schema, terms))
+        filtered = [(Occur.Must, Query.const_score_query(clause, 0.0)) for clause in clauses]
+        aggregations = {TOTAL: {"value_count": {"field": "pk"}}}
+        if query.facets:
+            aggregations.update(_ALL_FACETS_REQUEST)
+
+        def page():
+            if terms:
+                ranked = Query.boolean_query([*filtered, (Occur.Should, self._ranking(schema, terms))])
+                found = searcher.search(ranked, limit=query.limit, offset=query.offset, count=False)
+            else:
+                found = searcher.search(
+                    Query.boolean_query(filtered),
+                    limit=query.limit,
+                    offset=query.offset,
+                    count=False,
+                    order_by_field="sort",
+                    order=Order.Asc,
+                )
+            return [orjson.loads(searcher.doc(address).get_first(PEOPLE_STORED)) for _score, address in found.hits]
+
+        hits = _in_background(page)  # while this thread counts
+        try:
+            answer = searcher.aggregate(Query.boolean_query(filtered), aggregations)
+        finally:
+            stored = hits.result()
+        count = int(answer[TOTAL]["value"])
+        facets = {name: {} for name in query.facets}
+        if query.facets:
+            for bucket in answer[ALL_FACETS]["buckets"]:
+                name, _sep, value = bucket["key"].partition("=")
+                if name in facets:
+                    facets[name][value] = bucket["doc_count"]
+        return PeopleResult(count=count, hits=stored, facets=facets)
+
+    @staticmethod
+    def _match(schema, terms: list[Term]):
+        """Every term in a name or the rest of the text, folded; the last one may be half typed."""
+        required = []
+        for position, term in enumerate(terms):
+            options = []
+            for field in ("names", "text"):
+                if term.is_compound:
+                    options.append(Query.phrase_query(schema, field, term.folded))
+                else:
+                    options.append(Query.term_query(schema, field, term.folded[0]))
+                if position == len(terms) - 1:
+                    # Its last word as the start of a word (for one word, six times cheaper than a regex).
+                    options.append(Query.phrase_prefix_query(schema, field, term.folded))
+            required.append(Query.boolean_query([(Occur.Should, option) for option in options]))
+        return Query.boolean_query([(Occur.Must, clause) for clause in required])
+
+    @staticmethod
+    def _ranking(schema, terms: list[Term]):
+        clauses = []
+        for term in terms:
+            for word, exact in zip(term.folded, term.parts, strict=False):
+                clauses.append(Query.term_query(schema, "text", word))
+                clauses.append(Query.boost_query(Query.term_query(schema, "names", word), PEOPLE_NAMES_WEIGHT))
+                if word != exact:
+                    for field in ("names_exact", "text_exact"):
+                        clauses.append(Query.boost_query(Query.term_query(schema, field, exact), PEOPLE_EXACT_WEIGHT))
+        return Query.boolean_query([(Occur.Should, clause) for clause in clauses])

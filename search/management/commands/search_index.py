@@ -1,4 +1,5 @@
-"""``manage.py search_index rebuild|status|apply``: look after the discovery index.
+"""``manage.py search_index rebuild|status|apply``: look after the discovery index (and, for
+``rebuild`` and ``status``, the people index of the expert directory: ``search.people``).
 
 ``status`` exits with 1 when it finds a problem (no index, an unreadable one, one that does not
 match the database, updates waiting too long), so that monitoring can run it.
@@ -10,7 +11,7 @@ from tqdm import tqdm
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search import services
+from search import people, services
 from search.documents import indexable_records
 from search.engines import EngineUnavailable
 from search.feed import can_fork
@@ -18,8 +19,9 @@ from search.feed import can_fork
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the discovery search index (swapped in when complete), show its state (exit status 1 on a "
-        "problem), or apply queued updates (rebuilding an index that is missing or does not match the database)."
+        "Rebuild the discovery search index and the people index (each swapped in when complete), show their "
+        "state (exit status 1 on a problem), or apply queued updates (rebuilding an index that is missing or does "
+        "not match the database)."
     )
 
     def add_arguments(self, parser):
@@ -58,6 +60,9 @@ class Command(BaseCommand):
             count = services.rebuild(progress=advance, workers=self.workers)
         made = " (documents made in a second process)" if parallel else ""
         self.stdout.write(self.style.SUCCESS(f"Indexed {count} records{made}; the new index is live."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Indexed {people.count()} people documents; the new people index is live.")
+        )
 
     def apply(self, progress: bool):
         # What the task worker does, now: an index found missing or not matching the database is rebuilt.
@@ -87,6 +92,11 @@ class Command(BaseCommand):
                 lines.append(f"Pages of PDFs:      {state['pages']}")
         else:
             lines.append(f"Error:              {state['error']}")
+        try:
+            lines.append(f"People documents:   {people.count()} (the expert directory)")
+        except EngineUnavailable as exc:
+            lines.append(f"People index:       UNAVAILABLE: {exc}")
+            state["problems"].append(services.Problem("missing", str(exc)))
         lines.append(f"Records to index:   {state['indexable_records']}")
         lines.append(f"Queued updates:     {state['pending']}")
         if state["pending"]:
