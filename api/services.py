@@ -25,13 +25,14 @@ from django.urls import reverse
 
 from wagtail.rich_text import expand_db_html
 
-from archive.access import page_visible_q
+from archive.access import AccessLevel, page_visible_q
 from archive.models import (
     CollectionPage,
     EthnicGroup,
     HeritageLevel,
     Language,
     Place,
+    RecordContributor,
     RecordPage,
     RecordTitle,
     RelatedRecord,
@@ -152,12 +153,18 @@ class CollectionGroup:
         return [page.path for page in self.pages.values()]
 
 
-def public_collections() -> list[CollectionGroup]:
-    """Every collection anyone may see, sorted by id."""
+def _collection_ids() -> dict:
+    """Each collection's id by translation key: the number of its version in the archive's first language."""
     everything = CollectionPage.objects.values_list("pk", "translation_key", "locale__language_code")
     ids: dict = {}
     for pk, key, _language in sorted(everything, key=lambda row: (row[2] != settings.LANGUAGE_CODE, row[0])):
         ids.setdefault(key, str(pk))
+    return ids
+
+
+def public_collections() -> list[CollectionGroup]:
+    """Every collection anyone may see, sorted by id."""
+    ids = _collection_ids()
     groups: dict[str, CollectionGroup] = {}
     visible = CollectionPage.objects.filter(page_visible_q(None)).select_related("locale").order_by("path")
     for page in visible:
@@ -184,6 +191,14 @@ def collection_data(request, group: CollectionGroup, by_path: dict[str, str]) ->
 
 def collections_by_path(groups: list[CollectionGroup]) -> dict[str, str]:
     return {path: group.id for group in groups for path in group.paths}
+
+
+def collection_ids_by_path() -> dict[str, str]:
+    """``collections_by_path(public_collections())`` from two queries of plain rows: the path of each version
+    anyone may see of a collection, and the collection's id."""
+    ids = _collection_ids()
+    visible = CollectionPage.objects.filter(page_visible_q(None)).values_list("translation_key", "path")
+    return {path: ids[key] for key, path in visible}
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -281,12 +296,42 @@ def _page_url(request, page) -> str | None:
     return absolute(request, url) if url else None
 
 
+# The columns of a record's versions the API reads (``_record``; ``url_path`` for the page's URL).
+VERSION_FIELDS = (
+    "identifier",
+    "locale__language_code",
+    "title",
+    "summary",
+    "translated",
+    "path",
+    "url_path",
+    "content_type_id",
+    "last_published_at",
+    "access_level",
+    "latitude",
+    "longitude",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "heritage_level",
+    "rights_uri",
+)
+
+
 def record_data(request, identifiers: list[str], detail: bool = False) -> list[dict]:
-    """The records ``identifiers`` as the API shows them, in that order (those not public are left out)."""
+    """The records ``identifiers`` as the API shows them, in that order (those not public are left out).
+
+    A fixed number of queries whatever the number of records; the records' links (groups, places, titles,
+    contributors…) are read as plain rows (``values_list``), not model instances: a list page of 100 records
+    would otherwise build thousands of them. Each record's keys are in its schema's order
+    (``schemas.Record``), so that a list can be sent without validating it again (``api.views``)."""
     if not identifiers:
         return []
     versions: dict[str, dict[str, RecordPage]] = {}
-    for page in public_records().filter(identifier__in=identifiers).select_related("locale").order_by("pk"):
+    fields = (*VERSION_FIELDS, "body") if detail else VERSION_FIELDS
+    for page in (
+        public_records().filter(identifier__in=identifiers).select_related("locale").only(*fields).order_by("pk")
+    ):
         versions.setdefault(page.identifier, {}).setdefault(page.locale.language_code, page)
     # Taxonomy links, titles and contributors from one version per record (translations copy them): the
     # version in the archive's first language when anyone may see it.
@@ -294,46 +339,33 @@ def record_data(request, identifiers: list[str], detail: bool = False) -> list[d
         identifier: pages.get(settings.LANGUAGE_CODE) or next(iter(pages.values()))
         for identifier, pages in versions.items()
     }
-    place_links = Prefetch("places", queryset=public_places().select_related("current_province"))
-    primaries = {
-        page.pk: page
-        for page in RecordPage.objects.filter(pk__in=[page.pk for page in primary.values()]).prefetch_related(
-            "ethnic_groups",
-            place_links,
-            "languages",
-            "subjects",
-            Prefetch("other_titles", queryset=RecordTitle.objects.select_related("language")),
-            "contributors",
-        )
-    }
-    items = {
-        item.pk: item
-        for item in LibraryItemPage.objects.filter(pk__in=list(primaries)).prefetch_related(
-            Prefetch("creators", queryset=ItemCreator.objects.select_related("person")), "holdings"
-        )
-    }
+    links = _record_links([page.pk for page in primary.values()])
+    library_ids = _library_content_type_ids()
+    item_ids = [page.pk for page in primary.values() if page.content_type_id in library_ids]
+    items = (
+        {
+            item.pk: item
+            for item in LibraryItemPage.objects.filter(pk__in=item_ids).prefetch_related(
+                Prefetch("creators", queryset=ItemCreator.objects.select_related("person")), "holdings"
+            )
+        }
+        if item_ids
+        else {}
+    )
     part_of_ids = {item.part_of_id for item in items.values() if item.part_of_id}
     part_of = dict(public_records().filter(pk__in=part_of_ids).values_list("pk", "identifier")) if part_of_ids else {}
-    collections = collections_by_path(public_collections())
-    # A record at a sacred site sends no coordinates of its own (``RecordPage.public_coordinates``; the
-    # prefetched places above leave sacred sites out, so they are looked for here).
-    at_sacred_sites = set(
-        RecordPage.places.through.objects.filter(recordpage_id__in=list(primaries), place__sacred=True).values_list(
-            "recordpage_id", flat=True
-        )
-    )
+    collections = collection_ids_by_path()
     related = _related(list(versions)) if detail else {}
     results = []
     for identifier in identifiers:
         if identifier not in versions:
             continue
         pages = versions[identifier]
-        page = primaries[primary[identifier].pk]
-        data = _record(request, identifier, pages, page, collections)
-        if page.pk in at_sacred_sites:
-            data["coordinates"] = None
+        page = primary[identifier]
         item = items.get(page.pk)
-        data["item"] = _item(item, part_of) if item is not None else None
+        data = _record(
+            request, identifier, pages, page, links, collections, _item(item, part_of) if item is not None else None
+        )
         if detail:
             data["description"] = names(
                 *(
@@ -346,16 +378,91 @@ def record_data(request, identifiers: list[str], detail: bool = False) -> list[d
     return results
 
 
-def _record(request, identifier: str, pages: dict, page: RecordPage, collections: dict[str, str]) -> dict:
+@dataclass
+class RecordLinks:
+    """What records point to, as rows ready for the API, by record (page) id."""
+
+    ethnic_groups: dict[int, list[dict]] = field(default_factory=dict)
+    places: dict[int, list[dict]] = field(default_factory=dict)
+    provinces: dict[int, dict[str, dict]] = field(default_factory=dict)
+    languages: dict[int, list[dict]] = field(default_factory=dict)
+    subjects: dict[int, list[dict]] = field(default_factory=dict)
+    other_titles: dict[int, list[dict]] = field(default_factory=dict)
+    contributors: dict[int, list[dict]] = field(default_factory=dict)
+    at_sacred_sites: set[int] = field(default_factory=set)
+
+
+def _record_links(page_ids: list[int]) -> RecordLinks:
+    """The terms, titles and contributors of the records ``page_ids``, each list in its model's order (as the
+    pages' own managers give them), in seven queries. A sacred site is named nowhere (``public_places``);
+    the records at one are noted, as they send no coordinates."""
+    links = RecordLinks()
+
+    def term(key, name, name_en) -> dict:
+        return {"id": key, "name": names(name, name_en)}
+
+    for model, key, target in (
+        (EthnicGroup, "slug", links.ethnic_groups),
+        (Language, "tag", links.languages),
+        (Subject, "slug", links.subjects),
+    ):
+        for page_id, *row in model.objects.filter(records__in=page_ids).values_list("records", key, "name", "name_en"):
+            target.setdefault(page_id, []).append(term(*row))
+    place_rows = (
+        Place.objects.filter(records__in=page_ids)
+        .values_list(
+            "records",
+            "sacred",
+            "slug",
+            "name",
+            "name_en",
+            "current_province__slug",
+            "current_province__name",
+            "current_province__name_en",
+        )
+        .order_by(*Place._meta.ordering)
+    )
+    for page_id, sacred, slug, name, name_en, *province in place_rows:
+        if sacred:
+            links.at_sacred_sites.add(page_id)
+            continue
+        links.places.setdefault(page_id, []).append(term(slug, name, name_en))
+        if province[0]:
+            links.provinces.setdefault(page_id, {})[province[0]] = term(*province)
+    for page_id, language, title in RecordTitle.objects.filter(page_id__in=page_ids).values_list(
+        "page_id", "language__tag", "title"
+    ):
+        links.other_titles.setdefault(page_id, []).append({"language": language, "title": title})
+    for page_id, name, role in RecordContributor.objects.filter(page_id__in=page_ids).values_list(
+        "page_id", "name", "role"
+    ):
+        links.contributors.setdefault(page_id, []).append({"name": name, "role": role})
+    return links
+
+
+def _library_content_type_ids() -> set[int]:
+    return {content_type.pk for content_type in ContentType.objects.get_for_models(*library_types()).values()}
+
+
+def _record(
+    request,
+    identifier: str,
+    pages: dict,
+    page: RecordPage,
+    links: RecordLinks,
+    collections: dict[str, str],
+    item: dict | None,
+) -> dict:
     model = ContentType.objects.get_for_id(page.content_type_id).model_class()
-    places = list(page.places.all())
-    provinces = {place.current_province.slug: place.current_province for place in places if place.current_province}
     step = page.steplen
     in_collections = []
     for version in (page, *(other for other in pages.values() if other.pk != page.pk)):
         in_collections += [collections.get(version.path[:end]) for end in range(step, len(version.path), step)]
     in_collections = [value for value in dict.fromkeys(in_collections) if value]
     published = [version.last_published_at for version in pages.values() if version.last_published_at]
+    # As ``RecordPage.public_coordinates``: a record at a sacred site sends no coordinates of its own.
+    located = page.latitude is not None and page.longitude is not None and page.access_level == AccessLevel.PUBLIC
+    coordinates = (page.latitude, page.longitude) if located and page.pk not in links.at_sacred_sites else None
     return {
         "identifier": identifier,
         "type": getattr(model, "type_slug", "record"),
@@ -364,24 +471,21 @@ def _record(request, identifier: str, pages: dict, page: RecordPage, collections
         "summary": names(*(pages[code].summary if code in pages else None for code in LANGUAGES)),
         "untranslated": [code for code in LANGUAGES if code in pages and not pages[code].translated],
         "pages": names(*(_page_url(request, pages[code]) if code in pages else None for code in LANGUAGES)),
-        "other_titles": [{"language": title.language.tag, "title": title.title} for title in page.other_titles.all()],
-        "ethnic_groups": [_term(group.slug, group) for group in page.ethnic_groups.all()],
-        "places": [_term(place.slug, place) for place in places],
-        "provinces": [_term(slug, province) for slug, province in sorted(provinces.items())],
-        "languages": [_term(language.tag, language) for language in page.languages.all()],
-        "subjects": [_term(subject.slug, subject) for subject in page.subjects.all()],
+        "other_titles": links.other_titles.get(page.pk, []),
+        "ethnic_groups": links.ethnic_groups.get(page.pk, []),
+        "places": links.places.get(page.pk, []),
+        "provinces": [province for _slug, province in sorted(links.provinces.get(page.pk, {}).items())],
+        "languages": links.languages.get(page.pk, []),
+        "subjects": links.subjects.get(page.pk, []),
         "collections": in_collections,
         "date": {"start": page.date_start, "end": page.date_end, "precision": page.date_precision},
         "heritage_level": page.heritage_level,
         "rights": page.rights_uri,
-        "coordinates": _coordinates(page.public_coordinates),
-        "contributors": [{"name": person.name, "role": person.role} for person in page.contributors.all()],
+        "coordinates": _coordinates(coordinates),
+        "contributors": links.contributors.get(page.pk, []),
+        "item": item,
         "modified": max(published) if published else None,
     }
-
-
-def _term(key: str, term) -> dict:
-    return {"id": key, "name": names(term.name, term.name_en)}
 
 
 def _item(item: LibraryItemPage, part_of: dict[int, str]) -> dict:

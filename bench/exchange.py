@@ -285,7 +285,6 @@ def _free_port() -> int:
 
 def harvest(env: dict) -> dict:
     """oaipmh-scythe harvests every record from ``manage.py runserver`` (threaded) in another process."""
-    from urllib.error import URLError
     from urllib.request import urlopen
 
     from oaipmh_scythe import Scythe
@@ -303,10 +302,10 @@ def harvest(env: dict) -> dict:
         base = f"http://127.0.0.1:{port}/oai"
         for _ in range(200):
             try:
-                with urlopen(f"{base}?verb=Identify", timeout=2) as answer:  # noqa: S310 - our own server
+                with urlopen(f"{base}?verb=Identify", timeout=10) as answer:  # noqa: S310 - our own server
                     if answer.status == 200:
                         break
-            except (URLError, ConnectionError):
+            except OSError:  # not listening yet (URLError), or slow to answer its first request on a busy machine
                 time.sleep(0.1)
         with Scythe(base, http_config=HTTPConfig(timeout=120)) as scythe:
             list(scythe.list_records(metadata_prefix="oai_dc", set_="type:craft"))  # warm the server up

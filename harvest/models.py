@@ -159,3 +159,9 @@ class HarvestedRecord(models.Model):
 
     def __str__(self) -> str:
         return self.oai_identifier
+
+
+def harvested_translation_keys():
+    """The translation keys of the items harvested records became: another repository's records, which the
+    OAI-PMH provider does not expose again (registered with ``archive.provenance`` in ``apps.py``)."""
+    return HarvestedRecord.objects.filter(page__isnull=False).values("page__translation_key")

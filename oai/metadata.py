@@ -23,6 +23,7 @@ from django.db.models import Prefetch
 from wagtail.models import Locale
 
 from archive.models import Place, RecordPage, RecordTitle
+from archive.provenance import foreign_translation_keys
 from library import mapping
 
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -49,15 +50,12 @@ def pages_for(keys: Iterable) -> dict:
     """``{translation key: [specific pages anyone may see]}``, the default language first, with what
     the mappings read prefetched. Records harvested from other repositories (``harvest``) are theirs to
     expose, not ours: served again here, two repositories harvesting each other would copy each other's
-    copies without end."""
-    from harvest.models import HarvestedRecord
-
-    harvested = HarvestedRecord.objects.filter(page__isnull=False).values("page__translation_key")
+    copies without end (``archive.provenance``: the harvester registers them)."""
+    pages = RecordPage.objects.visible_to(None).filter(translation_key__in=list(keys))
+    for foreign in foreign_translation_keys():
+        pages = pages.exclude(translation_key__in=foreign)
     pages = (
-        RecordPage.objects.visible_to(None)
-        .filter(translation_key__in=list(keys))
-        .exclude(translation_key__in=harvested)
-        .select_related("locale")
+        pages.select_related("locale")
         .specific()
         .prefetch_related(
             Prefetch("other_titles", queryset=RecordTitle.objects.select_related("language")),

@@ -37,8 +37,13 @@ def apply_pending_updates(retry: bool = False) -> dict:
     # This is the task that was waiting: updates queued from now on need another (or, for the retry, the
     # next failure schedules another). Cleared before reading the queue, so no update is left behind.
     _unmark(RETRY_KEY if retry else APPLY_KEY)
+    # A worker applies one batch a run and enqueues the rest as another run (``apply_soon`` below). Where
+    # tasks run inline (the immediate backend: one process, tests, benchmarks) there is no worker to take
+    # an upload in between, and that enqueue would run the next batch inside this call: a queue of
+    # 100,000 records nested 200 runs deep and ended in a RecursionError. There, one run applies it all.
+    in_worker = default_task_backend.supports_defer
     try:
-        report = services.apply_pending(batch_size=APPLY_BATCH, repair=True, max_batches=1)
+        report = services.apply_pending(batch_size=APPLY_BATCH, repair=True, max_batches=1 if in_worker else None)
     except Exception as exc:
         delay = retry_delay()
         if schedule_retry(delay):
