@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import transaction
 
 from wagtail import hooks
 from wagtail.models import Locale, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from accounts.models import RESEARCHERS
 from archive.demo.loader import DATA_DIR, RecordLoader, load_taxonomies
@@ -208,6 +210,17 @@ def load_demo(
 
 @transaction.atomic
 def _load_data(with_users: bool, password: str, data_dir) -> dict:
+    """Wagtail indexes an object's references (the admin's "usage" counts) after each save of it, a task
+    each; the demo saves most objects several times (a page, its revision, its publication, its
+    translation). So the index is left alone while loading and rebuilt once at the end, which is also
+    the complete one (indexing save by save missed references added after an object's last save)."""
+    with disable_reference_index_auto_update():
+        report = _load_content(with_users, password, data_dir)
+    call_command("rebuild_references_index", verbosity=0)
+    return report
+
+
+def _load_content(with_users: bool, password: str, data_dir) -> dict:
     data_dir = data_dir or DATA_DIR
     ensure_site_structure()
     _configure_site()

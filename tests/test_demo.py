@@ -132,3 +132,20 @@ def test_a_record_created_after_the_demo_continues_its_numbering(demo, db):
     record = collection.add_child(instance=FestivalPage(title="Lễ hội Đền Hùng", slug=""))
     assert record.slug == "le-hoi-den-hung"
     assert record.identifier == f"dtts-{demo_numbers[-1] + 1:04d}"
+
+
+def test_each_related_record_counts_in_its_targets_usage(demo, db):
+    """The admin's "usage" of a record lists every record that links to it (the reference index is
+    rebuilt whole once the demo is in)."""
+    from django.contrib.auth.models import User
+
+    from archive.models import RelatedRecord
+
+    links = list(RelatedRecord.objects.select_related("page", "target"))
+    assert len(links) >= 10
+    client = Client()
+    client.force_login(User.objects.create_superuser("usage-admin", "usage@example.org", "x"))
+    for link in links:
+        page = client.get(f"/admin/pages/{link.target_id}/usage/")
+        assert page.status_code == 200
+        assert link.page.title in page.content.decode(), (link.page.title, link.target.title)
