@@ -1,8 +1,13 @@
 """The demo site: home pages, browse pages, an about page and a news item, in both locales.
 
-Apps above ``cms`` add their demo data through the ``load_demo`` Wagtail hook: a function taking no
-arguments and returning a report (``{label: count}``), called in hook order inside the loading
-transaction, after the collection and the library (so they may name its people).
+Apps above ``cms`` add their demo data through two Wagtail hooks, so that cms imports none of them:
+
+- ``load_demo``: a function taking the home pages (``homes``: language code → home page) and
+  returning a report (``{label: count}``), called in hook order inside the loading transaction,
+  after the sections and the collection (the library is order 10, experts 100 — they name the
+  library's people —, statistics 200);
+- ``load_demo_files``: a function taking no arguments, returning a report, called after the commit
+  when sample files are asked for (the library's PDFs, ingested like uploads).
 """
 
 from urllib.parse import urlsplit
@@ -30,8 +35,6 @@ from cms.models import (
     StandardPage,
 )
 from cms.setup import ADMINISTRATORS, CURATORS, REVIEWERS, ensure_site_structure, refresh_planner_statistics
-from library.demo import load_demo_library, load_demo_library_files  # the demo loader is cms's only use of library
-from stats.demo import load_stats_demo  # likewise of stats
 
 HOME = {
     "vi": {
@@ -204,7 +207,8 @@ def load_demo(
         if with_images:
             report.update(load_demo_illustrations())
         if with_library_files:
-            report.update(load_demo_library_files())
+            for load_app_files in hooks.get_hooks("load_demo_files"):
+                report.update(load_app_files() or {})
     return report
 
 
@@ -228,11 +232,8 @@ def _load_content(with_users: bool, password: str, data_dir) -> dict:
     homes = _homes()
     _sections(homes)
     report.update(RecordLoader(data_dir).load(homes))
-    report.update(load_demo_library(homes))
     for load_app_demo in hooks.get_hooks("load_demo"):  # the apps above cms, in hook order
-        report.update(load_app_demo() or {})
-    statistics = load_stats_demo()
-    report["statistical observations"] = statistics["created"]
+        report.update(load_app_demo(homes) or {})
     if with_users:
         report["users"] = len(_users(password))
     refresh_planner_statistics()

@@ -254,8 +254,8 @@ def experts_on_work(request, page) -> str:
     return work_panel(request, page)
 
 
-@hooks.register("load_demo", order=100)
-def load_demo_experts() -> dict:
+@hooks.register("load_demo", order=100)  # after the library: experts are people its items name
+def load_demo_experts(homes) -> dict:
     from experts.demo import load_demo_experts
 
     return load_demo_experts()

@@ -210,3 +210,11 @@ def register_report_actions(actions):
     actions.register_action(workflow.EVIDENCE_ADD_ACTION, _("Attach evidence"), _("Evidence attached"))
     actions.register_action(workflow.EVIDENCE_DELETE_ACTION, _("Remove evidence"), _("Evidence removed"))
     actions.register_action(workflow.REMIND_ACTION, _("Send reminder"), _("Reminder sent"))
+
+
+@hooks.register("load_demo", order=200)
+def load_demo_statistics(homes) -> dict:
+    """The demo's statistics (``cms.demo``): the indicator catalogue, report forms and observations."""
+    from stats.demo import load_stats_demo
+
+    return {"statistical observations": load_stats_demo()["created"]}

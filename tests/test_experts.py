@@ -564,19 +564,3 @@ def test_an_unpublished_record_change_or_a_profile_change_shows_at_once(expert, 
     expert.visibility_ethnic_groups = "staff"
     expert.save()  # a new content version: the cached panel goes
     assert "Hoàng Thị Hoa" not in body(Client().get(record.url))
-
-
-def test_cms_and_archive_know_nothing_of_the_expert_database():
-    """The dependency points one way: the expert database registers into the lower apps' hooks."""
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    pattern = re.compile(r"^\s*(from|import)\s+experts\b|{%\s*load\b[^%]*\bexperts_", re.MULTILINE)
-    offending = [
-        str(path.relative_to(root))
-        for app in ("cms", "archive")
-        for path in (root / app).rglob("*")
-        if path.suffix in (".py", ".html") and pattern.search(path.read_text(encoding="utf-8"))
-    ]
-    assert not offending
