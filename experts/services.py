@@ -46,11 +46,9 @@ def erase(expert: Expert, *, user=None, reference: str = "") -> ErasureLog:
     RecordContributor.objects.filter(person__isnull=True, name__iexact=person.name).update(person=person)
     works = _page_ids_of_works(person)
     messages = expert.messages.count()
-    photos = 0
-    if expert.photo:
-        name = expert.photo.name
-        transaction.on_commit(lambda: expert.photo.storage.delete(name))
-        photos = 1
+    photos = _photo_names(expert)
+    storage = expert.photo.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in sorted(photos)])
     _forget_admin_history(expert)
     expert.delete()
     if not keep_name:
@@ -66,11 +64,21 @@ def erase(expert: Expert, *, user=None, reference: str = "") -> ErasureLog:
         reference=reference[:100],
         name_kept=keep_name,
         messages_deleted=messages,
-        photos_deleted=photos,
+        photos_deleted=len(photos),
         works_affected=len(works),
     )
     _works_changed(works)
     return log
+
+
+def _photo_names(expert: Expert) -> set[str]:
+    """Every photo file of the profile: the current one and those its saved revisions name (a photo
+    replaced, or proposed and not published, stays in its revision's file until erasure)."""
+    names = {expert.photo.name} if expert.photo else set()
+    for content in expert.revisions.values_list("content", flat=True):
+        if isinstance(content, dict) and content.get("photo"):
+            names.add(content["photo"])
+    return names
 
 
 def _scrub_revisions(page_ids: set[int], person) -> None:

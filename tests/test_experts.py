@@ -388,6 +388,24 @@ def test_erasure_without_consent_to_keep_the_name(
     assert "Hoàng Thị Hoa" not in body(Client().get("/vi/chuyen-gia/", {"q": "hoa"}))
 
 
+def test_erasure_deletes_every_photo_the_profile_had(expert, django_capture_on_commit_callbacks):
+    """A replaced photo lives on in the revision that had it: erasure deletes it too."""
+    from experts.services import erase
+
+    first = expert.photo.name
+    expert.save_revision().publish()
+    expert.photo = png("moi.png")
+    expert.save_revision().publish()
+    expert.refresh_from_db()
+    second = expert.photo.name
+    storage = expert.photo.storage
+    assert first != second and storage.exists(first) and storage.exists(second)
+    with django_capture_on_commit_callbacks(execute=True):
+        log = erase(expert, reference="YC-02")
+    assert not storage.exists(first) and not storage.exists(second)
+    assert log.photos_deleted == 2
+
+
 def test_erasure_keeps_the_name_on_works_when_consent_allows(expert, homes, collection):
     from experts.services import erase
 
