@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -39,6 +40,7 @@ from archive.models import (
     Subject,
     record_types,
 )
+from cms.page_cache import content_version
 from library.models import ItemCreator, LibraryItemPage
 
 CURSOR_SALT = "api.v1.cursor"
@@ -195,10 +197,16 @@ def collections_by_path(groups: list[CollectionGroup]) -> dict[str, str]:
 
 def collection_ids_by_path() -> dict[str, str]:
     """``collections_by_path(public_collections())`` from two queries of plain rows: the path of each version
-    anyone may see of a collection, and the collection's id."""
-    ids = _collection_ids()
-    visible = CollectionPage.objects.filter(page_visible_q(None)).values_list("translation_key", "path")
-    return {path: ids[key] for key, path in visible}
+    anyone may see of a collection, and the collection's id. Kept in the cache for the site's content
+    version (``cms.page_cache``: a new one with every publication, move or restriction)."""
+    key = f"api:collections-by-path:{content_version()}"
+    found = cache.get(key)
+    if found is None:
+        ids = _collection_ids()
+        visible = CollectionPage.objects.filter(page_visible_q(None)).values_list("translation_key", "path")
+        found = {path: ids[key] for key, path in visible}
+        cache.set(key, found, 3600)
+    return found
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -292,7 +300,10 @@ def filter_records(records: QuerySet, filters: RecordFilters, library_only: bool
 
 
 def _page_url(request, page) -> str | None:
-    url = page.get_url(request)
+    # Without the request, Wagtail takes the site from its cached root paths instead of looking the
+    # request's host up (a query a request): the page's own path where there is one site, else its
+    # site's address, made absolute as every URL the API gives.
+    url = page.get_url()
     return absolute(request, url) if url else None
 
 

@@ -158,6 +158,18 @@ def test_vocabularies_and_collections(api, world):
     assert record["collections"] == [str(collection.pk)]
 
 
+def test_a_collection_unpublished_after_it_was_listed_leaves_the_records_answers(api, world):
+    """Records name the collections anyone may see, read afresh after every change of content."""
+    collection, craft = world["collection"], world["craft"]
+    assert get(api, "/api/v1/records?type=craft")["results"][0]["collections"] == [str(collection.pk)]
+    collection.unpublish()
+    listed = get(api, "/api/v1/records?type=craft")["results"]
+    assert [record["identifier"] for record in listed] == [craft.identifier]  # the record itself stays live
+    assert listed[0]["collections"] == []
+    collection.save_revision().publish()
+    assert get(api, f"/api/v1/records/{craft.identifier}")["collections"] == [str(collection.pk)]
+
+
 def test_a_sacred_site_is_never_named_nor_located(api, world):
     site = Place.objects.create(
         kind="site", slug="rung-thieng", name="Rừng thiêng", latitude="12.987654", longitude="107.123456", sacred=True
