@@ -1017,3 +1017,45 @@ def test_works_pages_name_their_makers_but_show_nothing_of_their_profiles(expert
         panels |= shown
     # The panels are there: each maker's fields of expertise, where the visitor may see them.
     assert panels >= {("fields", level) for level in EXPERT_LEVELS if expert_sees(visitor, "fields", level)}
+
+
+@pytest.mark.parametrize("visitor", tuple(EXPERT_VISITORS))
+def test_works_exchange_outputs_and_search_show_nothing_of_their_makers_profiles(experts_world, visitor, settings, db):
+    """A work names its makers (the archive's rule); its manifest, API record, OAI records, the site search and
+    its suggestions carry nothing of their profiles, whatever part a token sits in and whoever asks."""
+    from oai import services as oai_services
+    from oai.protocol import oai_identifier
+    from search import services as search_services
+
+    settings.MEDIA_ROOT = experts_world["root"]
+    set_engine(experts_world["engine"])
+    search_services.rebuild()
+    oai_services.sync_all()
+    browser = Client()
+    if experts_world["visitors"][visitor] is not None:
+        browser.force_login(experts_world["visitors"][visitor])
+    urls = []
+    for page in experts_world["works"]:
+        identifier = page.identifier
+        urls += [f"/iiif/{identifier}/manifest", f"/api/v1/records/{identifier}"]
+        urls += [
+            f"/oai?verb=GetRecord&metadataPrefix={prefix}&identifier={oai_identifier(identifier)}"
+            for prefix in ("oai_dc", "marc21")
+        ]
+    for level in EXPERT_LEVELS:
+        for part in (*EXPERT_PARTS, *EXPERT_NEVER):
+            word = expert_token(part, level).upper()
+            urls += [
+                f"/vi/search/?q={word}",
+                f"/api/v1/search?q={word}&lang=vi",
+                f"/api/v1/suggest?q={word[:9]}&lang=vi",
+            ]
+    found = set()
+    for url in urls:
+        response = browser.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        found |= set(EXPERT_TOKEN.findall(body_of(response)))
+    shown = {(part, level) for part, level in found if part != "name"}
+    assert shown == set(), f"{visitor}: profile parts reached works' outputs or search: {sorted(shown)}"
+    # The walk reached the works: each maker is named there, as the catalogue names them.
+    assert {level for part, level in found if part == "name"} == set(EXPERT_LEVELS)
