@@ -559,7 +559,10 @@ def test_record_and_item_pages_show_the_experts_on_them_the_visitor_may_see(expe
     assert by_region and maker and groups_hidden
 
 
-def test_experts_on_a_work_are_at_most_six_in_one_query(expert, vocab, collection, django_assert_max_num_queries):
+def test_experts_on_a_work_are_at_most_six_for_a_fixed_number_of_queries(
+    expert, vocab, collection, django_assert_max_num_queries
+):
+    from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
 
     from experts.related import experts_on_work
@@ -567,13 +570,18 @@ def test_experts_on_a_work_are_at_most_six_in_one_query(expert, vocab, collectio
     for number in range(8):
         make_expert(f"Chuyên Gia Số {number}", m2m={"ethnic_groups": [vocab["tay"]]})
     record = create_record(collection, ethnic_groups=[vocab["tay"]])
+    other = create_record(collection, ethnic_groups=[vocab["tay"]])
     request = RequestFactory().get("/")
-    from django.contrib.auth.models import AnonymousUser
-
     request.user = AnonymousUser()
-    with django_assert_max_num_queries(3):  # the experts, then their titles and fields for the cards
-        found = experts_on_work(record, request)
+    # The experts one may see, with their groups and regions: read once for the content version.
+    with django_assert_max_num_queries(3 + 6):
+        assert len(experts_on_work(record, request)) == 6
+    # Then a work costs its groups, places and people, and the cards (the experts, their titles, fields),
+    # however many experts there are.
+    with django_assert_max_num_queries(6):
+        found = experts_on_work(other, request)
     assert len(found) == 6
+    assert [profile.name for profile in found] == sorted(profile.name for profile in found)
 
 
 def test_an_unpublished_record_change_or_a_profile_change_shows_at_once(expert, vocab, collection):
