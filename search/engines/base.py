@@ -190,6 +190,23 @@ class PeopleResult:
     facets: dict[str, dict[str, int]]  # facet -> {value: people}, among all that match
 
 
+def people_fields(data: dict) -> dict:
+    """A people document's indexed fields, as both engines index them: names and the rest of the text
+    normalised (each twice: folded and with diacritics), and the facets as ``name=value`` keywords."""
+    names = normalise("\n".join(value for value in data["names"] if value))
+    text = normalise("\n".join(value for value in data["text"] if value))
+    return {
+        "pk": data["pk"],
+        "level": data["level"],
+        "sort": data["sort"],
+        "names": names,
+        "names_exact": names,
+        "text": text,
+        "text_exact": text,
+        "facet_values": [f"{name}={value}" for name, values in data["facets"].items() for value in values],
+    }
+
+
 class PeopleIndex(ABC):
     """What an engine does for the people index (``SearchEngine`` subclasses implement it too)."""
 

@@ -55,6 +55,7 @@ from search.engines.base import (
     Suggestions,
     Term,
     joined_prefix,
+    people_fields,
 )
 from search.engines.suggest import nearest_visible, nearest_words
 
@@ -762,19 +763,7 @@ def _people_mapping() -> Mapping:
 
 
 def _person_source(data: dict) -> dict:
-    names = normalise("\n".join(value for value in data["names"] if value))
-    text = normalise("\n".join(value for value in data["text"] if value))
-    return {
-        "pk": data["pk"],
-        "level": data["level"],
-        "sort": data["sort"],
-        "names": names,
-        "names_exact": names,
-        "text": text,
-        "text_exact": text,
-        "facet_values": [f"{name}={value}" for name, values in data["facets"].items() for value in values],
-        "stored": data["stored"],
-    }
+    return {**people_fields(data), "stored": data["stored"]}
 
 
 def _people_match(terms: list[Term]) -> list:

@@ -71,6 +71,7 @@ from search.engines.base import (
     Suggestions,
     Term,
     joined_prefix,
+    people_fields,
 )
 from search.engines.suggest import nearest_visible, nearest_words
 from search.snippets import highlight
@@ -1232,20 +1233,7 @@ def build_people_schema():
 
 
 def _person_json(data: dict) -> str:
-    names = normalise("\n".join(value for value in data["names"] if value))
-    text = normalise("\n".join(value for value in data["text"] if value))
-    doc = {
-        "pk": data["pk"],
-        "level": data["level"],
-        "sort": data["sort"],
-        "names": names,
-        "names_exact": names,
-        "text": text,
-        "text_exact": text,
-        FACET_VALUES_FIELD: [f"{name}={value}" for name, values in data["facets"].items() for value in values],
-        PEOPLE_STORED: orjson.dumps(data["stored"]).decode(),
-    }
-    return orjson.dumps(doc).decode()
+    return orjson.dumps({**people_fields(data), PEOPLE_STORED: orjson.dumps(data["stored"]).decode()}).decode()
 
 
 class _PeopleIndex:
