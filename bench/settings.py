@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from config.settings.dev import *  # noqa: F403
-from config.settings.dev import DATABASES
+from config.settings.dev import DATABASE_CONN_MAX_AGE, DATABASES
 
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/heritage-bench"))  # noqa: S108 - a throw-away benchmark database
 
@@ -28,6 +28,9 @@ DATABASES = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": Path(os.environ.get("BENCH_DB", BENCH_DIR / "db.sqlite3")),
         "OPTIONS": _SQLITE_OPTIONS,
+        # Connections kept between requests, as config/settings/base.py keeps them.
+        "CONN_MAX_AGE": DATABASE_CONN_MAX_AGE,
+        "CONN_HEALTH_CHECKS": True,
     }
 }
 
