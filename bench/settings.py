@@ -8,6 +8,8 @@ inline, plain static-file storage (no manifest needed).
 import os
 from pathlib import Path
 
+import dj_database_url
+
 from config.settings.dev import *  # noqa: F403
 from config.settings.dev import DATABASE_CONN_MAX_AGE, DATABASES
 
@@ -16,7 +18,7 @@ BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/heritage-bench"))  # noqa: S1
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 
-# Always SQLite, with the WAL options of config/settings/base.py (whatever DATABASE_URL says).
+# SQLite, with the WAL options of config/settings/base.py (whatever DATABASE_URL says).
 _SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     "transaction_mode": "IMMEDIATE",
@@ -33,6 +35,13 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     }
 }
+# Or a PostgreSQL database made for the benchmark (bench/exchange.py --database-url), never DATABASE_URL's.
+if os.environ.get("BENCH_DATABASE_URL"):
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["BENCH_DATABASE_URL"], conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True
+        )
+    }
 
 # The whole-page cache for anonymous visitors (cms.page_cache) is off by default: the
 # benchmark measures rendering, which every first visit, every visit after a content
