@@ -5,6 +5,7 @@ harvest by a third-party client (oaipmh-scythe) from a live server.
 """
 
 import datetime as dt
+import io
 import itertools
 
 import pytest
@@ -15,8 +16,9 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Revision
 
 from archive.models import CraftPage, FestivalPage
 from library.models import BookPage, LibraryPage, PeriodicalIssuePage, PeriodicalPage
@@ -378,6 +380,7 @@ def test_a_withdrawn_record_is_a_deleted_header_and_comes_back_when_public_again
         ),
         (lambda: _set_level(festival, "registered"), lambda: _set_level(festival, "public")),
         (lambda: _move_under_restricted_section(homes, festival), lambda: PageViewRestriction.objects.all().delete()),
+        (lambda: _expire(festival), lambda: _reinstate(festival)),
     ]
     for withdraw, restore in withdrawals:
         committed(withdraw)
@@ -395,6 +398,47 @@ def test_a_withdrawn_record_is_a_deleted_header_and_comes_back_when_public_again
         assert record.find(".//dc:title", NS).text == "Lễ hội Lồng Tồng"
     committed(lambda: [t.delete() for t in festival.get_translations(inclusive=True)])
     assert state()[0] == "deleted"
+
+
+def _expire(page):
+    """Its expiry time passed, and Wagtail's scheduled publishing (``publish_scheduled``, run by cron) unpublished it."""
+    Page.objects.filter(translation_key=page.translation_key).update(expire_at=timezone.now() - dt.timedelta(minutes=1))
+    call_command("publish_scheduled", stdout=io.StringIO())
+
+
+def _reinstate(page):
+    Page.objects.filter(translation_key=page.translation_key).update(expire_at=None)
+    page.refresh_from_db()
+    page.save_revision().publish()
+
+
+def test_a_record_scheduled_to_go_live_is_harvested_once_scheduled_publishing_made_it_live(repo, committed):
+    def schedule():
+        page = FestivalPage(title="Lễ hội Nàng Hai", slug="nang-hai", summary="Lễ cầu mưa", live=False)
+        repo["collection"].add_child(instance=page)
+        page.go_live_at = timezone.now() + dt.timedelta(days=1)
+        page.save_revision().publish()  # a go-live time ahead: approved, not live yet
+        return page
+
+    page = committed(schedule)
+    assert not Page.objects.get(pk=page.pk).live
+    assert error_code(oai(verb="GetRecord", identifier=oai_id(page), metadataPrefix="oai_dc")) == "idDoesNotExist"
+    assert Client().get(f"/api/v1/records/{page.identifier}").status_code == 404
+
+    def time_passes():  # the go-live time is now a second ago
+        past = timezone.now() - dt.timedelta(seconds=1)
+        for revision in Revision.objects.filter(object_id=str(page.pk), approved_go_live_at__isnull=False):
+            revision.content["go_live_at"] = past.isoformat()
+            revision.approved_go_live_at = past
+            revision.save()
+        call_command("publish_scheduled", stdout=io.StringIO())
+
+    committed(time_passes)
+    assert Page.objects.get(pk=page.pk).live
+    record = oai(verb="GetRecord", identifier=oai_id(page), metadataPrefix="oai_dc")
+    assert record.find(".//o:header", NS).get("status") is None
+    assert record.findtext(".//dc:title", namespaces=NS) == "Lễ hội Nàng Hai"
+    assert Client().get(f"/api/v1/records/{page.identifier}").status_code == 200
 
 
 def _set_level(page, level):
