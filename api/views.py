@@ -35,6 +35,13 @@ RETRY_AFTER = {
 }
 
 
+class Reference(Swagger):
+    """ninja's bundled Swagger UI, in a page that also reads on a phone and, without JavaScript, says where the
+    document and the lists are (``api/templates/api/reference.html``)."""
+
+    template = "api/reference.html"
+
+
 class OpenDataAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """ninja's document, with the ``Retry-After`` header on every operation's 429 answer (ninja declares
@@ -72,7 +79,7 @@ api = OpenDataAPI(
     ),
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
-    docs=Swagger(settings={"layout": "BaseLayout", "deepLinking": True}),
+    docs=Reference(settings={"layout": "BaseLayout", "deepLinking": True}),
     docs_url="/docs",
     throttle=[ApiRateThrottle()],
 )

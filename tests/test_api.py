@@ -394,6 +394,22 @@ def test_reference_page_loads_nothing_from_outside(api, db):
     assert "cdn" not in html
 
 
+def test_reference_page_reads_on_a_phone_and_without_javascript(api, world):
+    """A phone gets the page at its own width; without JavaScript (Swagger UI draws nothing) the page says where
+    the document and the lists are, each a working link, in the visitor's language."""
+    for language, heading in (("vi", "Danh sách"), ("en", "Lists")):
+        html = api.get("/api/v1/docs", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+        assert f'<html lang="{language}">' in html
+        fallback = html.split("<noscript>", 2)[2].split("</noscript>")[0]
+        assert f"<h2>{heading}</h2>" in fallback
+        links = [part.split('"')[0].replace("&amp;", "&") for part in fallback.split('href="')[1:]]
+        assert "/api/v1/openapi.json" in links and "/api/v1/records?type=festival&group=tay" in links
+        assert len(links) == 8
+        for link in links:
+            assert api.get(link).status_code == 200, link
+
+
 def test_the_other_api_routes_still_answer(api, db):
     assert api.get("/api/v1/search?q=x").status_code in (200, 503)
     assert api.get("/api/v1/suggest?q=x").status_code in (200, 503)
