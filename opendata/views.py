@@ -131,5 +131,6 @@ def index(request):
         "licence": licence,
         "zip": build.files.get(services.ZIP_NAME) if build else None,
         "descriptor": build.files.get(services.DESCRIPTOR) if build else None,
+        "oai_base_url": request.build_absolute_uri(reverse("oai")),
     }
     return render(request, "opendata/index.html", context)

@@ -316,6 +316,19 @@ def test_the_open_data_page_lists_the_downloads_and_the_footer_links_it(client, 
         assert f'href="/{language}/du-lieu-mo/"' in page  # the footer's link
 
 
+def test_the_open_data_page_says_where_to_harvest_and_each_address_answers(client, catalogue):
+    """A partner library finds the OAI-PMH base URL, the API and the IIIF collections from the page."""
+    services.build()
+    for language in ("vi", "en"):
+        page = client.get(f"/{language}/du-lieu-mo/").content.decode()
+        section = page.split('id="opendata-exchange-heading"')[1].split("</section>")[0]
+        assert "<code>http://testserver/oai</code>" in section
+        links = [part.split('"')[0] for part in section.split('href="')[1:]]
+        assert links == ["/oai?verb=Identify", "/api/v1/docs", "/api/v1/openapi.json", "/iiif/collection/top"]
+        for link in links:
+            assert client.get(link).status_code == 200, link
+
+
 def test_a_creator_whose_name_is_withheld_is_not_named(client, catalogue):
     from archive.models import Person
     from library.models import ItemCreator
