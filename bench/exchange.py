@@ -384,7 +384,8 @@ def main() -> None:
     args = parse_args()
     folder = Path(args.dir)
     env = {**os.environ, **environment(folder, args.database_url)}
-    facts = {"args": vars(args), "machine": platform.platform(), "cpus": os.cpu_count(), "load": os.getloadavg()}
+    shown = {**vars(args), "database_url": args.database_url.rsplit("@", 1)[-1]}  # no password in the results
+    facts = {"args": shown, "machine": platform.platform(), "cpus": os.cpu_count(), "load": os.getloadavg()}
     facts["database"] = prepare_database(args, env)
     os.environ.update(environment(folder, args.database_url))
     import django
