@@ -8,18 +8,20 @@ import re
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language_from_request
 from django.views.decorators.http import require_safe
 
 from wagtail.models import Locale
 
-from archive import media
+from archive import media, representations
 from archive.models import PersistentIdentifier, RecordPage
 
 
 @require_safe
 def resolve_identifier(request, identifier: str):
-    """``/id/<identifier>`` → the record's current page, in the visitor's language."""
+    """``/id/<identifier>`` → the record's current page, in the visitor's language, or the record in the form
+    the client's ``Accept`` header asks for (``archive.representations``)."""
     pid = PersistentIdentifier.objects.filter(identifier=identifier).first()
     if pid is None:
         raise Http404
@@ -31,7 +33,15 @@ def resolve_identifier(request, identifier: str):
     page = by_language.get(language) or by_language.get(Locale.get_default().language_code)
     if page is None:
         raise Http404
-    response = HttpResponseRedirect(page.get_url(request))
+    # A client asking for another form (the API's JSON, the IIIF manifest) is sent there instead.
+    forms = representations.offered(public=page.is_public)
+    chosen = forms.get(request.get_preferred_type(["text/html", *forms]))
+    if chosen is not None:
+        response = HttpResponseRedirect(chosen.path(pid.identifier))
+        response.status_code = 303  # See Other: the record in another form, not the identifier's own resource
+    else:
+        response = HttpResponseRedirect(page.get_url(request))
+    patch_vary_headers(response, ["Accept", "Accept-Language", "Cookie"])
     if not page.is_public:
         response["Cache-Control"] = "private, no-store"
     return response

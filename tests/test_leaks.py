@@ -391,12 +391,26 @@ def search_inside_urls(world, state: str) -> list[str]:
     return urls
 
 
-def fetch_all(browser, urls) -> dict[str, str]:
+def fetch_all(browser, urls, **headers) -> dict[str, str]:
     found = {}
     for url in urls:
-        response = browser.get(url, follow=True)
+        response = browser.get(url, follow=True, headers=headers)
         if response.status_code == 200:
             found[url] = body_of(response)
+    return found
+
+
+# The other forms /id/<identifier> sends a client to when its Accept header asks (archive.representations).
+IDENTIFIER_FORMS = ("application/json", "application/ld+json")
+
+
+def identifier_forms(browser, world) -> dict[str, str]:
+    """/id/ for every record and item, asked for in each other form it offers."""
+    identifiers = [*world["identifiers"].values(), *world["item_identifiers"].values()]
+    found = {}
+    for form in IDENTIFIER_FORMS:
+        answers = fetch_all(browser, [f"/id/{identifier}" for identifier in identifiers], accept=form)
+        found.update({f"{url} ({form})": body for url, body in answers.items()})
     return found
 
 
@@ -447,7 +461,7 @@ def test_every_page_feed_and_identifier_gives_exactly_what_the_visitor_may_see(w
     pages, linked_media = crawl(browser, ["/vi/", "/en/"])
     sitemap = browser.get("/sitemap.xml")
     located = [urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", body_of(sitemap))]
-    found = {**pages, **fetch_all(browser, explicit_urls(world) + located)}
+    found = {**pages, **fetch_all(browser, explicit_urls(world) + located), **identifier_forms(browser, world)}
     seen = set().union(*(tokens(body) for body in found.values()))
     seen_text = {token for token in seen if token[0] == "t"}
     expected = {token for token in allowed(visitor) if token[0] == "t"}

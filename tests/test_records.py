@@ -82,6 +82,41 @@ def test_duplicate_identifier_is_a_validation_error(collection, make_record):
     assert "dtts-9003" in " ".join(error.value.message_dict["identifier"])
 
 
+def test_identifier_answers_in_the_form_the_client_asks_for(make_record, users):
+    """A browser gets the page; a client asking for JSON the open data API's record; one asking for JSON-LD the
+    IIIF manifest. Each form only for whoever may see it in that form."""
+    make_record(FestivalPage, translate=True, identifier="dtts-9006", title="Lễ hội Gầu Tào")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for accept, status, location in (
+        (browser, 302, "/vi/"),
+        ("*/*", 302, "/vi/"),
+        ("application/json", 303, "/api/v1/records/dtts-9006"),
+        ("application/ld+json", 303, "/iiif/dtts-9006/manifest"),
+        ("application/json;q=0.5, text/html", 302, "/vi/"),
+        ("image/png", 302, "/vi/"),  # nothing it asks for: the page
+    ):
+        response = Client().get("/id/dtts-9006", HTTP_ACCEPT=accept, HTTP_ACCEPT_LANGUAGE="vi")
+        assert (response.status_code, response["Location"].startswith(location)) == (status, True), accept
+        assert "Accept" in response["Vary"]
+    record = Client().get("/id/dtts-9006", HTTP_ACCEPT="application/json", follow=True)
+    assert record.status_code == 200 and record.json()["identifier"] == "dtts-9006"
+    manifest = Client().get("/id/dtts-9006", HTTP_ACCEPT="application/ld+json", follow=True)
+    assert manifest.status_code == 200 and manifest.json()["type"] == "Manifest"
+
+    make_record(FestivalPage, identifier="dtts-9007", access_level="staff")
+    for accept in ("application/json", "application/ld+json", "text/html"):
+        assert Client().get("/id/dtts-9007", HTTP_ACCEPT=accept).status_code == 404
+    staff = Client()
+    staff.force_login(users["staff"])
+    # The open data API holds public records only: staff asking for JSON get the page, not a 404.
+    page = staff.get("/id/dtts-9007", HTTP_ACCEPT="application/json")
+    assert page.status_code == 302 and page["Location"].startswith("/vi/")
+    assert page["Cache-Control"] == "private, no-store"
+    manifest = staff.get("/id/dtts-9007", HTTP_ACCEPT="application/ld+json")
+    assert manifest.status_code == 303 and manifest["Location"] == "/iiif/dtts-9007/manifest"
+    assert staff.get(manifest["Location"]).status_code == 200
+
+
 def test_unknown_identifier_is_404(db):
     assert Client().get("/id/dtts-nothing").status_code == 404
 
