@@ -40,6 +40,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -297,41 +298,52 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def harvest(env: dict) -> dict:
-    """oaipmh-scythe harvests every record from ``manage.py runserver`` (threaded) in another process."""
+@contextmanager
+def serving(command: list[str], env: dict, ready: str):
+    """A server (``command`` with ``{port}`` in it) in another process on a free loopback port, once it answers
+    ``ready``; yields its base URL and stops it after."""
     from urllib.request import urlopen
-
-    from oaipmh_scythe import Scythe
-    from oaipmh_scythe.client import HTTPConfig
 
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
+        [part.format(port=port) for part in command],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
-        base = f"http://127.0.0.1:{port}/oai"
         for _ in range(200):
             try:
-                with urlopen(f"{base}?verb=Identify", timeout=10) as answer:  # noqa: S310 - our own server
+                with urlopen(f"{base}{ready}", timeout=10) as answer:  # noqa: S310 - our own server
                     if answer.status == 200:
                         break
             except OSError:  # not listening yet (URLError), or slow to answer its first request on a busy machine
                 time.sleep(0.1)
-        with Scythe(base, http_config=HTTPConfig(timeout=120)) as scythe:
-            list(scythe.list_records(metadata_prefix="oai_dc", set_="type:craft"))  # warm the server up
-            started = time.perf_counter()
-            records = deleted = 0
-            for record in scythe.list_records(metadata_prefix="oai_dc"):
-                records += 1
-                deleted += bool(record.header.deleted)
-            seconds = time.perf_counter() - started
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def harvest(env: dict) -> dict:
+    """oaipmh-scythe harvests every record from ``manage.py runserver`` (threaded) in another process."""
+    from oaipmh_scythe import Scythe
+    from oaipmh_scythe.client import HTTPConfig
+
+    runserver = [sys.executable, "manage.py", "runserver", "127.0.0.1:{port}", "--noreload", "--skip-checks"]
+    with (
+        serving(runserver, env, "/oai?verb=Identify") as base,
+        Scythe(f"{base}/oai", http_config=HTTPConfig(timeout=120)) as scythe,
+    ):
+        list(scythe.list_records(metadata_prefix="oai_dc", set_="type:craft"))  # warm the server up
+        started = time.perf_counter()
+        records = deleted = 0
+        for record in scythe.list_records(metadata_prefix="oai_dc"):
+            records += 1
+            deleted += bool(record.header.deleted)
+        seconds = time.perf_counter() - started
     return {
         "records": records,
         "deleted": deleted,
@@ -347,36 +359,17 @@ def api_over_http(env: dict, urls: list[str], warmup: int) -> dict:
     ``DATABASE_CONN_MAX_AGE``, 60 s) and opened for each request (0), the server started afresh for each."""
     from urllib.request import urlopen
 
+    gunicorn = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", "127.0.0.1:{port}"]
+    gunicorn += ["--workers", "1", "--log-level", "warning"]
     found = {}
     for label, age in (("kept", "60"), ("per_request", "0")):
-        port = _free_port()
-        server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-            + ["--workers", "1", "--log-level", "warning"],
-            cwd=ROOT,
-            env={**env, "DATABASE_CONN_MAX_AGE": age},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with serving(gunicorn, {**env, "DATABASE_CONN_MAX_AGE": age}, "/robots.txt") as base:
 
-        def fetch(path: str, port: int = port) -> None:
-            with urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as answer:  # noqa: S310 - our own server
-                answer.read()
+            def fetch(path: str, base: str = base) -> None:
+                with urlopen(f"{base}{path}", timeout=30) as answer:  # noqa: S310 - our own server
+                    answer.read()
 
-        try:
-            for _ in range(200):
-                try:
-                    fetch("/robots.txt")
-                    break
-                except OSError:  # not listening yet
-                    time.sleep(0.1)
-            timed = interleaved(
-                {"api_list": lambda url: fetch(url), "baseline": lambda _url: fetch("/robots.txt")}, urls, warmup
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        found[label] = timed
+            found[label] = interleaved({"api_list": fetch, "baseline": lambda _url: fetch("/robots.txt")}, urls, warmup)
     return found
 
 
